@@ -1,0 +1,413 @@
+/**
+ * @module
+ * MCP benchmark: the same authenticated `read_note` (2025-era stateless POST, as Claude sends it) at 32 concurrent
+ * connections against three servers, each in its own process on 127.0.0.1:
+ * - ours: the app (`createApp`) on a file KV;
+ * - ceiling: a hand-written JSON-RPC handler on bare `Deno.serve` doing the same token check (lib/auth) and page
+ *   read (PageStore.readWithBacklinks, same formatter) with no SDK and no Hono, on a file KV;
+ * - node: Node 20 + Express 5 + the v1 SDK's stateless Streamable HTTP transport with a server per request
+ *   (bench/node_reference.mjs; its dependencies are installed with npm into .tmp/bench-node on first run).
+ * Also ours with a 2026-07-28 request. KV round trips per call are counted in-process with a counting KV wrapper.
+ *
+ * `runMcpBench()` is what bench/main.ts calls; `deno run -A bench/mcp_bench.ts` runs it alone. The load generator
+ * runs in this process with a bounded number of requests; servers are stopped by their pid.
+ */
+import { createApp } from "../main.ts";
+import { testConfig } from "../lib/config.ts";
+import { loadKeyRing } from "../lib/keys.ts";
+import { createWikis } from "../lib/wiki/wikis.ts";
+import { createWikiTokens } from "../lib/auth/tokens.ts";
+import { authenticate } from "../lib/auth/authenticate.ts";
+import { formatNote } from "../lib/mcp/format.ts";
+import { mcpEndpoint } from "../routes/wiki/protocol.ts";
+
+/** Options of a run. */
+export interface McpBenchOptions {
+  /** Timed requests per server (after a warm-up of 10 per connection). Default 5000. */
+  requests?: number;
+  /** Concurrent connections. Default 32. */
+  concurrency?: number;
+  /** Skip the Node reference (e.g. when npm is unreachable). */
+  skipNode?: boolean;
+  /** Progress and table output. Default console.log. */
+  log?: (line: string) => void;
+}
+
+/** Numbers of one server. */
+export interface ServerNumbers {
+  name: string;
+  requests: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+  /** KV round trips per read_note (get, getMany, list, commit each count one); null when the server has no KV. */
+  kvRoundTrips: number | null;
+}
+
+/** Result of a run, with the issue's targets evaluated. */
+export interface McpBenchResult {
+  servers: ServerNumbers[];
+  /** ours rps / node rps, node in its default (SSE) configuration like ours (target >= 3). */
+  oursToNode: number | null;
+  /** ours rps / node rps with `enableJsonResponse: true` (the faster Node configuration). */
+  oursToNodeJson: number | null;
+  /** ours rps / ceiling rps. */
+  oursToCeiling: number;
+  targets: { atLeast3xNode: boolean | null; p99Under25ms: boolean; atMost2KvRoundTrips: boolean };
+}
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const NODE_DIR = `${ROOT}.tmp/bench-node`;
+const NODE_DEPS = ["express@5.3.0", "@modelcontextprotocol/sdk@1.32.2", "zod@4.6.7"];
+
+function readNoteBody(id: number, modern: boolean): string {
+  const params: Record<string, unknown> = { name: "read_note", arguments: { path: "Home" } };
+  if (modern) {
+    params._meta = {
+      "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+      "io.modelcontextprotocol/clientCapabilities": {},
+      "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" },
+    };
+  }
+  return JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params });
+}
+
+function headersFor(token: string, modern: boolean): Record<string, string> {
+  const h: Record<string, string> = {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    authorization: `Bearer ${token}`,
+    "mcp-protocol-version": modern ? "2026-07-28" : "2025-11-25",
+  };
+  if (modern) Object.assign(h, { "mcp-method": "tools/call", "mcp-name": "read_note" });
+  return h;
+}
+
+/** Wraps a KV store so that each get, getMany, list and atomic commit counts as one round trip. */
+function countingKv(kv: Deno.Kv): { kv: Deno.Kv; count: () => number; reset: () => void } {
+  let n = 0;
+  const proxy = new Proxy(kv, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (typeof v !== "function") return v;
+      if (prop === "get" || prop === "getMany" || prop === "list") {
+        return (...a: unknown[]) => {
+          n++;
+          return v.apply(target, a);
+        };
+      }
+      if (prop === "atomic") {
+        return () => {
+          const op = target.atomic();
+          const p: Deno.AtomicOperation = new Proxy(op, {
+            get(t, q) {
+              const f = Reflect.get(t, q, t);
+              if (typeof f !== "function") return f;
+              return (...a: unknown[]) => {
+                if (q === "commit") n++;
+                const r = f.apply(t, a);
+                return r === t ? p : r;
+              };
+            },
+          });
+          return p;
+        };
+      }
+      return v.bind(target);
+    },
+  });
+  return { kv: proxy, count: () => n, reset: () => (n = 0) };
+}
+
+// ---------------------------------------------------------------- servers (subprocess side)
+
+/** The Deno servers: the app, the app's MCP endpoint without Hono in front, the hand-written ceiling. */
+type Kind = "ours" | "ours-direct" | "ceiling";
+
+/** A server's setup in its process: a handler, plus a token and what it answers. */
+async function setupServer(kind: Kind, dir: string, kv: Deno.Kv, port: number) {
+  const config = testConfig({ publicOrigin: `http://127.0.0.1:${port}`, kvPath: `${dir}/bench.kv` });
+  const actor = { id: "local:bench", name: "bench", client: "cli" };
+  if (kind !== "ceiling") {
+    const app = await createApp(config, kv);
+    const wiki = await app.deps.wikis.create({ slug: "bench", ownerDid: "local:bench" }, actor);
+    const { token } = await createWikiTokens({ kv, keys: app.deps.keys }).create(wiki, { label: "bench" });
+    await app.deps.wikis.pages(wiki).list(); // warm the in-process catalog (backlinks without a KV list)
+    const url = app.deps.urls.mcp("bench");
+    if (kind === "ours") return { handler: app.fetch, token, url };
+    // "ours-direct": the same endpoint, reached without the Hono wiki app (what a fast path in main.ts would give).
+    const endpoint = mcpEndpoint(app.deps);
+    const mcpPath = new URL(url).pathname;
+    const handler = (req: Request) =>
+      new URL(req.url).pathname === mcpPath ? endpoint.handle(req, "bench") : app.fetch(req);
+    return { handler, token, url };
+  }
+  const keys = await loadKeyRing(kv, config);
+  const wikis = createWikis({ kv, limits: config.limits });
+  const wiki = await wikis.create({ slug: "bench", ownerDid: "local:bench" }, actor);
+  const tokens = createWikiTokens({ kv, keys });
+  const { token } = await tokens.create(wiki, { label: "bench" });
+  const verifiers = [tokens.verifier()];
+  await wikis.pages(wiki).list();
+  const handler = async (req: Request): Promise<Response> => {
+    if (req.method !== "POST") return new Response(null, { status: 405, headers: { allow: "POST" } });
+    const auth = await authenticate(kv, req, "bench", verifiers);
+    if (!auth.result.ok || auth.wiki === null) return new Response(null, { status: 401 });
+    const msg = await req.json();
+    if (msg?.method !== "tools/call" || msg.params?.name !== "read_note") {
+      return Response.json({ jsonrpc: "2.0", id: msg?.id ?? null, error: { code: -32601, message: "nope" } });
+    }
+    const page = await wikis.pages(auth.wiki).readWithBacklinks(String(msg.params.arguments?.path));
+    const text = formatNote(page, { linksTo: page.links, linkedFrom: page.linkedFrom });
+    return Response.json({ jsonrpc: "2.0", id: msg.id, result: { content: [{ type: "text", text }] } });
+  };
+  return { handler, token, url: `http://127.0.0.1:${port}/mcp` };
+}
+
+async function serveMain(kind: Kind, dir: string): Promise<void> {
+  let handler: (r: Request) => Promise<Response> = () => Promise.resolve(new Response("", { status: 503 }));
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (r) => handler(r));
+  const kv = await Deno.openKv(`${dir}/bench.kv`);
+  const s = await setupServer(kind, dir, kv, server.addr.port);
+  handler = s.handler;
+  console.log(JSON.stringify({ port: server.addr.port, token: s.token, url: s.url }));
+  await server.finished;
+}
+
+// ---------------------------------------------------------------- load generator (bench side)
+
+async function load(
+  url: string,
+  headers: Record<string, string>,
+  modern: boolean,
+  requests: number,
+  concurrency: number,
+): Promise<Omit<ServerNumbers, "name" | "kvRoundTrips">> {
+  let next = 0;
+  let errors = 0;
+  const lat: number[] = [];
+  const one = async (id: number, record: boolean) => {
+    const t0 = performance.now();
+    try {
+      const res = await fetch(url, { method: "POST", headers, body: readNoteBody(id, modern) });
+      const text = await res.text();
+      if (
+        res.status !== 200 || !text.includes("Path: Home") && !text.includes("# Home") || text.includes('isError":true')
+      ) {
+        errors++;
+      }
+    } catch {
+      errors++;
+    }
+    if (record) lat.push(performance.now() - t0);
+  };
+  await Promise.all(Array.from({ length: concurrency }, async (_, w) => {
+    for (let i = 0; i < 10; i++) await one(w * 100 + i, false);
+  }));
+  errors = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < requests) {
+      const id = next++;
+      await one(id, true);
+    }
+  }));
+  const seconds = (performance.now() - start) / 1000;
+  lat.sort((a, b) => a - b);
+  const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))];
+  return { requests, errors, seconds, rps: requests / seconds, p50ms: pct(0.5), p99ms: pct(0.99) };
+}
+
+/** Starts a subprocess and waits for its first stdout line (JSON); returns it with the process. */
+async function spawnServer(cmd: string, args: string[], env: Record<string, string> = {}, cwd?: string) {
+  const child = new Deno.Command(cmd, { args, env, cwd, stdout: "piped", stderr: "inherit" }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  const deadline = Date.now() + 60_000;
+  while (!buf.includes("\n")) {
+    if (Date.now() > deadline) throw new Error(`${cmd} did not start`);
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${cmd} exited before listening`);
+    buf += value;
+  }
+  (async () => {
+    for (;;) if ((await reader.read()).done) break;
+  })().catch(() => {});
+  const info = JSON.parse(buf.slice(0, buf.indexOf("\n")));
+  return { child, info };
+}
+
+async function stop(child: Deno.ChildProcess): Promise<void> {
+  try {
+    child.kill("SIGTERM");
+  } catch { /* already gone */ }
+  await child.status;
+}
+
+/** KV round trips of one read_note, measured in-process (steady state: after a warm-up call). */
+async function measureRoundTrips(kind: Kind, modern: boolean): Promise<number> {
+  const dir = await Deno.makeTempDir({ prefix: "mcp-bench-rt-" });
+  const real = await Deno.openKv(`${dir}/bench.kv`);
+  try {
+    const c = countingKv(real);
+    const s = await setupServer(kind, dir, c.kv, 8000);
+    const call = async (id: number) => {
+      const res = await s.handler(
+        new Request(s.url, { method: "POST", headers: headersFor(s.token, modern), body: readNoteBody(id, modern) }),
+      );
+      await res.text();
+    };
+    await call(1);
+    await call(2);
+    c.reset();
+    const n = 20;
+    for (let i = 0; i < n; i++) await call(10 + i);
+    return c.count() / n;
+  } finally {
+    real.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+async function ensureNodeDeps(log: (s: string) => void): Promise<void> {
+  try {
+    await Deno.stat(`${NODE_DIR}/node_modules/@modelcontextprotocol/sdk/package.json`);
+    await Deno.stat(`${NODE_DIR}/node_modules/express/package.json`);
+    return;
+  } catch { /* install */ }
+  log(`installing ${NODE_DEPS.join(" ")} into .tmp/bench-node ...`);
+  await Deno.mkdir(NODE_DIR, { recursive: true });
+  await Deno.writeTextFile(`${NODE_DIR}/package.json`, JSON.stringify({ private: true, type: "module" }));
+  const out = await new Deno.Command("npm", {
+    args: ["install", "--no-audit", "--no-fund", "--silent", ...NODE_DEPS],
+    cwd: NODE_DIR,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error("npm install for the Node reference failed");
+}
+
+function fmtRow(s: ServerNumbers): string {
+  const rt = s.kvRoundTrips === null ? "n/a" : s.kvRoundTrips.toFixed(2);
+  return `${s.name.padEnd(24)} ${s.rps.toFixed(0).padStart(7)} ${s.p50ms.toFixed(2).padStart(8)} ` +
+    `${s.p99ms.toFixed(2).padStart(8)} ${rt.padStart(6)} ${String(s.errors).padStart(6)}`;
+}
+
+/** Runs the benchmark and prints a table; returns the numbers. */
+export async function runMcpBench(opts: McpBenchOptions = {}): Promise<McpBenchResult> {
+  const requests = opts.requests ?? 5000;
+  const concurrency = opts.concurrency ?? 32;
+  const log = opts.log ?? console.log;
+  const extra = Deno.env.get("MCP_BENCH_DENO_ARGS")?.split(" ").filter(Boolean) ?? [];
+  const servers: ServerNumbers[] = [];
+  let pageText = "";
+
+  for (const kind of ["ours", "ours-direct", "ceiling"] as const) {
+    const dir = await Deno.makeTempDir({ prefix: `mcp-bench-${kind}-` });
+    const { child, info } = await spawnServer(Deno.execPath(), [
+      "run",
+      "-A",
+      ...extra,
+      new URL(import.meta.url).pathname,
+      "serve",
+      kind,
+      dir,
+    ]);
+    try {
+      if (kind === "ours") {
+        const res = await fetch(info.url, {
+          method: "POST",
+          headers: headersFor(info.token, false),
+          body: readNoteBody(0, false),
+        });
+        const raw = await res.text();
+        const m = raw.match(/"text":("(?:[^"\\]|\\.)*")/);
+        pageText = m ? JSON.parse(m[1]) : "# Home\n";
+      }
+      const modes = kind === "ours" ? [false, true] : [false];
+      for (const modern of modes) {
+        const name = kind === "ours"
+          ? `ours (${modern ? "2026-07-28" : "2025-11-25"})`
+          : kind === "ours-direct"
+          ? "ours, no Hono (2025)"
+          : "ceiling (no SDK)";
+        log(`${name}: ${requests} requests at ${concurrency} connections ...`);
+        const r = await load(info.url, headersFor(info.token, modern), modern, requests, concurrency);
+        servers.push({ name, ...r, kvRoundTrips: await measureRoundTrips(kind, modern) });
+      }
+    } finally {
+      await stop(child);
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  }
+
+  if (!opts.skipNode) {
+    await ensureNodeDeps(log);
+    const token = "rwtf_bench_node_reference_token";
+    // ESM resolves packages from the script's folder: run a copy placed next to its node_modules.
+    await Deno.copyFile(`${ROOT}bench/node_reference.mjs`, `${NODE_DIR}/node_reference.mjs`);
+    for (const json of [false, true]) {
+      const { child, info } = await spawnServer("node", [`${NODE_DIR}/node_reference.mjs`], {
+        TOKEN: token,
+        PAGE_TEXT: pageText,
+        JSON_RESPONSE: json ? "1" : "0",
+      }, NODE_DIR);
+      try {
+        const name = `node ref (${json ? "JSON" : "SSE, default"})`;
+        log(`${name}: ${requests} requests at ${concurrency} connections ...`);
+        const r = await load(
+          `http://127.0.0.1:${info.port}/mcp`,
+          headersFor(token, false),
+          false,
+          requests,
+          concurrency,
+        );
+        servers.push({ name, ...r, kvRoundTrips: null });
+      } finally {
+        await stop(child);
+      }
+    }
+  }
+
+  const ours = servers[0];
+  const ceiling = servers.find((s) => s.name.startsWith("ceiling"))!;
+  const node = servers.find((s) => s.name.startsWith("node ref (SSE"));
+  const nodeJson = servers.find((s) => s.name.startsWith("node ref (JSON"));
+  const result: McpBenchResult = {
+    servers,
+    oursToNode: node ? ours.rps / node.rps : null,
+    oursToNodeJson: nodeJson ? ours.rps / nodeJson.rps : null,
+    oursToCeiling: ours.rps / ceiling.rps,
+    targets: {
+      atLeast3xNode: node ? ours.rps / node.rps >= 3 : null,
+      p99Under25ms: ours.p99ms < 25,
+      atMost2KvRoundTrips: (ours.kvRoundTrips ?? 0) <= 2,
+    },
+  };
+  log("");
+  log(`MCP read_note, ${concurrency} connections, ${requests} requests each`);
+  log(
+    `${"server".padEnd(24)} ${"req/s".padStart(7)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${
+      "KV rt".padStart(6)
+    } ${"errors".padStart(6)}`,
+  );
+  for (const s of servers) log(fmtRow(s));
+  log(
+    `ours/node = ${result.oursToNode?.toFixed(2) ?? "n/a"} (target >= 3; vs node JSON ` +
+      `${result.oursToNodeJson?.toFixed(2) ?? "n/a"}), ours/ceiling = ` +
+      `${result.oursToCeiling.toFixed(2)}, ours p99 ${ours.p99ms.toFixed(1)} ms (target < 25), ` +
+      `KV round trips ${ours.kvRoundTrips?.toFixed(2)} (target <= 2)`,
+  );
+  return result;
+}
+
+if (import.meta.main) {
+  if (Deno.args[0] === "serve") {
+    await serveMain(Deno.args[1] as Kind, Deno.args[2]);
+  } else {
+    const requests = Number(Deno.args[0] ?? 5000);
+    await runMcpBench({ requests });
+  }
+}

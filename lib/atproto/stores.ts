@@ -1,0 +1,113 @@
+/**
+ * @module
+ * Deno KV backed stores and the Deno runtime for `@atproto/oauth-client`.
+ *
+ * The library keeps a `dpopKey` (a `JoseKey` instance) in both its state and session values. KV's structured clone
+ * drops class prototypes, so the stores save the key's private JWK and rebuild the key with `JoseKey.fromJWK` on
+ * read. Every value carries `expiresAt` (lib/kv/expiring.ts): KV's `expireIn` alone leaves expired keys readable for
+ * up to a minute.
+ */
+import { JoseKey } from "@atproto/jwk-jose";
+import {
+  type InternalStateData,
+  type Key,
+  requestLocalLock,
+  type RuntimeImplementation,
+  type Session,
+  type SessionStore,
+  type StateStore,
+} from "@atproto/oauth-client";
+import { K } from "../kv/keys.ts";
+import { getLive, setExpiring } from "../kv/expiring.ts";
+
+/** How long a started login may take until the callback: sign-in at the PDS, maybe with an email code. */
+export const ATPROTO_STATE_TTL_MS = 15 * 60 * 1000;
+/** How long an ATProto session (tokens kept only to revoke them at logout) is kept; refreshed on every update. */
+export const ATPROTO_SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Options shared by the KV stores. */
+export interface KvStoreOptions {
+  /** Lifetime of a value from its last write, in ms. */
+  ttlMs?: number;
+  /** Clock (ms since epoch), injectable for tests. */
+  now?: () => number;
+}
+
+/** A state value as stored: the library's value with the DPoP key replaced by its private JWK. */
+interface StoredState extends Omit<InternalStateData, "dpopKey"> {
+  dpopJwk: Record<string, unknown>;
+}
+
+/** A session value as stored: the library's value with the DPoP key replaced by its private JWK. */
+interface StoredSession extends Omit<Session, "dpopKey"> {
+  dpopJwk: Record<string, unknown>;
+}
+
+/** The pending-login store, `["atproto_state", state]`, expiring after `ttlMs` (default 15 minutes). */
+export function kvStateStore(kv: Deno.Kv, options: KvStoreOptions = {}): StateStore {
+  const ttlMs = options.ttlMs ?? ATPROTO_STATE_TTL_MS;
+  const now = options.now ?? Date.now;
+  return {
+    async get(state) {
+      const { value } = await getLive<StoredState>(kv, K.atprotoState(state), now());
+      if (!value) return undefined;
+      const { dpopJwk, expiresAt: _expiresAt, ...rest } = value;
+      return { ...rest, dpopKey: await JoseKey.fromJWK(dpopJwk) };
+    },
+    async set(state, data) {
+      const { dpopKey, ...rest } = data;
+      const stored: StoredState = { ...rest, dpopJwk: privateJwkOf(dpopKey) };
+      await setExpiring(kv.atomic(), K.atprotoState(state), stored, ttlMs, now()).commit();
+    },
+    async del(state) {
+      await kv.delete(K.atprotoState(state));
+    },
+  };
+}
+
+/** The session store, `["atproto_session", did]`, expiring `ttlMs` (default 30 days) after the last write. */
+export function kvSessionStore(kv: Deno.Kv, options: KvStoreOptions = {}): SessionStore {
+  const ttlMs = options.ttlMs ?? ATPROTO_SESSION_TTL_MS;
+  const now = options.now ?? Date.now;
+  return {
+    async get(did) {
+      const { value } = await getLive<StoredSession>(kv, K.atprotoSession(did), now());
+      if (!value) return undefined;
+      const { dpopJwk, expiresAt: _expiresAt, ...rest } = value;
+      return { ...rest, dpopKey: await JoseKey.fromJWK(dpopJwk) };
+    },
+    async set(did, session) {
+      const { dpopKey, ...rest } = session;
+      const stored: StoredSession = { ...rest, dpopJwk: privateJwkOf(dpopKey) };
+      await setExpiring(kv.atomic(), K.atprotoSession(did), stored, ttlMs, now()).commit();
+    },
+    async del(did) {
+      await kv.delete(K.atprotoSession(did));
+    },
+  };
+}
+
+/**
+ * The Deno runtime for the OAuth client: WebCrypto digests and random values, ES256 (or whatever the server
+ * accepts) keys from `JoseKey.generate`, and an IN-PROCESS lock. The lock only serialises token refreshes of one
+ * session; the app runs one process per KV store (docs/atproto-login.md), and a refresh race across instances would
+ * at worst invalidate that one ATProto session (the person signs in again), never the app's own login session.
+ */
+export const denoRuntime: RuntimeImplementation = {
+  createKey: (algs) => JoseKey.generate(algs),
+  getRandomValues: (length) => crypto.getRandomValues(new Uint8Array(length)),
+  digest: async (data, { name }) => {
+    const algorithm = DIGESTS[name];
+    if (!algorithm) throw new TypeError(`Unsupported digest algorithm: ${name}`);
+    return new Uint8Array(await crypto.subtle.digest(algorithm, data));
+  },
+  requestLock: requestLocalLock,
+};
+
+const DIGESTS: Record<string, string> = { sha256: "SHA-256", sha384: "SHA-384", sha512: "SHA-512" };
+
+function privateJwkOf(key: Key): Record<string, unknown> {
+  const jwk = key.privateJwk;
+  if (!jwk) throw new TypeError("The DPoP key has no private JWK to store");
+  return { ...jwk };
+}

@@ -1,0 +1,138 @@
+/**
+ * @module
+ * Application configuration, read once from environment variables with safe local defaults.
+ *
+ * Every setting lives here; nothing else in `lib/` reads `Deno.env`. See README.md for the table.
+ */
+
+/** How wikis are addressed. */
+export type AddressingMode = "path" | "subdomain";
+
+/** Numeric limits the app enforces. */
+export interface Limits {
+  /** Largest HTTP request body accepted anywhere, in bytes (attachments are base64 inside JSON, hence > 10 MB). */
+  maxBodyBytes: number;
+  /** Largest page content, in UTF-8 bytes. */
+  maxPageBytes: number;
+  /** Largest attachment, in bytes. */
+  maxAttachmentBytes: number;
+  /** Default page quota for a new wiki. */
+  quotaPages: number;
+  /** Default storage quota for a new wiki (page content plus attachments), in bytes. */
+  quotaBytes: number;
+}
+
+/** The whole configuration of one app instance. */
+export interface Config {
+  /** `development` on a local machine, `production` on Deno Deploy or when `ROBOT_ENV=production`. */
+  env: "development" | "production";
+  /** Port to listen on (`PORT`). */
+  port: number;
+  /** Interface to bind (`HOSTNAME`). */
+  hostname: string;
+  /** Public origin of the platform, no trailing slash (`PUBLIC_ORIGIN`), e.g. `https://robot.wtf`. */
+  publicOrigin: string;
+  /** `subdomain` when `WIKI_DOMAIN` is set, else `path`. */
+  addressing: AddressingMode;
+  /** Parent domain of wiki hosts in subdomain mode (`WIKI_DOMAIN`), e.g. `robot.wtf` or `localhost`. */
+  wikiDomain: string | null;
+  /** Deno KV location (`KV_PATH`): a file path, `:memory:`, or `null` for the platform default (Deno Deploy). */
+  kvPath: string | null;
+  /** PEM certificate and key for TLS (`TLS_CERT_FILE`, `TLS_KEY_FILE`), read at start. */
+  tls: { certFile: string; keyFile: string } | null;
+  /** Key material from the environment (`ROBOT_KEYS`, JSON), required in production; see lib/keys.ts. */
+  keysJson: string | null;
+  /** Seed the public `demo` wiki on start (`SEED_DEMO`, default on in development). */
+  seedDemo: boolean;
+  /** Numeric limits. */
+  limits: Limits;
+}
+
+/** Defaults for {@link Limits}; quotas follow the existing service (500 pages, 50 MB). */
+export const DEFAULT_LIMITS: Limits = {
+  maxBodyBytes: 15 * 1024 * 1024,
+  maxPageBytes: 1_000_000,
+  maxAttachmentBytes: 10 * 1024 * 1024,
+  quotaPages: 500,
+  quotaBytes: 50 * 1024 * 1024,
+};
+
+/** Reads a configuration from an environment lookup (defaults to `Deno.env.get`). Throws on invalid values. */
+export function loadConfig(get: (name: string) => string | undefined = (n) => Deno.env.get(n)): Config {
+  const onDeploy = Boolean(get("DENO_DEPLOYMENT_ID"));
+  const env = get("ROBOT_ENV") === "production" || onDeploy ? "production" : "development";
+  const port = intVar(get, "PORT", 8000);
+  const hostname = get("HOSTNAME") ?? (env === "production" ? "0.0.0.0" : "127.0.0.1");
+  const tlsCert = get("TLS_CERT_FILE");
+  const tlsKey = get("TLS_KEY_FILE");
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new Error("TLS_CERT_FILE and TLS_KEY_FILE must be set together");
+  const scheme = tlsCert ? "https" : "http";
+  const publicOrigin = normalizeOrigin(get("PUBLIC_ORIGIN") ?? `${scheme}://localhost:${port}`);
+  const wikiDomain = get("WIKI_DOMAIN")?.trim().toLowerCase() || null;
+  const explicitMode = get("ADDRESSING");
+  if (explicitMode && explicitMode !== "path" && explicitMode !== "subdomain") {
+    throw new Error(`ADDRESSING must be "path" or "subdomain", got "${explicitMode}"`);
+  }
+  const addressing: AddressingMode = (explicitMode as AddressingMode | undefined) ??
+    (wikiDomain ? "subdomain" : "path");
+  if (addressing === "subdomain" && !wikiDomain) throw new Error("subdomain addressing needs WIKI_DOMAIN");
+  const kvPathVar = get("KV_PATH");
+  const kvPath = kvPathVar ?? (onDeploy ? null : "./data/robot.kv");
+  const limits: Limits = {
+    maxBodyBytes: intVar(get, "MAX_BODY_BYTES", DEFAULT_LIMITS.maxBodyBytes),
+    maxPageBytes: intVar(get, "MAX_PAGE_BYTES", DEFAULT_LIMITS.maxPageBytes),
+    maxAttachmentBytes: intVar(get, "MAX_ATTACHMENT_BYTES", DEFAULT_LIMITS.maxAttachmentBytes),
+    quotaPages: intVar(get, "QUOTA_PAGES", DEFAULT_LIMITS.quotaPages),
+    quotaBytes: intVar(get, "QUOTA_BYTES", DEFAULT_LIMITS.quotaBytes),
+  };
+  if (env === "production" && !get("ROBOT_KEYS")) throw new Error("production needs ROBOT_KEYS (see README)");
+  return {
+    env,
+    port,
+    hostname,
+    publicOrigin,
+    addressing,
+    wikiDomain,
+    kvPath,
+    tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : null,
+    keysJson: get("ROBOT_KEYS") ?? null,
+    seedDemo: boolVar(get, "SEED_DEMO", env === "development"),
+    limits,
+  };
+}
+
+/** A configuration for tests: in-memory KV, path mode, `http://localhost:8000`, with overrides. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...loadConfig((name) => ({ KV_PATH: ":memory:", SEED_DEMO: "false" } as Record<string, string>)[name]),
+    ...overrides,
+  };
+}
+
+function intVar(get: (n: string) => string | undefined, name: string, fallback: number): number {
+  const raw = get(name);
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+function boolVar(get: (n: string) => string | undefined, name: string, fallback: boolean): boolean {
+  const raw = get(name)?.toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (["1", "true", "yes", "on"].includes(raw)) return true;
+  if (["0", "false", "no", "off"].includes(raw)) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+function normalizeOrigin(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`PUBLIC_ORIGIN is not a URL: "${raw}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("PUBLIC_ORIGIN must be http(s)");
+  if (url.pathname !== "/" || url.search || url.hash) throw new Error("PUBLIC_ORIGIN must be an origin, no path");
+  return url.origin;
+}

@@ -1,0 +1,100 @@
+/**
+ * @module
+ * Every Deno KV key the app uses, built by one function each. docs/kv-schema.md describes the same keys with
+ * their values, lifetimes and atomic checks; change both together.
+ *
+ * Conventions: the first part names the record type; wiki-scoped records put the wiki's immutable id second, so
+ * deleting a wiki is a `list({ prefix: [type, wikiId] })` per type.
+ */
+
+/** Id of a wiki (`w_` + 20 base32 chars), immutable, never reused. */
+export type WikiId = string;
+/** Id of a page (`p_` + 20 base32 chars), stable across renames. */
+export type PageId = string;
+/** Id of a revision: 32 lowercase hex chars; any unambiguous prefix of 7+ names it. */
+export type RevId = string;
+/** Id of a staged blob (chunked content). */
+export type BlobId = string;
+
+/** Key constructors, grouped by owner module. */
+export const K = {
+  // ---- keys (lib/keys.ts) ----
+  /** A named secret of the key registry: `{ current, previous[] }`. */
+  secret: (name: string) => ["secret", name] as const,
+
+  // ---- wikis (lib/wiki/wikis.ts) ----
+  /** The wiki record. */
+  wiki: (wikiId: WikiId) => ["wiki", wikiId] as const,
+  /** Unique index slug -> wiki id (also holds a tombstone for a deleted wiki's slug until it may be reclaimed). */
+  wikiSlug: (slug: string) => ["wiki_slug", slug] as const,
+  /** A member of a wiki with a role. */
+  wikiMember: (wikiId: WikiId, did: string) => ["wiki_member", wikiId, did] as const,
+  /** Reverse index: wikis a user owns or belongs to. */
+  userWiki: (did: string, wikiId: WikiId) => ["user_wiki", did, wikiId] as const,
+  /** Usage counters and the wiki's write sequence: `{ pages, bytes, seq }`; every write checks and bumps it. */
+  wikiState: (wikiId: WikiId) => ["wiki_state", wikiId] as const,
+
+  // ---- pages (lib/wiki/store.ts) ----
+  /** The current head of a page at a canonical path (also kept, marked deleted, after delete). */
+  page: (wikiId: WikiId, path: string) => ["page", wikiId, path] as const,
+  /** Prefix of all page heads of a wiki. */
+  pages: (wikiId: WikiId) => ["page", wikiId] as const,
+  /** One entry of a page's history: the page's state written by the revision at write sequence `seq`. */
+  pageHist: (wikiId: WikiId, pageId: PageId, seq: number) => ["page_hist", wikiId, pageId, seq] as const,
+  /** Prefix of a page's history, ordered by `seq`. */
+  pageHistAll: (wikiId: WikiId, pageId: PageId) => ["page_hist", wikiId, pageId] as const,
+  /** A revision (one write: one or more pages changed together). */
+  rev: (wikiId: WikiId, revId: RevId) => ["rev", wikiId, revId] as const,
+  /** Prefix of all revisions of a wiki (string order: prefix lookups). */
+  revs: (wikiId: WikiId) => ["rev", wikiId] as const,
+  /** Wiki change feed by write sequence: recent changes, and the search cache's refresh log. */
+  change: (wikiId: WikiId, seq: number) => ["change", wikiId, seq] as const,
+  /** Prefix of the change feed. */
+  changes: (wikiId: WikiId) => ["change", wikiId] as const,
+  /** Backlink index: `source` links to `target` (both canonical paths). */
+  link: (wikiId: WikiId, target: string, source: string) => ["link", wikiId, target, source] as const,
+  /** Prefix of pages linking to `target`. */
+  linksTo: (wikiId: WikiId, target: string) => ["link", wikiId, target] as const,
+  /** Attachment metadata, keyed by the page's stable id. */
+  attachment: (wikiId: WikiId, pageId: PageId, filename: string) => ["att", wikiId, pageId, filename] as const,
+  /** Prefix of a page's attachments. */
+  attachments: (wikiId: WikiId, pageId: PageId) => ["att", wikiId, pageId] as const,
+
+  // ---- blobs (lib/kv/blobs.ts) ----
+  /** Chunk `i` of a blob. Invisible until a record that references the blob is committed. */
+  blobChunk: (wikiId: WikiId, blobId: BlobId, i: number) => ["blob", wikiId, blobId, i] as const,
+  /** Prefix of a blob's chunks. */
+  blobChunks: (wikiId: WikiId, blobId: BlobId) => ["blob", wikiId, blobId] as const,
+  /** Staging marker of a blob being written; removed by the commit that publishes it. Expires: garbage. */
+  blobStaging: (wikiId: WikiId, blobId: BlobId) => ["blob_staging", wikiId, blobId] as const,
+
+  // ---- MCP auth and limits (lib/auth/tokens.ts, lib/mcp/rate_limit.ts) ----
+  /** A per-wiki bearer token, found by the HMAC of the secret (the secret itself is never stored). */
+  tokenByHash: (hash: string) => ["wiki_token_hash", hash] as const,
+  /** A wiki's token, by id: listing and revoking (holds the hash to delete the lookup key with it). */
+  wikiToken: (wikiId: WikiId, tokenId: string) => ["wiki_token", wikiId, tokenId] as const,
+  /** Prefix of a wiki's tokens. */
+  wikiTokens: (wikiId: WikiId) => ["wiki_token", wikiId] as const,
+  /** Writes of a principal in one minute window (`{ count }`, expiring): the MCP write rate limit. */
+  writeRate: (subject: string, minute: number) => ["mcp_write_rate", subject, minute] as const,
+
+  // ---- ATProto OAuth client (lib/atproto/stores.ts) ----
+  /** A pending ATProto login, by its OAuth `state` (expiring: the PKCE verifier, DPoP key, issuer, app state). */
+  atprotoState: (state: string) => ["atproto_state", state] as const,
+  /** A person's ATProto OAuth session (DPoP key and tokens) at their PDS, by DID (expiring). */
+  atprotoSession: (did: string) => ["atproto_session", did] as const,
+} as const;
+
+/** Every wiki-scoped key prefix type, used when a wiki is deleted. */
+export const WIKI_SCOPED_TYPES = [
+  "wiki_member",
+  "wiki_state",
+  "page",
+  "page_hist",
+  "rev",
+  "change",
+  "link",
+  "att",
+  "blob",
+  "blob_staging",
+] as const;

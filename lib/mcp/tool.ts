@@ -1,0 +1,60 @@
+/**
+ * @module
+ * The shape of a wiki tool: name, required scope, description and annotations for the model, an input schema,
+ * and a `run` that adapts one wiki core call to plain text. lib/mcp/server.ts registers them on an McpServer.
+ */
+import type { z } from "zod";
+import type { Limits } from "../config.ts";
+import type { Principal, Scope } from "../auth/principal.ts";
+import type { PageStore } from "../wiki/store.ts";
+import type { Actor, WikiRecord } from "../wiki/types.ts";
+import type { ToolText } from "./errors.ts";
+
+/** Everything a tool call may use: who calls, the wiki's page store, limits, and KV for the rate limit. */
+export interface ToolContext {
+  principal: Principal;
+  wiki: WikiRecord;
+  pages: PageStore;
+  limits: Limits;
+  kv: Deno.Kv;
+  /** Writes per minute per principal (default lib/mcp/rate_limit.ts WRITES_PER_MINUTE). */
+  writesPerMinute?: number;
+}
+
+/** MCP tool annotations (hints for the client and model). */
+export interface ToolHints {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+/** A wiki tool. */
+export interface WikiTool<S extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  /** `wiki:read` tools only read; `wiki:write` tools create a revision (and count against the rate limit). */
+  scope: Scope;
+  description: string;
+  annotations: ToolHints;
+  input: S;
+  run(args: z.infer<S>, ctx: ToolContext): Promise<ToolText>;
+}
+
+/** Declares a tool (keeps the argument type of `run` tied to its schema). */
+export function tool<S extends z.ZodObject>(def: WikiTool<S>): WikiTool {
+  return def as unknown as WikiTool;
+}
+
+/** The actor recorded on a write made through MCP. */
+export function actorOf(p: Principal): Actor {
+  return { id: p.subject, name: p.clientName, client: `mcp:${p.clientName}` };
+}
+
+/** Hints of a read-only tool. */
+export const READ: ToolHints = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+};

@@ -1,0 +1,117 @@
+/**
+ * @module
+ * Attachment tools: list_attachments, download_attachment (read); upload_attachment, delete_attachment (write).
+ * Content travels as base64, validated and size-checked before it is decoded.
+ */
+import { z } from "zod";
+import { fail, ok } from "./errors.ts";
+import { formatAttachments } from "./format.ts";
+import { actorOf, READ, tool, type WikiTool } from "./tool.ts";
+
+const path = z.string().describe('Path of the page the file is attached to, e.g. "Design/Auth".');
+const filename = z.string().describe('File name, e.g. "diagram.png".');
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Decodes standard base64 (whitespace ignored); null when it is not valid base64. */
+export function decodeBase64(text: string): Uint8Array | null {
+  const s = text.replace(/\s+/g, "");
+  if (!BASE64.test(s)) return null;
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Encodes bytes as standard base64, in chunks (no call-stack limit on large files). */
+export function encodeBase64(bytes: Uint8Array): string {
+  let out = "";
+  const CHUNK = 3 * 8192;
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    out += btoa(String.fromCharCode(...bytes.subarray(i, i + CHUNK)));
+  }
+  return out;
+}
+
+/** The attachment tools. */
+export const ATTACHMENT_TOOLS: WikiTool[] = [
+  tool({
+    name: "list_attachments",
+    title: "List attachments of a note",
+    scope: "wiki:read",
+    description: "Files attached to a page: name, size, type and last change.",
+    annotations: READ,
+    input: z.object({ path }),
+    async run({ path }, { pages }) {
+      const items = await pages.listAttachments(path);
+      return ok(formatAttachments(path, items));
+    },
+  }),
+  tool({
+    name: "upload_attachment",
+    title: "Attach a file to a note",
+    scope: "wiki:write",
+    description: "Attach a file to an existing page (replacing a file of the same name). `content` is the file " +
+      "as standard base64. Limit: 10 MB per file. Link it from the page text as needed.",
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    input: z.object({
+      path,
+      filename,
+      content: z.string().describe("The file's bytes, base64-encoded."),
+      commit_message: z.string().optional().describe("Short description of the change, for the history."),
+    }),
+    async run({ path, filename, content, commit_message }, ctx) {
+      const max = ctx.limits.maxAttachmentBytes;
+      if (content.replace(/\s+/g, "").length > Math.ceil(max / 3) * 4) {
+        return fail(`Too large: the file is over ${max} bytes; attachments are limited to ${max} bytes.`);
+      }
+      const data = decodeBase64(content);
+      if (data === null) {
+        return fail("Invalid request: `content` is not valid base64. Encode the file's bytes as standard base64.");
+      }
+      const info = await ctx.pages.putAttachment(
+        path,
+        filename,
+        data,
+        { message: commit_message || undefined },
+        actorOf(ctx.principal),
+      );
+      return ok(`Uploaded ${info.filename} to ${path} (${info.size} bytes)`);
+    },
+  }),
+  tool({
+    name: "download_attachment",
+    title: "Download an attachment",
+    scope: "wiki:read",
+    description: "Read a file attached to a page; the bytes come back as base64.",
+    annotations: READ,
+    input: z.object({ path, filename }),
+    async run({ path, filename }, { pages }) {
+      const { info, data } = await pages.getAttachment(path, filename);
+      return ok(
+        `Downloaded ${info.filename} (${info.size} bytes, ${info.mime})\nContent (base64):\n${encodeBase64(data)}`,
+      );
+    },
+  }),
+  tool({
+    name: "delete_attachment",
+    title: "Delete an attachment",
+    scope: "wiki:write",
+    description: "Remove a file from a page. Confirm with the user first.",
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    input: z.object({
+      path,
+      filename,
+      commit_message: z.string().optional().describe("Short description of the change, for the history."),
+    }),
+    async run({ path, filename, commit_message }, ctx) {
+      await ctx.pages.deleteAttachment(
+        path,
+        filename,
+        { message: commit_message || undefined },
+        actorOf(ctx.principal),
+      );
+      return ok(`Deleted attachment ${filename}`);
+    },
+  }),
+];

@@ -1,0 +1,471 @@
+/**
+ * @module
+ * The authorization endpoint and the consent step (OAuth 2.1 §4.1, RFC 7636, RFC 8707, RFC 9207).
+ *
+ * Route flow: `GET /authorize` -> {@link validateAuthorizationRequest}: an error page (bad client or redirect URI:
+ * NEVER redirect), a redirect carrying an error (with `state` and `iss`), or a request to show consent. Not logged
+ * in -> login and back to the same URL. Logged in -> {@link createConsent} stores the pending request (10 min,
+ * single use) and returns what the page shows plus the CSRF token. The page is ALWAYS shown and needs a click,
+ * even when the user granted this client before (a shared client id, like Claude's metadata-document id, would
+ * otherwise let a crafted link mint a grant for someone else's account). `POST` -> {@link approveConsent} or
+ * {@link denyConsent}, which check the CSRF token and return the redirect.
+ *
+ * Role rule: a member's role caps what they can grant. A viewer asked for `wiki:write` can still approve: the grant
+ * is narrowed to `wiki:read` and the page says so beforehand (`narrowed`); if nothing grantable is left, approving
+ * answers `invalid_scope` to the client.
+ */
+import type { Scope } from "../auth/principal.ts";
+import type { Role } from "../wiki/types.ts";
+import { getLive, isLive } from "../kv/expiring.ts";
+import { newId, randomToken } from "../ids.ts";
+import { csrfToken, verifyCsrf } from "../session/csrf.ts";
+import { type OAuthContext, SCOPES, type WikiRef } from "./context.ts";
+import {
+  AccessDeniedError,
+  InvalidClientError,
+  InvalidRequestError,
+  InvalidScopeError,
+  OAuthError,
+  UnsupportedResponseTypeError,
+} from "./errors.ts";
+import { OK } from "./keys.ts";
+import { checkResource, parseScopes, redirectUriMatches, scopesForRole } from "./params.ts";
+import { type ClientRecord, resolveClient, type ResolvedClient } from "./clients.ts";
+import { type GrantPointer, type GrantRecord, putGrant } from "./grants.ts";
+
+/** A validated authorization request, waiting for consent. */
+export interface AuthorizationRequest {
+  clientId: string;
+  clientName: string;
+  clientKind: ResolvedClient["kind"];
+  /** Where the metadata document came from (metadata-document clients). */
+  clientSource?: ResolvedClient["source"];
+  /** The redirect URI to answer to (the requested one; for loopback clients it carries the port). */
+  redirectUri: string;
+  /** True when the request named `redirect_uri` (the token request must then repeat it). */
+  redirectUriGiven: boolean;
+  /** All redirect URIs of the client (for the "localhost only" warning). */
+  registeredRedirectUris: string[];
+  state: string | null;
+  codeChallenge: string;
+  resource: string;
+  scopes: Scope[];
+  refresh: boolean;
+}
+
+/** Outcome of validating an authorization request. */
+export type AuthorizeOutcome =
+  /** Render locally; never redirect (unknown client, bad redirect URI). */
+  | { kind: "error-page"; status: number; error: string; description: string }
+  /** Send the browser to `url` (the client's redirect URI with `error`, `state`, `iss`). */
+  | { kind: "redirect-error"; url: string; error: string; description: string }
+  /** Show the consent page (after login). */
+  | { kind: "consent"; request: AuthorizationRequest };
+
+/** Longest `state` accepted. */
+export const MAX_STATE_LENGTH = 2000;
+
+/** Builds the client's redirect with `params` plus `iss` (RFC 9207), keeping the URI's own query. */
+export function redirectWith(redirectUri: string, params: Record<string, string | null>, issuer: string): string {
+  const u = new URL(redirectUri);
+  for (const [k, v] of Object.entries(params)) if (v !== null) u.searchParams.append(k, v);
+  u.searchParams.append("iss", issuer);
+  return u.href;
+}
+
+/** Validates `GET /authorize` parameters. Client and redirect URI are checked before anything could redirect. */
+export async function validateAuthorizationRequest(
+  ctx: OAuthContext,
+  wiki: WikiRef,
+  params: URLSearchParams,
+): Promise<AuthorizeOutcome> {
+  const page = (description: string, error = "invalid_request", status = 400): AuthorizeOutcome => ({
+    kind: "error-page",
+    status,
+    error,
+    description,
+  });
+  const ids = params.getAll("client_id");
+  if (ids.length !== 1 || ids[0] === "" || ids[0].length > 1000) {
+    return page("The request needs exactly one client_id. Start the connection again from the app.");
+  }
+  let client: ResolvedClient;
+  try {
+    client = await resolveClient(ctx, wiki, ids[0]);
+  } catch (err) {
+    if (err instanceof InvalidClientError) return page(err.description, "invalid_client");
+    throw err;
+  }
+  const uris = params.getAll("redirect_uri");
+  let redirectUri: string;
+  if (uris.length > 1) return page("The request repeats redirect_uri; send it once.");
+  if (uris.length === 0) {
+    if (client.redirectUris.length !== 1) {
+      return page("redirect_uri is required: this application registered several redirect URIs.");
+    }
+    redirectUri = client.redirectUris[0];
+  } else {
+    redirectUri = uris[0];
+    if (!client.redirectUris.some((r) => redirectUriMatches(r, redirectUri))) {
+      return page(
+        `The redirect URI ${redirectUri.slice(0, 200)} is not registered for ${client.name}; ` +
+          "this wiki will not send you there.",
+      );
+    }
+  }
+  // From here on, errors go back to the (validated) redirect URI.
+  const states = params.getAll("state");
+  const state = states[0] ?? null;
+  const issuer = ctx.urls.issuer(wiki.slug);
+  const fail = (err: OAuthError): AuthorizeOutcome => ({
+    kind: "redirect-error",
+    url: redirectWith(redirectUri, { error: err.error, error_description: err.description, state }, issuer),
+    error: err.error,
+    description: err.description,
+  });
+  try {
+    for (const p of ["response_type", "state", "code_challenge", "code_challenge_method", "scope"]) {
+      if (params.getAll(p).length > 1) throw new InvalidRequestError(`The request repeats ${p}; send it once.`);
+    }
+    if (state !== null && state.length > MAX_STATE_LENGTH) {
+      throw new InvalidRequestError(`state is longer than ${MAX_STATE_LENGTH} characters.`);
+    }
+    const responseType = params.get("response_type");
+    if (responseType === null) throw new InvalidRequestError("response_type is required; use response_type=code.");
+    if (responseType !== "code") {
+      throw new UnsupportedResponseTypeError(`response_type ${responseType.slice(0, 50)} is not supported; use code.`);
+    }
+    const challenge = params.get("code_challenge");
+    const method = params.get("code_challenge_method");
+    if (challenge === null || challenge === "") {
+      throw new InvalidRequestError("PKCE is required: send code_challenge with code_challenge_method=S256.");
+    }
+    if (method === null) {
+      throw new InvalidRequestError("code_challenge_method is required and must be S256 (plain is not accepted).");
+    }
+    if (method !== "S256") {
+      throw new InvalidRequestError(
+        `PKCE method ${method.slice(0, 20)} is not accepted; use code_challenge_method=S256.`,
+      );
+    }
+    if (!/^[A-Za-z0-9\-_]{43}$/.test(challenge)) {
+      throw new InvalidRequestError("code_challenge must be the 43-character base64url SHA-256 of the verifier.");
+    }
+    const resource = checkResource(params.getAll("resource"), ctx.urls.mcp(wiki.slug));
+    const scopes = parseScopes(params.get("scope"), SCOPES, ctx.settings.unknownScopes);
+    return {
+      kind: "consent",
+      request: {
+        clientId: client.clientId,
+        clientName: client.name,
+        clientKind: client.kind,
+        clientSource: client.source,
+        redirectUri,
+        redirectUriGiven: uris.length === 1,
+        registeredRedirectUris: client.redirectUris,
+        state,
+        codeChallenge: challenge,
+        resource,
+        scopes,
+        refresh: client.allowsRefresh,
+      },
+    };
+  } catch (err) {
+    if (err instanceof OAuthError) return fail(err);
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Consent
+
+/** The person answering the consent page and their current role on the wiki (null: no access). */
+export interface ConsentUser {
+  did: string;
+  role: Role | null;
+}
+
+/** A pending consent as stored under `OK.consent` (single use). */
+interface ConsentRecord {
+  id: string;
+  wikiId: string;
+  did: string;
+  request: AuthorizationRequest;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** A previous grant of the same client by the same user on the same wiki. */
+export interface PriorGrant {
+  grantId: string;
+  scopes: Scope[];
+  grantedAt: number;
+}
+
+/** What the consent page shows, and what it posts back. */
+export interface ConsentView {
+  /** Posted back as `request_id`. */
+  requestId: string;
+  /** Posted back as `csrf` (bound to the browser session and this request). */
+  csrf: string;
+  expiresAt: number;
+  clientName: string;
+  clientId: string;
+  clientKind: ResolvedClient["kind"];
+  /** Host the browser returns to: show it prominently (CIMD security considerations). */
+  redirectHost: string;
+  /** True when every redirect URI of the client is on this computer (loopback): warn. */
+  localhostOnly: boolean;
+  /** Host publishing the metadata document (metadata-document clients). */
+  metadataHost: string | null;
+  wikiSlug: string;
+  resource: string;
+  requestedScopes: Scope[];
+  /** What approving will grant (requested, capped by the user's role). */
+  grantableScopes: Scope[];
+  /** True when the role removed something that was asked for (the page must say so). */
+  narrowed: boolean;
+  /** The user granted this client before: the page says so (and approving replaces that grant). */
+  prior: PriorGrant | null;
+}
+
+/** Outcome of answering the consent page. */
+export type ConsentOutcome =
+  | { kind: "redirect"; url: string; scopes: Scope[] }
+  | { kind: "error-page"; status: number; description: string };
+
+const CONSENT_PURPOSE = "oauth-consent";
+
+/** The CSRF token of a consent form: bound to the browser session (`session`) and the request id. */
+export async function consentCsrf(ctx: OAuthContext, session: string, requestId: string): Promise<string> {
+  return await csrfToken(ctx.keys, session, `${CONSENT_PURPOSE}:${requestId}`);
+}
+
+/**
+ * Stores a validated request for the logged-in `user` (single use, `consentTtlMs`) and returns what the consent
+ * page shows. `session` is the browser session id (the CSRF binding). A user without a role on the wiki gets an
+ * error page: only members can grant.
+ */
+export async function createConsent(
+  ctx: OAuthContext,
+  wiki: WikiRef,
+  request: AuthorizationRequest,
+  user: ConsentUser,
+  session: string,
+): Promise<{ kind: "consent"; view: ConsentView } | { kind: "error-page"; status: number; description: string }> {
+  if (user.role === null) {
+    return {
+      kind: "error-page",
+      status: 403,
+      description: `You are not a member of the wiki ${wiki.slug}, so you cannot connect apps to it. Ask its owner ` +
+        "to add you, or sign in with another account.",
+    };
+  }
+  const t = ctx.now();
+  const id = randomToken(24);
+  const record: ConsentRecord = {
+    id,
+    wikiId: wiki.id,
+    did: user.did,
+    request,
+    createdAt: t,
+    expiresAt: t + ctx.settings.consentTtlMs,
+  };
+  await ctx.kv.set(OK.consent(wiki.id, id), record, { expireIn: ctx.settings.consentTtlMs });
+  const grantable = request.scopes.filter((s) => scopesForRole(user.role!).includes(s));
+  const loopback = (u: string) => /^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)(:\d+)?\//i.test(u);
+  return {
+    kind: "consent",
+    view: {
+      requestId: id,
+      csrf: await consentCsrf(ctx, session, id),
+      expiresAt: record.expiresAt,
+      clientName: request.clientName,
+      clientId: request.clientId,
+      clientKind: request.clientKind,
+      redirectHost: new URL(request.redirectUri).host,
+      localhostOnly: request.registeredRedirectUris.every(loopback),
+      metadataHost: request.clientKind === "metadata-document" ? new URL(request.clientId).host : null,
+      wikiSlug: wiki.slug,
+      resource: request.resource,
+      requestedScopes: request.scopes,
+      grantableScopes: grantable,
+      narrowed: grantable.length < request.scopes.length,
+      prior: await priorGrant(ctx, wiki.id, user.did, request.clientId),
+    },
+  };
+}
+
+/** The user's current grant to this client on this wiki, if any ("you granted this before"). */
+export async function priorGrant(
+  ctx: OAuthContext,
+  wikiId: string,
+  did: string,
+  clientId: string,
+): Promise<PriorGrant | null> {
+  const ptr = (await getLive<GrantPointer>(ctx.kv, OK.grantOf(wikiId, did, clientId), ctx.now())).value;
+  if (!ptr) return null;
+  const g = (await getLive<GrantRecord>(ctx.kv, OK.grant(wikiId, ptr.grantId), ctx.now())).value;
+  return g && g.status === "active" ? { grantId: g.id, scopes: g.scopes, grantedAt: g.createdAt } : null;
+}
+
+/** The posted consent form. */
+export interface ConsentAnswer {
+  requestId: string;
+  csrf: string | null;
+  /** Browser session id (the CSRF binding). */
+  session: string;
+  /** The user now (role read fresh by the route). */
+  user: ConsentUser;
+}
+
+/** Checks the CSRF token and takes the pending request out of KV (single use, atomic). */
+async function takeConsent(
+  ctx: OAuthContext,
+  wiki: WikiRef,
+  answer: ConsentAnswer,
+): Promise<ConsentRecord | { kind: "error-page"; status: number; description: string }> {
+  const ok = typeof answer.requestId === "string" && answer.requestId.length <= 64 &&
+    await verifyCsrf(ctx.keys, answer.session, `${CONSENT_PURPOSE}:${answer.requestId}`, answer.csrf);
+  if (!ok) {
+    return {
+      kind: "error-page",
+      status: 403,
+      description: "This consent form was not sent from this page or has expired. Start the connection again " +
+        "from the app.",
+    };
+  }
+  const key = OK.consent(wiki.id, answer.requestId);
+  const entry = await getLive<ConsentRecord>(ctx.kv, key, ctx.now());
+  const gone = {
+    kind: "error-page" as const,
+    status: 400,
+    description: "This authorization request has expired or was already answered. Start the connection again " +
+      "from the app.",
+  };
+  if (!entry.value) return gone;
+  if (entry.value.did !== answer.user.did) {
+    return { kind: "error-page", status: 403, description: "This authorization request belongs to another account." };
+  }
+  const res = await ctx.kv.atomic().check({ key, versionstamp: entry.versionstamp }).delete(key).commit();
+  return res.ok ? entry.value : gone;
+}
+
+/**
+ * Approves: creates THE grant of (wiki, user, client), replacing a previous one (whose tokens stop working at
+ * once), and redirects with a single-use authorization code (`codeTtlMs`, stored as an HMAC), `state` and `iss`.
+ */
+export async function approveConsent(ctx: OAuthContext, wiki: WikiRef, answer: ConsentAnswer): Promise<ConsentOutcome> {
+  const rec = await takeConsent(ctx, wiki, answer);
+  if ("kind" in rec) return rec;
+  const r = rec.request;
+  const issuer = ctx.urls.issuer(wiki.slug);
+  const redirectError = (err: OAuthError): ConsentOutcome => ({
+    kind: "redirect",
+    url: redirectWith(r.redirectUri, { error: err.error, error_description: err.description, state: r.state }, issuer),
+    scopes: [],
+  });
+  if (answer.user.role === null) {
+    return redirectError(new AccessDeniedError("The user no longer has access to this wiki."));
+  }
+  const allowed = scopesForRole(answer.user.role);
+  const scopes = r.scopes.filter((s) => allowed.includes(s));
+  if (scopes.length === 0) {
+    return redirectError(
+      new InvalidScopeError(
+        `A ${answer.user.role} of this wiki cannot grant ${r.scopes.join(" ")}; ask for wiki:read.`,
+      ),
+    );
+  }
+  const t = ctx.now();
+  const grant: GrantRecord = {
+    id: newId("g"),
+    wikiId: wiki.id,
+    did: rec.did,
+    clientId: r.clientId,
+    clientName: r.clientName,
+    clientKind: r.clientKind,
+    redirectUri: r.redirectUri,
+    scopes,
+    resource: r.resource,
+    refresh: r.refresh,
+    status: "pending",
+    createdAt: t,
+    expiresAt: t + ctx.settings.codeReplayMemoryMs,
+  };
+  const code = CODE_PREFIX + randomToken(32);
+  const codeRecord: CodeRecord = {
+    wikiId: wiki.id,
+    grantId: grant.id,
+    clientId: r.clientId,
+    did: rec.did,
+    redirectUri: r.redirectUri,
+    redirectUriGiven: r.redirectUriGiven,
+    codeChallenge: r.codeChallenge,
+    resource: r.resource,
+    scopes,
+    consumedAt: null,
+    expiresAt: t + ctx.settings.codeTtlMs,
+  };
+  const codeKey = OK.code(wiki.id, await ctx.keys.hmac("token-hash", code));
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const ofKey = OK.grantOf(wiki.id, rec.did, r.clientId);
+    const of = await ctx.kv.get<GrantPointer>(ofKey);
+    const op = ctx.kv.atomic().check(of);
+    if (of.value) {
+      // Replace the previous grant: its tokens fail their grant check from now on.
+      const old = await ctx.kv.get<GrantRecord>(OK.grant(wiki.id, of.value.grantId));
+      op.check(old).delete(OK.grant(wiki.id, of.value.grantId))
+        .delete(OK.userGrant(rec.did, wiki.id, of.value.grantId))
+        .delete(OK.grantUsed(wiki.id, of.value.grantId));
+    }
+    putGrant(op, grant, t);
+    op.set(codeKey, codeRecord, { expireIn: ctx.settings.codeTtlMs });
+    if (r.clientKind === "registered") {
+      // A client registered almost 24 h ago must not expire between this approval and its code exchange.
+      const client = await ctx.kv.get<ClientRecord>(OK.client(wiki.id, r.clientId));
+      if (!isLive(client.value, t)) {
+        return redirectError(new AccessDeniedError("The application's registration expired; reconnect it."));
+      }
+      if (client.value.expiresAt < grant.expiresAt) {
+        const expiresAt = t + ctx.settings.unusedClientTtlMs;
+        op.check(client).set(client.key, { ...client.value, expiresAt }, { expireIn: expiresAt - t });
+      }
+    }
+    if ((await op.commit()).ok) {
+      return { kind: "redirect", url: redirectWith(r.redirectUri, { code, state: r.state }, issuer), scopes };
+    }
+  }
+  throw new Error("could not store the grant: it kept changing");
+}
+
+/** Denies: redirects with `error=access_denied`, `state` and `iss`. */
+export async function denyConsent(ctx: OAuthContext, wiki: WikiRef, answer: ConsentAnswer): Promise<ConsentOutcome> {
+  const rec = await takeConsent(ctx, wiki, answer);
+  if ("kind" in rec) return rec;
+  const err = new AccessDeniedError("The user declined to connect this application.");
+  const url = redirectWith(
+    rec.request.redirectUri,
+    { error: err.error, error_description: err.description, state: rec.request.state },
+    ctx.urls.issuer(wiki.slug),
+  );
+  return { kind: "redirect", url, scopes: [] };
+}
+
+/** Prefix of authorization codes. */
+export const CODE_PREFIX = "rwac_";
+
+/** An authorization code as stored under `OK.code` (by HMAC). After use: `consumedAt` set, kept for replay detection. */
+export interface CodeRecord {
+  wikiId: string;
+  grantId: string;
+  clientId: string;
+  did: string;
+  redirectUri: string;
+  redirectUriGiven: boolean;
+  codeChallenge: string;
+  resource: string;
+  scopes: Scope[];
+  consumedAt: number | null;
+  expiresAt: number;
+}

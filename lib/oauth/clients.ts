@@ -1,0 +1,506 @@
+/**
+ * @module
+ * OAuth clients of a wiki's authorization server: dynamic registration (RFC 7591) and client ID metadata
+ * documents (CIMD, draft-ietf-oauth-client-id-metadata-document; MCP 2025-11-25).
+ *
+ * - DCR: public (`none`) and confidential (`client_secret_post` / `client_secret_basic`, the requested method is
+ *   honoured) clients; the secret is returned once and stored only as an HMAC (`token-hash` key); it never expires
+ *   (`client_secret_expires_at: 0`). A client is stored with a 24 h lifetime that grants extend while they live, so
+ *   registrations nobody completed disappear. Abuse is bounded by strict validation, size limits, that expiry and a
+ *   global per-wiki hourly cap; there is deliberately no per-IP limit (all Claude traffic shares a few IPs).
+ * - CIMD: an https `client_id` with a path is fetched through the injected (SSRF-safe) fetch, 5 KB cap, timeout,
+ *   cached per `Cache-Control` (clamped 5 min .. 24 h), `client_id` must equal the URL exactly, authentication must
+ *   be `none`. A pinned copy of Claude's document is used when fetching it fails (its host has answered datacenter
+ *   IPs with a bot challenge).
+ */
+import type { WikiId } from "../kv/keys.ts";
+import { getLive, setExpiring } from "../kv/expiring.ts";
+import { randomBase32, randomToken } from "../ids.ts";
+import type { OAuthContext, WikiRef } from "./context.ts";
+import {
+  InvalidClientError,
+  InvalidClientMetadataError,
+  InvalidRedirectUriError,
+  InvalidRequestError,
+  OAuthError,
+  oauthErrorResponse,
+  oauthJson,
+  TemporarilyUnavailableError,
+} from "./errors.ts";
+import { OK } from "./keys.ts";
+import { redirectUriProblem } from "./params.ts";
+
+/** Token-endpoint authentication methods. */
+export type ClientAuthMethod = "none" | "client_secret_post" | "client_secret_basic";
+
+/** Prefix of registered client ids. */
+export const CLIENT_ID_PREFIX = "rwc_";
+/** Prefix of client secrets. */
+export const CLIENT_SECRET_PREFIX = "rwcs_";
+/** Most redirect URIs per client. */
+export const MAX_REDIRECT_URIS = 10;
+/** Longest client name. */
+export const MAX_CLIENT_NAME = 100;
+/** Longest other text field of a registration. */
+const MAX_TEXT = 500;
+
+/** A registered (DCR) client as stored under `OK.client` (no secret: only its HMAC). */
+export interface ClientRecord {
+  clientId: string;
+  wikiId: WikiId;
+  name: string | null;
+  redirectUris: string[];
+  authMethod: ClientAuthMethod;
+  grantTypes: string[];
+  responseTypes: string[];
+  /** HMAC (`token-hash`) of the client secret; null for public clients. */
+  secretHash: string | null;
+  /** Echoed optional metadata (client_uri, logo_uri, scope, contacts, ...), validated. */
+  extra: Record<string, unknown>;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** A client as the authorize and token endpoints see it, registered or described by a metadata document. */
+export interface ResolvedClient {
+  clientId: string;
+  kind: "registered" | "metadata-document";
+  /** Display name (the document's or registration's `client_name`, else the client id). */
+  name: string;
+  redirectUris: string[];
+  authMethod: ClientAuthMethod;
+  /** True when the client registered the `refresh_token` grant (or did not list grant types). */
+  allowsRefresh: boolean;
+  /** Where a metadata document came from. */
+  source?: "fetched" | "cache" | "pinned";
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dynamic client registration
+
+/** Reads a registration `Request` (bounded), registers, and answers 201 or an OAuth error (RFC 7591 §3.2). */
+export async function registerEndpoint(ctx: OAuthContext, wiki: WikiRef, req: Request): Promise<Response> {
+  try {
+    const text = await readBounded(req, ctx.settings.maxRegistrationBytes);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new InvalidClientMetadataError("The registration body is not valid JSON.");
+    }
+    const out = await registerClient(ctx, wiki, body);
+    return oauthJson(out, 201);
+  } catch (err) {
+    if (err instanceof OAuthError) return oauthErrorResponse(err);
+    throw err;
+  }
+}
+
+/** Validates client metadata and registers a client; returns the RFC 7591 §3.2.1 response body. */
+export async function registerClient(
+  ctx: OAuthContext,
+  wiki: WikiRef,
+  body: unknown,
+): Promise<Record<string, unknown>> {
+  const meta = validateRegistration(body);
+  const confidential = meta.authMethod !== "none";
+  const secret = confidential ? CLIENT_SECRET_PREFIX + randomToken(32) : null;
+  const t = ctx.now();
+  const record: ClientRecord = {
+    clientId: CLIENT_ID_PREFIX + randomBase32(24),
+    wikiId: wiki.id,
+    name: meta.name,
+    redirectUris: meta.redirectUris,
+    authMethod: meta.authMethod,
+    grantTypes: meta.grantTypes,
+    responseTypes: meta.responseTypes,
+    secretHash: secret ? await ctx.keys.hmac("token-hash", secret) : null,
+    extra: meta.extra,
+    createdAt: t,
+    expiresAt: t + ctx.settings.unusedClientTtlMs,
+  };
+  const hour = Math.floor(t / 3_600_000);
+  const counterKey = OK.registrations(wiki.id, hour);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const counter = await ctx.kv.get<{ count: number }>(counterKey);
+    const count = counter.value?.count ?? 0;
+    if (count >= ctx.settings.registrationsPerWikiHour) {
+      throw new TemporarilyUnavailableError(
+        "This wiki has received too many client registrations in the last hour. Try again later.",
+      );
+    }
+    const op = ctx.kv.atomic()
+      .check(counter)
+      .check({ key: OK.client(wiki.id, record.clientId), versionstamp: null })
+      .set(counterKey, { count: count + 1 }, { expireIn: 2 * 3_600_000 });
+    const { expiresAt: _e, ...value } = record;
+    setExpiring(op, OK.client(wiki.id, record.clientId), value, ctx.settings.unusedClientTtlMs, t);
+    if ((await op.commit()).ok) return registrationResponse(record, secret);
+  }
+  throw new TemporarilyUnavailableError("Registration is busy on this wiki. Try again in a moment.");
+}
+
+function registrationResponse(record: ClientRecord, secret: string | null): Record<string, unknown> {
+  const issuedAt = Math.floor(record.createdAt / 1000);
+  return {
+    client_id: record.clientId,
+    client_id_issued_at: issuedAt,
+    ...(secret ? { client_secret: secret, client_secret_issued_at: issuedAt, client_secret_expires_at: 0 } : {}),
+    redirect_uris: record.redirectUris,
+    token_endpoint_auth_method: record.authMethod,
+    grant_types: record.grantTypes,
+    response_types: record.responseTypes,
+    ...(record.name !== null ? { client_name: record.name } : {}),
+    ...record.extra,
+  };
+}
+
+/** Validated registration metadata. */
+interface RegistrationMeta {
+  name: string | null;
+  redirectUris: string[];
+  authMethod: ClientAuthMethod;
+  grantTypes: string[];
+  responseTypes: string[];
+  extra: Record<string, unknown>;
+}
+
+const AUTH_METHODS: readonly string[] = ["none", "client_secret_post", "client_secret_basic"];
+const GRANT_TYPES: readonly string[] = ["authorization_code", "refresh_token"];
+const URL_FIELDS = ["client_uri", "logo_uri", "tos_uri", "policy_uri"] as const;
+const TEXT_FIELDS = ["scope", "software_id", "software_version"] as const;
+
+/**
+ * Strict RFC 7591 validation. Defaults: `token_endpoint_auth_method` `client_secret_basic` (RFC 7591 §2),
+ * `response_types` `["code"]`, and `grant_types` `["authorization_code", "refresh_token"]` (wider than the RFC's
+ * default so clients that omit it still get refresh tokens). Unknown fields are ignored and not echoed.
+ */
+export function validateRegistration(body: unknown): RegistrationMeta {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new InvalidClientMetadataError("The registration body must be a JSON object of client metadata.");
+  }
+  const b = body as Record<string, unknown>;
+  const uris = b.redirect_uris;
+  if (!Array.isArray(uris) || uris.length === 0) {
+    throw new InvalidRedirectUriError("redirect_uris is required: a list of 1 to 10 https or loopback URIs.");
+  }
+  if (uris.length > MAX_REDIRECT_URIS) {
+    throw new InvalidRedirectUriError(`redirect_uris lists ${uris.length} URIs; at most ${MAX_REDIRECT_URIS}.`);
+  }
+  for (const u of uris) {
+    const problem = redirectUriProblem(u);
+    if (problem) throw new InvalidRedirectUriError(capitalize(problem) + ".");
+  }
+  const method = b.token_endpoint_auth_method ?? "client_secret_basic";
+  if (typeof method !== "string" || !AUTH_METHODS.includes(method)) {
+    throw new InvalidClientMetadataError(
+      `token_endpoint_auth_method ${JSON.stringify(method).slice(0, 60)} is not supported; use one of ` +
+        `${AUTH_METHODS.join(", ")}.`,
+    );
+  }
+  const grantTypes = stringList(b.grant_types, "grant_types") ?? ["authorization_code", "refresh_token"];
+  for (const g of grantTypes) {
+    if (!GRANT_TYPES.includes(g)) {
+      throw new InvalidClientMetadataError(
+        `grant_types contains "${g.slice(0, 80)}"; this server supports ${GRANT_TYPES.join(" and ")}.`,
+      );
+    }
+  }
+  if (!grantTypes.includes("authorization_code")) {
+    throw new InvalidClientMetadataError("grant_types must include authorization_code.");
+  }
+  const responseTypes = stringList(b.response_types, "response_types") ?? ["code"];
+  if (responseTypes.length !== 1 || responseTypes[0] !== "code") {
+    throw new InvalidClientMetadataError('response_types must be ["code"]: only the authorization-code flow exists.');
+  }
+  let name: string | null = null;
+  if (b.client_name !== undefined) name = displayText(b.client_name, "client_name", MAX_CLIENT_NAME);
+  const extra: Record<string, unknown> = {};
+  for (const f of URL_FIELDS) {
+    if (b[f] === undefined) continue;
+    const v = b[f];
+    if (typeof v !== "string" || v.length > 2000 || !/^https:\/\/[^\s]+$/.test(v) || !URL.canParse(v)) {
+      throw new InvalidClientMetadataError(`${f} must be an https URL of at most 2000 characters.`);
+    }
+    extra[f] = v;
+  }
+  for (const f of TEXT_FIELDS) if (b[f] !== undefined) extra[f] = displayText(b[f], f, MAX_TEXT);
+  if (b.application_type !== undefined) {
+    if (b.application_type !== "web" && b.application_type !== "native") {
+      throw new InvalidClientMetadataError('application_type must be "web" or "native".');
+    }
+    extra.application_type = b.application_type;
+  }
+  if (b.contacts !== undefined) {
+    const contacts = stringList(b.contacts, "contacts")!;
+    if (contacts.length > 5 || contacts.some((c) => c.length > 200)) {
+      throw new InvalidClientMetadataError("contacts may list at most 5 entries of at most 200 characters.");
+    }
+    extra.contacts = contacts;
+  }
+  return {
+    name,
+    redirectUris: [...new Set(uris as string[])],
+    authMethod: method as ClientAuthMethod,
+    grantTypes: [...new Set(grantTypes)],
+    responseTypes,
+    extra,
+  };
+}
+
+function stringList(v: unknown, field: string): string[] | null {
+  if (v === undefined) return null;
+  if (!Array.isArray(v) || v.length > 10 || v.some((x) => typeof x !== "string" || x.length > 200)) {
+    throw new InvalidClientMetadataError(`${field} must be a list of at most 10 short strings.`);
+  }
+  return v as string[];
+}
+
+function displayText(v: unknown, field: string, max: number): string {
+  // deno-lint-ignore no-control-regex
+  if (typeof v !== "string" || v.trim() === "" || v.length > max || /[\u0000-\u001f\u007f]/.test(v)) {
+    throw new InvalidClientMetadataError(`${field} must be text of 1 to ${max} characters without control characters.`);
+  }
+  return v.trim();
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Reads a request body as text, refusing more than `max` bytes. */
+export async function readBounded(req: Request, max: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > max) throw new InvalidRequestError(`The request body is larger than ${max} bytes.`);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw new InvalidRequestError(`The request body is larger than ${max} bytes.`);
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Looking clients up
+
+/** True when `clientId` is meant as a client ID metadata document URL (https, with a path). */
+export function isMetadataDocumentId(clientId: string): boolean {
+  return clientId.startsWith("https://");
+}
+
+/** A live registered client of the wiki, or null. */
+export async function getRegisteredClient(
+  ctx: OAuthContext,
+  wikiId: WikiId,
+  clientId: string,
+): Promise<ClientRecord | null> {
+  if (!clientId.startsWith(CLIENT_ID_PREFIX) || clientId.length > 100) return null;
+  return (await getLive<ClientRecord>(ctx.kv, OK.client(wikiId, clientId), ctx.now())).value;
+}
+
+/** The resolved view of a registered client. */
+export function resolvedFromRecord(c: ClientRecord): ResolvedClient {
+  return {
+    clientId: c.clientId,
+    kind: "registered",
+    name: c.name ?? c.clientId,
+    redirectUris: c.redirectUris,
+    authMethod: c.authMethod,
+    allowsRefresh: c.grantTypes.includes("refresh_token"),
+  };
+}
+
+/**
+ * Resolves a `client_id` for the authorization endpoint: a registered client of this wiki, or a metadata document.
+ * Throws {@link InvalidClientError} (render locally, never redirect) when the client is unknown or its document
+ * cannot be used; the description says why.
+ */
+export async function resolveClient(ctx: OAuthContext, wiki: WikiRef, clientId: string): Promise<ResolvedClient> {
+  if (isMetadataDocumentId(clientId)) return await resolveMetadataDocument(ctx, clientId);
+  const c = await getRegisteredClient(ctx, wiki.id, clientId);
+  if (!c) {
+    throw new InvalidClientError(
+      "This application is not registered with this wiki (or its registration expired). Reconnect it so it " +
+        "registers again.",
+    );
+  }
+  return resolvedFromRecord(c);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Client ID metadata documents
+
+/** Claude's client ID metadata document URL. */
+export const CLAUDE_CIMD_URL = "https://claude.ai/oauth/mcp-oauth-client-metadata";
+
+/**
+ * Pinned copies of well-known metadata documents, used when fetching the live one fails. Claude's, as observed on
+ * 2026-09-29 (mcp-auth.md §2 item 6), plus the claude.com callback Anthropic asks servers to allow.
+ */
+export const PINNED_METADATA_DOCUMENTS: Readonly<Record<string, Record<string, unknown>>> = {
+  [CLAUDE_CIMD_URL]: {
+    client_id: CLAUDE_CIMD_URL,
+    client_name: "Claude",
+    client_uri: "https://claude.ai",
+    redirect_uris: ["https://claude.ai/api/mcp/auth_callback", "https://claude.com/api/mcp/auth_callback"],
+    grant_types: ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:jwt-bearer"],
+    response_types: ["code"],
+    token_endpoint_auth_method: "none",
+  },
+};
+
+/** A validated metadata document as cached. */
+interface CachedDocument {
+  client: ResolvedClient;
+}
+
+/** Checks the shape of a CIMD URL; returns a reason or null. */
+export function metadataDocumentUrlProblem(url: string): string | null {
+  if (url.length > 1000) return "it is longer than 1000 characters";
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return "it is not a valid URL";
+  }
+  if (u.protocol !== "https:") return "it must use https";
+  if (u.username || u.password) return "it must not contain user info";
+  if (url.includes("#")) return "it must not have a fragment";
+  if (u.pathname === "/" || u.pathname === "") return "it must have a path";
+  if (u.href !== url) return "it must be in canonical form (no dot segments, lowercase host, no default port)";
+  return null;
+}
+
+async function resolveMetadataDocument(ctx: OAuthContext, url: string): Promise<ResolvedClient> {
+  const problem = metadataDocumentUrlProblem(url);
+  if (problem) throw new InvalidClientError(`The client_id ${url.slice(0, 200)} is not usable: ${problem}.`);
+  const t = ctx.now();
+  const cached = await getLive<CachedDocument>(ctx.kv, OK.cimd(url), t);
+  if (cached.value) return { ...cached.value.client, source: "cache" };
+  let client: ResolvedClient;
+  let ttl: number;
+  try {
+    const fetched = await fetchMetadataDocument(ctx, url);
+    client = { ...validateMetadataDocument(fetched.doc, url), source: "fetched" };
+    ttl = fetched.ttlMs;
+  } catch (err) {
+    const pinned = PINNED_METADATA_DOCUMENTS[url];
+    if (!pinned) throw err;
+    client = { ...validateMetadataDocument(pinned, url), source: "pinned" };
+    ttl = ctx.settings.cimdCacheMinMs;
+  }
+  await setExpiring(ctx.kv.atomic(), OK.cimd(url), { client } satisfies CachedDocument, ttl, t).commit();
+  return client;
+}
+
+async function fetchMetadataDocument(ctx: OAuthContext, url: string): Promise<{ doc: unknown; ttlMs: number }> {
+  const host = new URL(url).host;
+  if (!ctx.fetch) throw new InvalidClientError(`Client metadata documents cannot be fetched here (${host}).`);
+  const max = ctx.settings.maxCimdBytes;
+  let res: Response;
+  try {
+    res = await ctx.fetch(url, {
+      headers: { accept: "application/json" },
+      signal: AbortSignal.timeout(ctx.settings.cimdTimeoutMs),
+    });
+  } catch (err) {
+    throw new InvalidClientError(
+      `The client's metadata document at ${host} could not be fetched: ${err instanceof Error ? err.message : err}`,
+      { cause: err },
+    );
+  }
+  if (res.status !== 200) {
+    await res.body?.cancel();
+    throw new InvalidClientError(`The client's metadata document at ${url} answered HTTP ${res.status}, not 200.`);
+  }
+  let text: string;
+  try {
+    text = await readBounded(new Request("http://x/", { method: "POST", body: res.body, headers: res.headers }), max);
+  } catch {
+    throw new InvalidClientError(`The client's metadata document at ${url} is larger than ${max} bytes.`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new InvalidClientError(`The client's metadata document at ${url} is not valid JSON.`);
+  }
+  return { doc, ttlMs: cacheTtl(res.headers.get("cache-control"), ctx) };
+}
+
+/** Cache lifetime from `Cache-Control: max-age`, clamped into the configured bounds (absent: the minimum). */
+export function cacheTtl(header: string | null, ctx: Pick<OAuthContext, "settings">): number {
+  const { cimdCacheMinMs: min, cimdCacheMaxMs: max } = ctx.settings;
+  const m = header?.match(/(?:^|,)\s*max-age\s*=\s*"?(\d+)"?/i);
+  const ms = m ? Number(m[1]) * 1000 : 0;
+  return Math.min(max, Math.max(min, ms));
+}
+
+/**
+ * Validates a client ID metadata document fetched from `url`: `client_id` equal to the URL exactly,
+ * `client_name`, `redirect_uris` valid, authentication `none` (absent counts as none), no secrets or private keys.
+ * Grant types this server does not support (e.g. Claude's jwt-bearer) are ignored.
+ */
+export function validateMetadataDocument(doc: unknown, url: string): ResolvedClient {
+  const fail = (why: string) => new InvalidClientError(`The client's metadata document at ${url} ${why}`);
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw fail("is not a JSON object.");
+  const d = doc as Record<string, unknown>;
+  if (d.client_id !== url) {
+    throw fail(`names client_id ${JSON.stringify(d.client_id).slice(0, 200)}; it must be exactly the document's URL.`);
+  }
+  if (typeof d.client_name !== "string" || d.client_name.trim() === "" || d.client_name.length > MAX_CLIENT_NAME) {
+    throw fail(`needs a client_name of 1 to ${MAX_CLIENT_NAME} characters.`);
+  }
+  if (!Array.isArray(d.redirect_uris) || d.redirect_uris.length === 0 || d.redirect_uris.length > MAX_REDIRECT_URIS) {
+    throw fail(`needs redirect_uris: a list of 1 to ${MAX_REDIRECT_URIS} URIs.`);
+  }
+  for (const u of d.redirect_uris) {
+    const problem = redirectUriProblem(u);
+    if (problem) throw fail(`is not usable: ${problem}.`);
+  }
+  if ("client_secret" in d || "client_secret_expires_at" in d) throw fail("must not contain a client secret.");
+  const jwks = d.jwks as { keys?: unknown } | undefined;
+  if (jwks && Array.isArray(jwks.keys) && jwks.keys.some((k) => typeof k === "object" && k !== null && "d" in k)) {
+    throw fail("publishes a private key in jwks.");
+  }
+  const method = d.token_endpoint_auth_method ?? "none";
+  if (method === "private_key_jwt") {
+    throw fail(
+      "asks for private_key_jwt client authentication, which this server does not support; metadata-document " +
+        'clients must use "none" here.',
+    );
+  }
+  if (method !== "none") throw fail(`uses token_endpoint_auth_method ${JSON.stringify(method)}; only "none" works.`);
+  if (d.grant_types !== undefined) {
+    if (!Array.isArray(d.grant_types) || !d.grant_types.includes("authorization_code")) {
+      throw fail("must list authorization_code in grant_types.");
+    }
+  }
+  if (d.response_types !== undefined && (!Array.isArray(d.response_types) || !d.response_types.includes("code"))) {
+    throw fail('must list "code" in response_types.');
+  }
+  const grants = d.grant_types as string[] | undefined;
+  return {
+    clientId: url,
+    kind: "metadata-document",
+    name: d.client_name.trim(),
+    redirectUris: [...new Set(d.redirect_uris as string[])],
+    authMethod: "none",
+    allowsRefresh: grants === undefined || grants.includes("refresh_token"),
+  };
+}

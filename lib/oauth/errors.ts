@@ -1,0 +1,178 @@
+/**
+ * @module
+ * OAuth errors: one class per RFC error code, and one {@link oauthErrorResponse} that writes them as
+ * `{ error, error_description }` with `Cache-Control: no-store` (RFC 6749 §5.2, RFC 7591 §3.2.2, RFC 8707 §2).
+ *
+ * `description` is shown to clients and people (say what is wrong and what to do next); `detail` is internal
+ * (logs only) and never goes on the wire. Errors with `expose = false` (server errors) are sent as a generic
+ * `server_error`.
+ */
+
+/** Options of an OAuth error. */
+export interface OAuthErrorOptions {
+  /** Internal detail for logs; never sent. */
+  detail?: string;
+  /** Extra response headers (e.g. `WWW-Authenticate`). */
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+/** Base class: an RFC error code, an HTTP status and a public description. */
+export class OAuthError extends Error {
+  /** The RFC error code (`invalid_grant`, ...). */
+  readonly error: string;
+  /** HTTP status when answered directly (not by redirect). */
+  readonly status: number;
+  /** True when `description` may be sent to the client. */
+  readonly expose: boolean;
+  /** Public description (`error_description`). */
+  readonly description: string;
+  /** Internal detail (never sent). */
+  readonly detail?: string;
+  /** Extra response headers. */
+  readonly headers: Record<string, string>;
+
+  constructor(error: string, status: number, description: string, options: OAuthErrorOptions = {}) {
+    super(description, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.error = error;
+    this.status = status;
+    this.expose = status < 500;
+    this.description = description;
+    this.detail = options.detail;
+    this.headers = options.headers ?? {};
+  }
+
+  /** The wire body. */
+  toJSON(): { error: string; error_description: string } {
+    return this.expose
+      ? { error: this.error, error_description: this.description }
+      : { error: "server_error", error_description: SERVER_ERROR_TEXT };
+  }
+}
+
+const SERVER_ERROR_TEXT = "The authorization server could not complete the request. Try again in a moment.";
+
+/** `invalid_request` (400): a parameter is missing, repeated or malformed. */
+export class InvalidRequestError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super("invalid_request", 400, description, options);
+  }
+}
+
+/**
+ * `invalid_client` (401): client authentication failed (unknown client, wrong secret, wrong method). Carries
+ * `WWW-Authenticate: Basic` (RFC 6749 §5.2; a 401 must name a scheme). Claude treats it as "re-register".
+ */
+export class InvalidClientError extends OAuthError {
+  constructor(description: string, options: OAuthErrorOptions = {}) {
+    super("invalid_client", 401, description, {
+      ...options,
+      headers: { "WWW-Authenticate": 'Basic realm="oauth", charset="UTF-8"', ...options.headers },
+    });
+  }
+}
+
+/** `invalid_grant` (400): the code or refresh token is invalid, expired, revoked, used, or bound to something else. */
+export class InvalidGrantError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super("invalid_grant", 400, description, options);
+  }
+}
+
+/** `unauthorized_client` (400): the client may not use this grant type. */
+export class UnauthorizedClientError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super("unauthorized_client", 400, description, options);
+  }
+}
+
+/** `unsupported_grant_type` (400). */
+export class UnsupportedGrantTypeError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super("unsupported_grant_type", 400, description, options);
+  }
+}
+
+/** `unsupported_response_type` (authorization endpoint, by redirect). */
+export class UnsupportedResponseTypeError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super("unsupported_response_type", 400, description, options);
+  }
+}
+
+/** `invalid_scope` (400): unknown scope, or broader than granted. */
+export class InvalidScopeError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super("invalid_scope", 400, description, options);
+  }
+}
+
+/** `invalid_target` (400, RFC 8707): the `resource` is not this wiki's MCP endpoint. */
+export class InvalidTargetError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super("invalid_target", 400, description, options);
+  }
+}
+
+/** `access_denied` (by redirect): the user said no, or cannot grant. */
+export class AccessDeniedError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super("access_denied", 403, description, options);
+  }
+}
+
+/** `invalid_client_metadata` (400, RFC 7591 §3.2.2): a registration field is invalid. */
+export class InvalidClientMetadataError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super("invalid_client_metadata", 400, description, options);
+  }
+}
+
+/** `invalid_redirect_uri` (400, RFC 7591 §3.2.2): a redirect URI is not acceptable. */
+export class InvalidRedirectUriError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super("invalid_redirect_uri", 400, description, options);
+  }
+}
+
+/** `temporarily_unavailable` (503): e.g. the wiki's registration budget for this hour is spent. */
+export class TemporarilyUnavailableError extends OAuthError {
+  constructor(description: string, options: OAuthErrorOptions = {}) {
+    super("temporarily_unavailable", 503, description, options);
+  }
+
+  /** Unlike other 5xx, this description is meant for the client. */
+  override toJSON(): { error: string; error_description: string } {
+    return { error: this.error, error_description: this.description };
+  }
+}
+
+/** `server_error` (500): our fault; the description stays internal. */
+export class ServerError extends OAuthError {
+  constructor(detail: string, options: OAuthErrorOptions = {}) {
+    super("server_error", 500, SERVER_ERROR_TEXT, { ...options, detail });
+  }
+}
+
+/** Headers of every OAuth JSON answer (RFC 6749 §5.1: no caching of tokens or errors). */
+export const NO_STORE_HEADERS: Readonly<Record<string, string>> = {
+  "Content-Type": "application/json; charset=utf-8",
+  "Cache-Control": "no-store",
+  "Pragma": "no-cache",
+};
+
+/** A JSON response with the no-store headers. */
+export function oauthJson(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...NO_STORE_HEADERS, ...headers } });
+}
+
+/**
+ * The response for an OAuth error: `{ error, error_description }`, its status, its headers, `no-store`.
+ * Anything that is not an {@link OAuthError} becomes a generic `server_error` 500 (the caller logs it).
+ */
+export function oauthErrorResponse(err: unknown): Response {
+  const e = err instanceof OAuthError ? err : new ServerError(String(err));
+  const status = e instanceof TemporarilyUnavailableError ? 503 : e.expose ? e.status : 500;
+  return oauthJson(e.toJSON(), status, e.headers);
+}

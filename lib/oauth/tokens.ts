@@ -1,0 +1,439 @@
+/**
+ * @module
+ * The token endpoint (OAuth 2.1 §4.1.3, §4.3; RFC 6749 §2.3, §5): client authentication, the authorization-code
+ * grant and the refresh-token grant. Tokens are opaque, random, and stored only as HMACs (`token-hash` key); their
+ * non-secret prefix names what the verifier must read (docs/oauth.md, "Token format").
+ *
+ * - Access token: `rwat_{wikiId}.{grantId}.{base64url(did)}.{secret}`, lifetime `accessTokenTtlMs`.
+ * - Refresh token: `rwrt_{grantId}.{secret}`, lifetime `refreshTokenTtlMs` from its issue (sliding: each rotation
+ *   issues a new one), rotated on every use.
+ *
+ * Single use and rotation are guarded by `atomic().check(versionstamp)`: a code or refresh record changes state
+ * only if nobody changed it since it was read; the loser re-reads and sees the new state (a replay, or a rotated
+ * token within its grace).
+ *
+ * Refresh grace (the store holds only hashes, so a stored successor cannot be handed out again): rotating marks
+ * the old record `rotatedAt`. Within `refreshGraceMs` the old token still works up to `refreshGraceUses` times,
+ * each time minting a FRESH pair for the same grant (a sibling of the first successor; both stay valid). After the
+ * grace, presenting it is a reuse: the whole grant is revoked. The rotated record is remembered for
+ * `refreshReuseMemoryMs`; a reuse later than that finds nothing and is only refused.
+ */
+import type { Scope } from "../auth/principal.ts";
+import { isLive } from "../kv/expiring.ts";
+import { base64url, randomToken, timingSafeEqual } from "../ids.ts";
+import type { OAuthContext, WikiRef } from "./context.ts";
+import {
+  InvalidClientError,
+  InvalidGrantError,
+  InvalidRequestError,
+  InvalidScopeError,
+  OAuthError,
+  oauthErrorResponse,
+  oauthJson,
+  ServerError,
+  UnauthorizedClientError,
+  UnsupportedGrantTypeError,
+} from "./errors.ts";
+import { OK } from "./keys.ts";
+import { checkResource, parseScopes, PKCE_VERIFIER_SHAPE, s256 } from "./params.ts";
+import { CLIENT_ID_PREFIX, type ClientRecord, isMetadataDocumentId, readBounded } from "./clients.ts";
+import type { CodeRecord } from "./authorize.ts";
+import { CODE_PREFIX } from "./authorize.ts";
+import { deleteGrant, type GrantRecord, putGrant } from "./grants.ts";
+
+/** Prefix of access tokens. */
+export const ACCESS_TOKEN_PREFIX = "rwat_";
+/** Prefix of refresh tokens. */
+export const REFRESH_TOKEN_PREFIX = "rwrt_";
+/** Largest token request body. */
+export const MAX_TOKEN_REQUEST_BYTES = 16 * 1024;
+/** Registered clients are kept this much longer than their longest grant, so extending them is rare. */
+const CLIENT_SLACK_MS = 7 * 24 * 3_600_000;
+
+/** An access token as stored under `OK.access` (by HMAC). */
+export interface AccessRecord {
+  wikiId: string;
+  grantId: string;
+  did: string;
+  clientId: string;
+  scopes: Scope[];
+  issuedAt: number;
+  lastUsedAt: number | null;
+  expiresAt: number;
+}
+
+/** A refresh token as stored under `OK.refresh` (by HMAC). */
+export interface RefreshRecord {
+  wikiId: string;
+  grantId: string;
+  did: string;
+  clientId: string;
+  /** The grant's scopes (a refresh may narrow the access token, never this). */
+  scopes: Scope[];
+  issuedAt: number;
+  /** The token works until then (unless rotated). */
+  validUntil: number;
+  /** Set when the token was rotated; it then works only within the grace. */
+  rotatedAt: number | null;
+  /** Fresh pairs minted from it during its grace. */
+  graceUses: number;
+  /** Storage expiry: `validUntil`, or after rotation `rotatedAt + refreshReuseMemoryMs`. */
+  expiresAt: number;
+}
+
+/** RFC 6749 §5.1 success body. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+  refresh_token?: string;
+  scope: string;
+}
+
+/** The authenticated client of a token or revocation request. */
+export interface AuthenticatedClient {
+  clientId: string;
+  /** The registered client (null for metadata-document clients, which are public). */
+  record: ClientRecord | null;
+  /** Its KV entry (for extending its lifetime under a check). */
+  entry: Deno.KvEntryMaybe<ClientRecord> | null;
+}
+
+/** Parses the body of a token or revocation request (form-encoded, bounded, no repeated parameters). */
+export async function readForm(req: Request): Promise<URLSearchParams> {
+  if (req.method !== "POST") throw new InvalidRequestError("Use POST.");
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
+    throw new InvalidRequestError("The body must be application/x-www-form-urlencoded.");
+  }
+  const form = new URLSearchParams(await readBounded(req, MAX_TOKEN_REQUEST_BYTES));
+  const seen = new Set<string>();
+  for (const k of form.keys()) {
+    if (seen.has(k) && k !== "resource") throw new InvalidRequestError(`The request repeats ${k}; send it once.`);
+    seen.add(k);
+  }
+  return form;
+}
+
+/** Parses `Authorization: Basic` (RFC 6749 §2.3.1: both parts form-urlencoded). */
+function parseBasic(header: string | null): { id: string; secret: string } | null {
+  if (header === null) return null;
+  const m = header.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
+  if (!m) throw new InvalidClientError("The Authorization header is not valid Basic authentication.");
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(atob(m[1]), (c) => c.charCodeAt(0)));
+  } catch {
+    throw new InvalidClientError("The Authorization header is not valid Basic authentication.");
+  }
+  const colon = text.indexOf(":");
+  if (colon < 0) throw new InvalidClientError("The Authorization header is not valid Basic authentication.");
+  const dec = (s: string) => decodeURIComponent(s.replaceAll("+", " "));
+  try {
+    return { id: dec(text.slice(0, colon)), secret: dec(text.slice(colon + 1)) };
+  } catch {
+    throw new InvalidClientError("The Authorization header is not valid Basic authentication.");
+  }
+}
+
+/**
+ * Authenticates the client exactly as it registered (`none`, `client_secret_post`, `client_secret_basic`); the
+ * secret is compared as an HMAC in constant time. Any mismatch is `invalid_client` (401). Metadata-document
+ * clients are public: `none` only.
+ */
+export async function authenticateClient(
+  ctx: OAuthContext,
+  wiki: WikiRef,
+  form: URLSearchParams,
+  authorization: string | null,
+): Promise<AuthenticatedClient> {
+  const basic = parseBasic(authorization);
+  const bodyId = form.get("client_id");
+  const bodySecret = form.get("client_secret");
+  if (basic && bodySecret !== null) {
+    throw new InvalidRequestError("Send the client secret once: in the Authorization header or in the body.");
+  }
+  if (basic && bodyId !== null && bodyId !== basic.id) {
+    throw new InvalidClientError("client_id in the body differs from the one in the Authorization header.");
+  }
+  const clientId = basic?.id ?? bodyId;
+  if (!clientId) {
+    throw new InvalidClientError("client_id is missing: send it in the body or with Basic authentication.");
+  }
+  const used = basic ? "client_secret_basic" : bodySecret !== null ? "client_secret_post" : "none";
+  if (isMetadataDocumentId(clientId)) {
+    if (used !== "none") {
+      throw new InvalidClientError("This client is identified by a metadata document and must not send a secret.");
+    }
+    return { clientId, record: null, entry: null };
+  }
+  const entry = await ctx.kv.get<ClientRecord>(OK.client(wiki.id, clientId));
+  const record = isLive(entry.value, ctx.now()) ? entry.value : null;
+  if (!record || !clientId.startsWith(CLIENT_ID_PREFIX)) {
+    throw new InvalidClientError("Unknown client: it is not registered with this wiki or its registration expired.");
+  }
+  if (record.authMethod !== used) {
+    throw new InvalidClientError(
+      `This client registered token_endpoint_auth_method ${record.authMethod}; authenticate with it ` +
+        `(the request used ${used}).`,
+    );
+  }
+  if (used !== "none") {
+    const secret = basic ? basic.secret : bodySecret!;
+    const candidates = await ctx.keys.hmacAll("token-hash", secret);
+    let ok = false;
+    for (const c of candidates) ok = timingSafeEqual(c, record.secretHash ?? "") || ok;
+    if (!ok) throw new InvalidClientError("The client secret is wrong.");
+  }
+  return { clientId, record, entry };
+}
+
+/** `POST /token`: parses the request, runs the grant, answers JSON with `no-store` (errors included). */
+export async function tokenEndpoint(ctx: OAuthContext, wiki: WikiRef, req: Request): Promise<Response> {
+  try {
+    const form = await readForm(req);
+    return oauthJson(await exchangeToken(ctx, wiki, form, req.headers.get("authorization")));
+  } catch (err) {
+    if (err instanceof OAuthError) return oauthErrorResponse(err);
+    throw err;
+  }
+}
+
+/** Runs a token request given its form and Authorization header; throws {@link OAuthError}. */
+export async function exchangeToken(
+  ctx: OAuthContext,
+  wiki: WikiRef,
+  form: URLSearchParams,
+  authorization: string | null,
+): Promise<TokenResponse> {
+  const grantType = form.get("grant_type");
+  if (!grantType) throw new InvalidRequestError("grant_type is required.");
+  if (grantType !== "authorization_code" && grantType !== "refresh_token") {
+    throw new UnsupportedGrantTypeError(
+      `grant_type ${grantType.slice(0, 60)} is not supported; use authorization_code or refresh_token.`,
+    );
+  }
+  const client = await authenticateClient(ctx, wiki, form, authorization);
+  return grantType === "authorization_code"
+    ? await exchangeCode(ctx, wiki, client, form)
+    : await refreshTokens(ctx, wiki, client, form);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Issuing
+
+function didPart(did: string): string {
+  return base64url(new TextEncoder().encode(did));
+}
+
+/** Adds a new access token (and refresh token when `refresh`) to `op`; returns the response body. */
+async function issue(
+  ctx: OAuthContext,
+  op: Deno.AtomicOperation,
+  grant: GrantRecord,
+  accessScopes: Scope[],
+  refresh: boolean,
+  t: number,
+): Promise<TokenResponse> {
+  const s = ctx.settings;
+  const access = `${ACCESS_TOKEN_PREFIX}${grant.wikiId}.${grant.id}.${didPart(grant.did)}.${randomToken(32)}`;
+  const accessRecord: AccessRecord = {
+    wikiId: grant.wikiId,
+    grantId: grant.id,
+    did: grant.did,
+    clientId: grant.clientId,
+    scopes: accessScopes,
+    issuedAt: t,
+    lastUsedAt: null,
+    expiresAt: t + s.accessTokenTtlMs,
+  };
+  op.set(OK.access(grant.wikiId, await ctx.keys.hmac("token-hash", access)), accessRecord, {
+    expireIn: s.accessTokenTtlMs,
+  });
+  const body: TokenResponse = {
+    access_token: access,
+    token_type: "Bearer",
+    expires_in: Math.floor(s.accessTokenTtlMs / 1000),
+    scope: accessScopes.join(" "),
+  };
+  if (refresh) {
+    const token = `${REFRESH_TOKEN_PREFIX}${grant.id}.${randomToken(32)}`;
+    const rec: RefreshRecord = {
+      wikiId: grant.wikiId,
+      grantId: grant.id,
+      did: grant.did,
+      clientId: grant.clientId,
+      scopes: grant.scopes,
+      issuedAt: t,
+      validUntil: t + s.refreshTokenTtlMs,
+      rotatedAt: null,
+      graceUses: 0,
+      expiresAt: t + s.refreshTokenTtlMs,
+    };
+    op.set(OK.refresh(grant.wikiId, await ctx.keys.hmac("token-hash", token)), rec, {
+      expireIn: s.refreshTokenTtlMs,
+    });
+    body.refresh_token = token;
+  }
+  return body;
+}
+
+/** The key of a registered client's record, to read it again inside a retry loop (null: metadata-document client). */
+function clientKey(client: AuthenticatedClient): Deno.KvKey | null {
+  return client.entry ? client.entry.key : null;
+}
+
+/**
+ * Extends a registered client's lifetime to outlive `until` (written only when needed, under a check of the entry
+ * read in the same attempt). A client that vanished meanwhile (wiki deleted) fails the check.
+ */
+function keepClientAlive(
+  op: Deno.AtomicOperation,
+  entry: Deno.KvEntryMaybe<ClientRecord> | null,
+  until: number,
+  t: number,
+): void {
+  if (!entry) return;
+  op.check(entry);
+  const rec = entry.value;
+  if (!rec || rec.expiresAt >= until) return;
+  const expiresAt = until + CLIENT_SLACK_MS;
+  op.set(entry.key, { ...rec, expiresAt }, { expireIn: expiresAt - t });
+}
+
+/** Finds the first live-or-tombstoned record among entries read for every `token-hash` key version. */
+function firstFound<T>(entries: Deno.KvEntryMaybe<T>[]): Deno.KvEntry<T> | null {
+  return (entries.find((e) => e.value !== null) as Deno.KvEntry<T> | undefined) ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// authorization_code
+
+async function exchangeCode(
+  ctx: OAuthContext,
+  wiki: WikiRef,
+  client: AuthenticatedClient,
+  form: URLSearchParams,
+): Promise<TokenResponse> {
+  const code = form.get("code");
+  if (!code) throw new InvalidRequestError("code is required.");
+  const verifier = form.get("code_verifier");
+  const invalid = "The authorization code is invalid or expired. Start the authorization again.";
+  if (!code.startsWith(CODE_PREFIX) || code.length > 100) throw new InvalidGrantError(invalid);
+  const codeKeys = (await ctx.keys.hmacAll("token-hash", code)).map((h) => OK.code(wiki.id, h));
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const t = ctx.now();
+    const ck = clientKey(client);
+    const read = await ctx.kv.getMany<unknown[]>(ck ? [...codeKeys, ck] : codeKeys);
+    const clientEntry = ck ? read.pop() as Deno.KvEntryMaybe<ClientRecord> : null;
+    const entry = firstFound(read as Deno.KvEntryMaybe<CodeRecord>[]);
+    if (!entry || entry.value.wikiId !== wiki.id) throw new InvalidGrantError(invalid);
+    const c = entry.value;
+    if (c.consumedAt !== null) {
+      // OAuth 2.1 §4.1.3: a code used twice revokes what it issued.
+      await deleteGrant(ctx, wiki.id, c.grantId);
+      throw new InvalidGrantError(
+        "This authorization code was already used; the tokens issued with it have been revoked. Start the " +
+          "authorization again.",
+        { detail: `code replay, grant ${c.grantId} revoked` },
+      );
+    }
+    if (c.expiresAt <= t) throw new InvalidGrantError(invalid, { detail: "code expired" });
+    if (c.clientId !== client.clientId) {
+      throw new InvalidGrantError("The authorization code was issued to another client.");
+    }
+    const redirectUri = form.get("redirect_uri");
+    if (c.redirectUriGiven && redirectUri === null) {
+      throw new InvalidRequestError("redirect_uri is required: repeat the one sent to the authorization endpoint.");
+    }
+    if (redirectUri !== null && redirectUri !== c.redirectUri) {
+      throw new InvalidGrantError("redirect_uri differs from the one the authorization code was issued for.");
+    }
+    if (verifier === null) throw new InvalidRequestError("code_verifier is required (PKCE).");
+    if (!PKCE_VERIFIER_SHAPE.test(verifier) || !timingSafeEqual(await s256(verifier), c.codeChallenge)) {
+      throw new InvalidGrantError("The code_verifier does not match the code_challenge.");
+    }
+    checkResource(form.getAll("resource"), c.resource);
+    const grantEntry = await ctx.kv.get<GrantRecord>(OK.grant(wiki.id, c.grantId));
+    const g = grantEntry.value;
+    if (!g || g.id !== c.grantId) {
+      throw new InvalidGrantError("This authorization was withdrawn. Start the authorization again.");
+    }
+    const expiresAt = t + (g.refresh ? ctx.settings.refreshTokenTtlMs : ctx.settings.accessTokenTtlMs);
+    const active: GrantRecord = { ...g, status: "active", expiresAt };
+    const op = ctx.kv.atomic().check(entry).check(grantEntry);
+    const consumed: CodeRecord = { ...c, consumedAt: t, expiresAt: t + ctx.settings.codeReplayMemoryMs };
+    op.set(entry.key, consumed, { expireIn: ctx.settings.codeReplayMemoryMs });
+    putGrant(op, active, t);
+    keepClientAlive(op, clientEntry, expiresAt, t);
+    const body = await issue(ctx, op, active, c.scopes, g.refresh, t);
+    if ((await op.commit()).ok) return body;
+    // Lost a race: re-read; a concurrent exchange makes this a replay.
+  }
+  throw new ServerError("code exchange kept conflicting");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// refresh_token
+
+async function refreshTokens(
+  ctx: OAuthContext,
+  wiki: WikiRef,
+  client: AuthenticatedClient,
+  form: URLSearchParams,
+): Promise<TokenResponse> {
+  const token = form.get("refresh_token");
+  if (!token) throw new InvalidRequestError("refresh_token is required.");
+  if (client.record && !client.record.grantTypes.includes("refresh_token")) {
+    throw new UnauthorizedClientError("This client did not register the refresh_token grant.");
+  }
+  const invalid = "The refresh token is invalid, expired or revoked. Connect the app again.";
+  const m = token.match(/^rwrt_(g_[a-z2-7]{20})\.[A-Za-z0-9_-]{43}$/);
+  if (!m) throw new InvalidGrantError(invalid);
+  const grantKey = OK.grant(wiki.id, m[1]);
+  const refreshKeys = (await ctx.keys.hmacAll("token-hash", token)).map((h) => OK.refresh(wiki.id, h));
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const t = ctx.now();
+    const ck = clientKey(client);
+    const entries = await ctx.kv.getMany<unknown[]>(ck ? [...refreshKeys, grantKey, ck] : [...refreshKeys, grantKey]);
+    const clientEntry = ck ? entries.pop() as Deno.KvEntryMaybe<ClientRecord> : null;
+    const grantEntry = entries.pop() as Deno.KvEntryMaybe<GrantRecord>;
+    const entry = firstFound(entries as Deno.KvEntryMaybe<RefreshRecord>[]);
+    if (!entry || entry.value.expiresAt <= t || entry.value.wikiId !== wiki.id) throw new InvalidGrantError(invalid);
+    const r = entry.value;
+    if (r.clientId !== client.clientId) throw new InvalidGrantError("The refresh token was issued to another client.");
+    const g = grantEntry.value;
+    if (!g || !isLive(g, t) || g.id !== r.grantId || g.status !== "active") {
+      throw new InvalidGrantError("This authorization was revoked. Connect the app again.");
+    }
+    const requested = parseScopes(form.get("scope"), r.scopes, ctx.settings.unknownScopes);
+    const extra = requested.filter((s) => !r.scopes.includes(s));
+    if (extra.length > 0) {
+      throw new InvalidScopeError(`A refresh can only narrow the scope; ${extra.join(" ")} was not granted.`);
+    }
+    checkResource(form.getAll("resource"), g.resource);
+    const op = ctx.kv.atomic().check(entry).check(grantEntry);
+    if (r.rotatedAt === null) {
+      if (r.validUntil <= t) throw new InvalidGrantError(invalid);
+      const memory = ctx.settings.refreshReuseMemoryMs;
+      op.set(entry.key, { ...r, rotatedAt: t, expiresAt: t + memory } satisfies RefreshRecord, { expireIn: memory });
+    } else if (t - r.rotatedAt <= ctx.settings.refreshGraceMs && r.graceUses < ctx.settings.refreshGraceUses) {
+      op.set(entry.key, { ...r, graceUses: r.graceUses + 1 } satisfies RefreshRecord, {
+        expireIn: Math.max(1, r.expiresAt - t),
+      });
+    } else {
+      await deleteGrant(ctx, wiki.id, g.id);
+      throw new InvalidGrantError(
+        "This refresh token was already used. For safety the authorization has been revoked; connect the app again.",
+        { detail: `refresh reuse ${t - r.rotatedAt} ms after rotation, grant ${g.id} revoked` },
+      );
+    }
+    const expiresAt = t + ctx.settings.refreshTokenTtlMs;
+    const extended: GrantRecord = { ...g, expiresAt };
+    putGrant(op, extended, t);
+    keepClientAlive(op, clientEntry, expiresAt, t);
+    const body = await issue(ctx, op, extended, requested, true, t);
+    if ((await op.commit()).ok) return body;
+  }
+  throw new ServerError("refresh kept conflicting");
+}

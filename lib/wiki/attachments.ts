@@ -1,0 +1,214 @@
+/**
+ * @module
+ * Page attachments: files stored with a page (keyed by its stable page id, so they follow renames). Small files
+ * are inline in the record; larger ones are staged as chunked blobs and published by the write's final commit.
+ * Attaching and detaching create revisions (actions `attach`/`detach`) but no page history entry.
+ */
+import { type BlobRef, deleteBlob, readBlob } from "../kv/blobs.ts";
+import { K } from "../kv/keys.ts";
+import { sha256Hex } from "../ids.ts";
+import { InvalidInputError, NotFoundError, TooLargeError } from "../errors.ts";
+import type { Actor, AttachmentInfo } from "./types.ts";
+import { type AttachmentRecord, commitMessage, type PageHead } from "./records.ts";
+import { BlobStager, discardOnRefusal, formatLimit, readState, runWrite } from "./commit.ts";
+import { getHead, makeRevision, requireLive, type StoreContext } from "./store_context.ts";
+import { utf8Bytes } from "./text.ts";
+
+/** Longest filename, in UTF-8 bytes. */
+export const MAX_FILENAME_BYTES = 255;
+/** Attachments up to this size are stored inline in their record. */
+export const INLINE_ATTACHMENT_BYTES = 48 * 1024;
+
+/** Shape of an acceptable given MIME type (`type/subtype`, no parameters); anything else falls back to the extension. */
+const MIME_SHAPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
+
+/** MIME types by lowercase file extension; anything else is `application/octet-stream`. */
+const MIME_TYPES: Record<string, string> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  svg: "image/svg+xml",
+  avif: "image/avif",
+  ico: "image/x-icon",
+  pdf: "application/pdf",
+  txt: "text/plain",
+  md: "text/markdown",
+  csv: "text/csv",
+  json: "application/json",
+  html: "text/html",
+  xml: "application/xml",
+  zip: "application/zip",
+  gz: "application/gzip",
+  mp3: "audio/mpeg",
+  wav: "audio/wav",
+  mp4: "video/mp4",
+  webm: "video/webm",
+};
+
+/**
+ * A safe attachment filename: the last segment after any `/` or `\`, NFC, control characters removed, trimmed,
+ * no leading dots, at most MAX_FILENAME_BYTES UTF-8 bytes (the extension kept when cutting). InvalidInputError
+ * when nothing usable remains.
+ */
+export function sanitizeFilename(input: string): string {
+  const raw = typeof input === "string" ? input : "";
+  let name = raw.normalize("NFC").split(/[/\\]/).pop()!.replace(/\p{Cc}/gu, "").trim().replace(/^\.+/, "").trim();
+  if (utf8Bytes(name) > MAX_FILENAME_BYTES) {
+    const dot = name.lastIndexOf(".");
+    const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : "";
+    let stem = Array.from(name.slice(0, name.length - ext.length));
+    while (stem.length > 0 && utf8Bytes(stem.join("") + ext) > MAX_FILENAME_BYTES) stem = stem.slice(0, -1);
+    name = stem.join("").trimEnd() + ext;
+  }
+  if (name === "") {
+    throw new InvalidInputError(
+      `Invalid attachment filename ${JSON.stringify(raw.slice(0, 60))}: nothing usable remains after removing ` +
+        `folders, control characters and leading dots. Use a name such as "diagram.png".`,
+    );
+  }
+  return name;
+}
+
+/** MIME type for a filename, from its extension. */
+export function mimeFor(filename: string): string {
+  const dot = filename.lastIndexOf(".");
+  return (dot >= 0 && MIME_TYPES[filename.slice(dot + 1).toLowerCase()]) || "application/octet-stream";
+}
+
+/** Public metadata of a stored attachment. */
+function infoOf(r: AttachmentRecord): AttachmentInfo {
+  return { filename: r.filename, size: r.size, mime: r.mime, updatedAt: r.updatedAt, sha256: r.sha256 };
+}
+
+/** Attachments of a page (live or deleted), sorted by filename. NotFoundError when the page never existed. */
+export async function listAttachments(ctx: StoreContext, path: string): Promise<AttachmentInfo[]> {
+  const head = await getHead(ctx, path);
+  if (head === null) requireLive(path, head);
+  const out: AttachmentInfo[] = [];
+  for await (const e of ctx.kv.list<AttachmentRecord>({ prefix: K.attachments(ctx.wikiId, head!.pageId) })) {
+    out.push(infoOf(e.value));
+  }
+  return out.sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
+}
+
+/** Reads an attachment's metadata and bytes. */
+export async function getAttachment(
+  ctx: StoreContext,
+  path: string,
+  filename: string,
+): Promise<{ info: AttachmentInfo; data: Uint8Array }> {
+  const name = sanitizeFilename(filename);
+  const head = await getHead(ctx, path);
+  if (head === null) requireLive(path, head);
+  const rec = (await ctx.kv.get<AttachmentRecord>(K.attachment(ctx.wikiId, head!.pageId, name))).value;
+  if (rec === null) throw notFound(path, name);
+  const data = "bytes" in rec.content ? rec.content.bytes : await readBlob(ctx.kv, ctx.wikiId, rec.content);
+  return { info: infoOf(rec), data };
+}
+
+/** Adds or replaces an attachment of a live page (size cap, quota), as one revision. */
+export async function putAttachment(
+  ctx: StoreContext,
+  path: string,
+  filename: string,
+  data: Uint8Array,
+  opts: { mime?: string; message?: string },
+  actor: Actor,
+): Promise<AttachmentInfo> {
+  const name = sanitizeFilename(filename);
+  if (!(data instanceof Uint8Array)) throw new InvalidInputError("Attachment data must be bytes.");
+  const max = ctx.deps.limits.maxAttachmentBytes;
+  if (data.length > max) {
+    throw new TooLargeError(
+      `Attachment too large (${data.length} bytes). Maximum size is ${max} bytes (${formatLimit(max)}).`,
+    );
+  }
+  const sha256 = await sha256Hex(data);
+  const given = opts.mime?.trim().toLowerCase() ?? "";
+  const mime = MIME_SHAPE.test(given) ? given : mimeFor(name);
+  const stager = new BlobStager(ctx.kv, ctx.wikiId, ctx.now);
+  let staged: BlobRef | null = null;
+  let replaced: AttachmentRecord | null = null;
+  try {
+    const info = await runWrite(ctx, async () => {
+      const { state, versionstamp, values } = await readState(ctx.kv, ctx.wikiId, [K.page(ctx.wikiId, path)]);
+      const head = requireLive(path, values[0] as PageHead | null);
+      const key = K.attachment(ctx.wikiId, head.pageId, name);
+      replaced = (await ctx.kv.get<AttachmentRecord>(key)).value;
+      const msg = commitMessage(opts.message, `Attach: ${path}/${name}`);
+      const rev = makeRevision(ctx, state, "attach", msg, [path], actor);
+      if (data.length > INLINE_ATTACHMENT_BYTES && staged === null) staged = await stager.bytes(data);
+      const rec: AttachmentRecord = {
+        filename: name,
+        size: data.length,
+        mime,
+        updatedAt: rev.time,
+        sha256,
+        content: staged ?? { bytes: data },
+      };
+      return {
+        stateVersionstamp: versionstamp,
+        state,
+        revision: rev,
+        pages: [],
+        sets: [[key, rec]],
+        extraBytes: data.length - (replaced?.size ?? 0),
+        publish: staged ? [staged] : [],
+        result: infoOf(rec),
+      };
+    });
+    await dropBlobOf(ctx, replaced);
+    return info;
+  } catch (err) {
+    return await discardOnRefusal(stager, err);
+  }
+}
+
+/** Deletes an attachment, as one revision. */
+export async function deleteAttachment(
+  ctx: StoreContext,
+  path: string,
+  filename: string,
+  opts: { message?: string },
+  actor: Actor,
+): Promise<void> {
+  const name = sanitizeFilename(filename);
+  let removed: AttachmentRecord | null = null;
+  await runWrite(ctx, async () => {
+    const { state, versionstamp, values } = await readState(ctx.kv, ctx.wikiId, [K.page(ctx.wikiId, path)]);
+    const head = values[0] as PageHead | null;
+    if (head === null) requireLive(path, head);
+    const key = K.attachment(ctx.wikiId, head!.pageId, name);
+    removed = (await ctx.kv.get<AttachmentRecord>(key)).value;
+    if (removed === null) throw notFound(path, name);
+    const rev = makeRevision(
+      ctx,
+      state,
+      "detach",
+      commitMessage(opts.message, `Detach: ${path}/${name}`),
+      [path],
+      actor,
+    );
+    return {
+      stateVersionstamp: versionstamp,
+      state,
+      revision: rev,
+      pages: [],
+      deletes: [key],
+      extraBytes: -removed.size,
+      result: undefined,
+    };
+  });
+  await dropBlobOf(ctx, removed);
+}
+
+/** Deletes the blob of a record that is no longer referenced (attachments keep no history). Best effort. */
+async function dropBlobOf(ctx: StoreContext, rec: AttachmentRecord | null): Promise<void> {
+  if (rec && !("bytes" in rec.content)) await deleteBlob(ctx.kv, ctx.wikiId, rec.content.blob).catch(() => {});
+}
+
+function notFound(path: string, name: string): NotFoundError {
+  return new NotFoundError(`Page "${path}" has no attachment "${name}". List its attachments to see the names.`);
+}

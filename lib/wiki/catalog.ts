@@ -1,0 +1,215 @@
+/**
+ * @module
+ * In-process catalog of a wiki's live pages: every page's metadata, a full-text SearchIndex and the backlink map,
+ * used by `list`, `search`, `orphans` and `readWithBacklinks`. It is kept fresh against `wiki_state.seq`: one
+ * `get` when nothing changed; otherwise the change feed since the cached seq names the touched paths, whose heads
+ * are re-read. The first use (or a large gap, or a change whose path list was truncated) rebuilds from all heads.
+ */
+import { K, type PageId, type WikiId } from "../kv/keys.ts";
+import { NotFoundError } from "../errors.ts";
+import { SearchIndex } from "./search_index.ts";
+import type { PageMeta } from "./types.ts";
+import { headMeta, isInline, loadText, type PageHead, type StoredRevision, type WikiState } from "./records.ts";
+
+/** Largest number of changes applied incrementally; past it the catalog is rebuilt. */
+export const MAX_INCREMENTAL_CHANGES = 500;
+/** Wikis whose catalogs one process keeps in memory (per KV handle). */
+export const MAX_CACHED_WIKIS = 200;
+/** Parallel reads of heads and blobs while refreshing. */
+const READ_PARALLELISM = 8;
+
+/** Cached state of one wiki's live pages. */
+export class Catalog {
+  /** The `wiki_state.seq` this catalog reflects. */
+  seq = -1;
+  readonly #metas = new Map<string, PageMeta>();
+  readonly #pathOf = new Map<PageId, string>();
+  readonly #backlinks = new Map<string, Set<string>>();
+  readonly index = new SearchIndex();
+  #sorted: PageMeta[] | null = null;
+
+  /** Adds or replaces a live page (a page that moved under the same id leaves its old path). */
+  upsert(head: PageHead, content: string): void {
+    const oldPath = this.#pathOf.get(head.pageId);
+    if (oldPath !== undefined && oldPath !== head.path) this.remove(oldPath);
+    this.remove(head.path);
+    const meta = headMeta(head);
+    this.#metas.set(head.path, meta);
+    this.#pathOf.set(head.pageId, head.path);
+    for (const t of meta.links) {
+      let set = this.#backlinks.get(t);
+      if (!set) this.#backlinks.set(t, set = new Set());
+      set.add(head.path);
+    }
+    this.index.upsert({ path: head.path, title: meta.title, body: content.slice(head.bodyStart) });
+    this.#sorted = null;
+  }
+
+  /** Removes a page by path (no-op when absent). */
+  remove(path: string): void {
+    const meta = this.#metas.get(path);
+    if (!meta) return;
+    this.#metas.delete(path);
+    if (this.#pathOf.get(meta.pageId) === path) this.#pathOf.delete(meta.pageId);
+    for (const t of meta.links) {
+      const set = this.#backlinks.get(t);
+      set?.delete(path);
+      if (set?.size === 0) this.#backlinks.delete(t);
+    }
+    this.index.remove(path);
+    this.#sorted = null;
+  }
+
+  /** Live pages sorted by path (shared array: do not modify). */
+  pages(): PageMeta[] {
+    if (!this.#sorted) {
+      this.#sorted = [...this.#metas.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    }
+    return this.#sorted;
+  }
+
+  /** Metadata of a live page, or undefined. */
+  get(path: string): PageMeta | undefined {
+    return this.#metas.get(path);
+  }
+
+  /** Live pages linking to `path` (itself excluded), sorted. */
+  backlinksOf(path: string): string[] {
+    return [...(this.#backlinks.get(path) ?? [])].filter((s) => s !== path).sort();
+  }
+}
+
+interface CatalogSlot {
+  catalog: Catalog | null;
+  refreshing: Promise<Catalog> | null;
+}
+
+const slots = new WeakMap<Deno.Kv, Map<WikiId, CatalogSlot>>();
+
+/** Slot of a wiki's catalog, most recently used last; the least recently used wikis are dropped past the cap. */
+function slotOf(kv: Deno.Kv, wikiId: WikiId): CatalogSlot {
+  let byWiki = slots.get(kv);
+  if (!byWiki) slots.set(kv, byWiki = new Map());
+  let slot = byWiki.get(wikiId);
+  if (slot) byWiki.delete(wikiId);
+  else slot = { catalog: null, refreshing: null };
+  byWiki.set(wikiId, slot);
+  while (byWiki.size > MAX_CACHED_WIKIS) byWiki.delete(byWiki.keys().next().value!);
+  return slot;
+}
+
+/** The cached catalog of a wiki as it is (possibly stale), or null. Never reads KV. */
+export function cachedCatalog(kv: Deno.Kv, wikiId: WikiId): Catalog | null {
+  return slots.get(kv)?.get(wikiId)?.catalog ?? null;
+}
+
+/** Drops a wiki's cached catalog (after the wiki is deleted). */
+export function forgetCatalog(kv: Deno.Kv, wikiId: WikiId): void {
+  slots.get(kv)?.delete(wikiId);
+}
+
+/**
+ * Applies a commit this process just made to the cached catalog, when the catalog was exactly at the state the
+ * commit was built on (`prevSeq`); otherwise leaves it for the next refresh. Keeps the catalog current after
+ * local writes without any KV read.
+ */
+export function applyCommitted(
+  kv: Deno.Kv,
+  wikiId: WikiId,
+  prevSeq: number,
+  changes: { before: PageHead | null; after: PageHead; text?: string }[],
+): void {
+  const slot = slots.get(kv)?.get(wikiId);
+  const catalog = slot?.catalog;
+  if (!slot || !catalog || slot.refreshing || catalog.seq !== prevSeq) return;
+  const texts = changes.map((c) => c.text ?? (isInline(c.after.content) ? c.after.content.text : undefined));
+  if (changes.some((c, i) => !c.after.deleted && texts[i] === undefined)) return;
+  changes.forEach((c, i) => {
+    if (c.before && c.before.path !== c.after.path) catalog.remove(c.before.path);
+    if (c.after.deleted) catalog.remove(c.after.path);
+    else catalog.upsert(c.after, texts[i]!);
+  });
+  catalog.seq = prevSeq + 1;
+}
+
+/** The catalog of a wiki, brought up to date with `wiki_state.seq` (one `get` when it already is). */
+export async function freshCatalog(kv: Deno.Kv, wikiId: WikiId): Promise<Catalog> {
+  const slot = slotOf(kv, wikiId);
+  for (let i = 0; i < 5; i++) {
+    const st = await kv.get<WikiState>(K.wikiState(wikiId));
+    if (st.value === null) throw new NotFoundError("This wiki does not exist (it may have been deleted).");
+    if (slot.catalog && slot.catalog.seq === st.value.seq) return slot.catalog;
+    if (slot.refreshing) {
+      await slot.refreshing.catch(() => {});
+      continue;
+    }
+    slot.refreshing = refresh(kv, wikiId, slot.catalog, st.value.seq);
+    try {
+      slot.catalog = await slot.refreshing;
+      return slot.catalog;
+    } finally {
+      slot.refreshing = null;
+    }
+  }
+  return slot.catalog ?? await rebuild(kv, wikiId);
+}
+
+/** Applies the changes after `catalog.seq` up to `seq`, or rebuilds. */
+async function refresh(kv: Deno.Kv, wikiId: WikiId, catalog: Catalog | null, seq: number): Promise<Catalog> {
+  if (!catalog || seq - catalog.seq > MAX_INCREMENTAL_CHANGES || seq < catalog.seq) return await rebuild(kv, wikiId);
+  const paths = new Set<string>();
+  let seen = 0;
+  const iter = kv.list<StoredRevision>({
+    start: [...K.changes(wikiId), catalog.seq + 1],
+    end: [...K.changes(wikiId), seq + 1],
+  });
+  for await (const e of iter) {
+    seen++;
+    if (e.value.pathCount > e.value.paths.length) return await rebuild(kv, wikiId);
+    for (const p of e.value.paths) paths.add(p);
+  }
+  if (seen !== seq - catalog.seq) return await rebuild(kv, wikiId);
+  const list = [...paths];
+  const heads: (PageHead | null)[] = [];
+  for (let i = 0; i < list.length; i += 10) {
+    const entries = await kv.getMany<PageHead[]>(list.slice(i, i + 10).map((p) => K.page(wikiId, p)));
+    heads.push(...entries.map((e) => e.value));
+  }
+  const texts = await mapBounded(heads, (h) => h && !h.deleted ? loadText(kv, wikiId, h.content) : null);
+  list.forEach((p, i) => {
+    const h = heads[i];
+    if (h && !h.deleted && h.path === p) catalog.upsert(h, texts[i]!);
+    else catalog.remove(p);
+  });
+  catalog.seq = seq;
+  return catalog;
+}
+
+/** Builds a catalog from every head of the wiki. */
+async function rebuild(kv: Deno.Kv, wikiId: WikiId): Promise<Catalog> {
+  const st = await kv.get<WikiState>(K.wikiState(wikiId));
+  if (st.value === null) throw new NotFoundError("This wiki does not exist (it may have been deleted).");
+  const catalog = new Catalog();
+  const heads: PageHead[] = [];
+  for await (const e of kv.list<PageHead>({ prefix: K.pages(wikiId) }, { batchSize: 500 })) {
+    if (!e.value.deleted) heads.push(e.value);
+  }
+  const texts = await mapBounded(heads, (h) => loadText(kv, wikiId, h.content));
+  heads.forEach((h, i) => catalog.upsert(h, texts[i]));
+  catalog.seq = st.value.seq;
+  return catalog;
+}
+
+/** Maps with at most READ_PARALLELISM promises in flight (synchronous results pass straight through). */
+async function mapBounded<T, R>(items: T[], fn: (item: T) => R | Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_PARALLELISM, items.length) }, worker));
+  return out;
+}

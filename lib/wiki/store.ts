@@ -1,0 +1,94 @@
+/**
+ * @module
+ * Page storage of one wiki on Deno KV: reads, optimistic-locked writes, revisions, history, rename with backlink
+ * rewrite, delete/restore, links, listing, search and attachments. See docs/kv-schema.md for the records and the
+ * write protocol (every write checks and bumps the wiki's `wiki_state`, so a wiki's writes are serialized).
+ */
+import type { WikiRecord } from "./types.ts";
+import type {
+  Actor,
+  AttachmentInfo,
+  HistoryEntry,
+  Links,
+  ListFilter,
+  Page,
+  PageDiff,
+  PageMeta,
+  RenameResult,
+  RevisionInfo,
+  SearchHit,
+  Usage,
+  WriteOptions,
+  WriteResult,
+} from "./types.ts";
+import type { Limits } from "../config.ts";
+
+/** Page operations on one wiki. Obtain with `Wikis.pages(wiki)`. All paths are canonicalized on entry. */
+export interface PageStore {
+  readonly wiki: WikiRecord;
+  /** Reads a page (current, or at `revision`: an id or unambiguous 7+ char prefix). NotFoundError if absent/deleted. */
+  read(path: string, opts?: { revision?: string; includeDeleted?: boolean }): Promise<Page>;
+  /** Reads metadata only (no content); null when absent or deleted. */
+  meta(path: string): Promise<PageMeta | null>;
+  /** Creates or overwrites. Overwriting an existing page requires its current revision (ConflictError otherwise). */
+  write(path: string, content: string, opts: WriteOptions, actor: Actor): Promise<WriteResult>;
+  /** Replaces `oldString` (must occur exactly once) with `newString`; `revision` required. */
+  edit(
+    path: string,
+    edit: { revision: string; oldString: string; newString: string; message?: string },
+    actor: Actor,
+  ): Promise<WriteResult>;
+  /** Deletes a page (history kept; restorable). `revision`, when given, must be current. */
+  delete(path: string, opts: { revision?: string; message?: string }, actor: Actor): Promise<WriteResult>;
+  /** Writes the content of `revision` (default: the last state before deletion) as a new revision; undeletes. */
+  restore(path: string, opts: { revision?: string; message?: string }, actor: Actor): Promise<WriteResult>;
+  /** Renames a page and rewrites every WikiLink to it, as one visible change. */
+  rename(from: string, to: string, opts: { message?: string }, actor: Actor): Promise<RenameResult>;
+  /** History of a page, newest first (works for deleted pages). */
+  history(path: string, limit?: number): Promise<HistoryEntry[]>;
+  /** Recent changes of the wiki, newest first. */
+  recentChanges(limit?: number): Promise<RevisionInfo[]>;
+  /** Resolves a revision id or prefix (7+ chars). NotFoundError / AmbiguousError / InvalidInputError. */
+  resolveRevision(prefix: string): Promise<RevisionInfo>;
+  /** Diff of a page between two revisions (ids or prefixes); `to` defaults to current. */
+  diff(path: string, from: string, to?: string): Promise<PageDiff>;
+  /** Outgoing and incoming links of a page (works for missing pages: incoming only). */
+  links(path: string): Promise<Links>;
+  /** Lists live pages, sorted by path. */
+  list(filter?: ListFilter): Promise<PageMeta[]>;
+  /** Ranked keyword search (title weighted), best first. InvalidInputError for an empty query. */
+  search(query: string, opts?: { limit?: number }): Promise<{ total: number; hits: SearchHit[] }>;
+  /** Live pages with no incoming link from another page, `Home` excluded. Sorted. */
+  orphans(): Promise<string[]>;
+  /** Attachments of a page, sorted by filename. */
+  listAttachments(path: string): Promise<AttachmentInfo[]>;
+  /** Adds or replaces an attachment (10 MB cap, quota). Filename sanitized; returns the stored info. */
+  putAttachment(
+    path: string,
+    filename: string,
+    data: Uint8Array,
+    opts: { mime?: string; message?: string },
+    actor: Actor,
+  ): Promise<AttachmentInfo>;
+  /** Reads an attachment. */
+  getAttachment(path: string, filename: string): Promise<{ info: AttachmentInfo; data: Uint8Array }>;
+  /** Deletes an attachment. */
+  deleteAttachment(path: string, filename: string, opts: { message?: string }, actor: Actor): Promise<void>;
+  /** Current usage against quota. */
+  usage(): Promise<Usage>;
+  /**
+   * Reads a live page and the pages linking to it in ONE KV round trip (head + wiki state); the backlinks come
+   * from the in-process catalog when it is current, else from one more list of the backlink index.
+   */
+  readWithBacklinks(path: string): Promise<Page & { linkedFrom: string[] }>;
+}
+
+/** Dependencies of the store. */
+export interface StoreDeps {
+  kv: Deno.Kv;
+  limits: Limits;
+  /** Clock (epoch ms), injectable for tests. */
+  now?: () => number;
+  /** Revision id generator (32 lowercase hex chars), injectable for tests; default random. */
+  revisionId?: () => string;
+}

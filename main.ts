@@ -1,0 +1,112 @@
+/**
+ * @module
+ * Entry point: builds the app from configuration and serves it.
+ *
+ * A request's path through the code (see README.md "How a request travels"):
+ * 1. `createApp().fetch` maps the request to a tenant with `Urls.resolve` (lib/urls.ts): the platform, or a wiki
+ *    (by subdomain, or by the `/w/{slug}` prefix, which is stripped so wiki routes see paths relative to the wiki).
+ * 2. The platform app or the wiki app (Hono) runs its middleware: security headers, body limit, and for wikis the
+ *    wiki loader, which puts the WikiRecord and its PageStore on the context.
+ * 3. A thin route module (routes/) parses input, calls lib/ (framework-free domain code), renders Preact or JSON.
+ * 4. Errors: lib/errors.ts classes become readable pages or protocol errors; anything else a generic 500.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { type Config, loadConfig } from "./lib/config.ts";
+import { openKv } from "./lib/kv/open.ts";
+import { Urls } from "./lib/urls.ts";
+import { createWikis } from "./lib/wiki/wikis.ts";
+import { loadKeyRing } from "./lib/keys.ts";
+import { seedDemoWiki } from "./lib/wiki/demo.ts";
+import type { AppDeps, PlatformEnv, WikiEnv } from "./routes/env.ts";
+import { securityHeaders } from "./routes/_middleware/security.ts";
+import { handleError, notFound } from "./routes/errors.tsx";
+import { registerPlatform } from "./routes/platform/mod.ts";
+import { registerWikiPages } from "./routes/wiki/mod.ts";
+import { registerWikiProtocol } from "./routes/wiki/protocol.ts";
+import { loadWiki } from "./routes/wiki/load.ts";
+
+/** A built app: a fetch handler plus its dependencies (tests use both). */
+export interface App {
+  fetch(request: Request): Promise<Response>;
+  deps: AppDeps;
+}
+
+/** Builds the app on an open KV store. */
+export async function createApp(config: Config, kv: Deno.Kv): Promise<App> {
+  const urls = new Urls(config);
+  const wikis = createWikis({ kv, limits: config.limits });
+  const keys = await loadKeyRing(kv, config);
+  const deps: AppDeps = { config, kv, urls, wikis, keys };
+
+  const platform = new Hono<PlatformEnv>();
+  platform.use("*", async (c, next) => {
+    c.set("deps", deps);
+    await next();
+  });
+  platform.use("*", securityHeaders());
+  platform.use("*", bodyLimit({ maxSize: config.limits.maxBodyBytes, onError: tooLarge }));
+  platform.get("/healthz", async (c) => {
+    await kv.get(["healthz"]);
+    return c.json({ status: "ok" }, 200, { "cache-control": "no-store" });
+  });
+  registerPlatform(platform);
+  platform.notFound(notFound);
+  platform.onError(handleError);
+
+  const wiki = new Hono<WikiEnv>();
+  wiki.use("*", async (c, next) => {
+    c.set("deps", deps);
+    await next();
+  });
+  wiki.use("*", securityHeaders());
+  wiki.use("*", bodyLimit({ maxSize: config.limits.maxBodyBytes, onError: tooLarge }));
+  registerWikiProtocol(wiki); // /mcp, /.well-known/*, OAuth endpoints: they load the wiki themselves
+  wiki.use("*", loadWiki);
+  registerWikiPages(wiki);
+  wiki.notFound(notFound);
+  wiki.onError(handleError);
+
+  return {
+    deps,
+    async fetch(request: Request): Promise<Response> {
+      const url = new URL(request.url);
+      const tenant = urls.resolve(url, request.headers.get("host"));
+      if (tenant.kind === "platform") return await platform.fetch(request);
+      if (tenant.kind === "unknown-host") {
+        return new Response("Unknown host. robot.wtf serves its own domain and wiki subdomains only.\n", {
+          status: 421,
+          headers: { "content-type": "text/plain; charset=utf-8" },
+        });
+      }
+      const inner = new URL(tenant.rest + url.search, url.origin);
+      return await wiki.fetch(new Request(inner, request), { slug: tenant.slug });
+    },
+  };
+}
+
+function tooLarge(): Response {
+  return new Response("Request body too large.\n", {
+    status: 413,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
+}
+
+if (import.meta.main) {
+  const config = loadConfig();
+  const kv = await openKv(config.kvPath);
+  const app = await createApp(config, kv);
+  if (config.seedDemo) await seedDemoWiki(app.deps.wikis);
+  const tls = config.tls
+    ? { cert: await Deno.readTextFile(config.tls.certFile), key: await Deno.readTextFile(config.tls.keyFile) }
+    : {};
+  Deno.serve({
+    port: config.port,
+    hostname: config.hostname,
+    ...tls,
+    onListen: ({ hostname, port }) => {
+      console.log(`robot.wtf listening on ${hostname}:${port}; public origin ${config.publicOrigin}`);
+      console.log(`demo wiki: ${app.deps.urls.wikiBase("demo")}/`);
+    },
+  }, app.fetch);
+}

@@ -1,0 +1,95 @@
+/**
+ * @module
+ * The page frame shared by every server-rendered page: head (viewport, stylesheet), header with the wiki's
+ * navigation and search box (or the platform's), main content, footer.
+ */
+import type { ComponentChildren } from "preact";
+import type { Urls } from "../../lib/urls.ts";
+import { stylesheetUrl } from "./assets.ts";
+
+/** The wiki a page belongs to, for the header navigation. */
+export interface WikiNav {
+  slug: string;
+  title: string;
+  /** Leave the header search box out (the search page has its own form). */
+  hideSearch?: boolean;
+}
+
+/** Props of {@link Layout}. */
+export interface LayoutProps {
+  /** Page title (the wiki or site name is appended). */
+  title: string;
+  urls: Urls;
+  /** The wiki, when the page is inside one; null for platform pages and wiki-less errors. */
+  wiki?: WikiNav | null;
+  children: ComponentChildren;
+}
+
+/** A whole HTML document. */
+export function Layout({ title, urls, wiki = null, children }: LayoutProps) {
+  const site = wiki ? wiki.title : "robot.wtf";
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{title === site ? title : `${title} · ${site}`}</title>
+        <link rel="stylesheet" href={stylesheetUrl(urls, wiki?.slug ?? null)} />
+      </head>
+      <body>
+        <header class="site-header">
+          <div class="bar">
+            {wiki ? <WikiHeader urls={urls} wiki={wiki} /> : <PlatformHeader urls={urls} />}
+          </div>
+        </header>
+        <main class="main">{children}</main>
+        <footer class="site-footer">
+          <p>
+            <a href={urls.platform("/")}>robot.wtf</a> · memory for your agents, in a wiki for you
+            {wiki
+              ? (
+                <>
+                  {" · "}Agents connect at <code>{urls.mcp(wiki.slug)}</code>
+                </>
+              )
+              : null}
+          </p>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+/** Wiki title, Home / Index / Recent changes, search box. */
+function WikiHeader({ urls, wiki }: { urls: Urls; wiki: WikiNav }) {
+  return (
+    <>
+      <a class="brand" href={urls.wiki(wiki.slug, "/")}>{wiki.title}</a>
+      <nav class="nav" aria-label="Wiki">
+        <a href={urls.wiki(wiki.slug, "/")}>Home</a>
+        <a href={urls.system(wiki.slug, "index")}>Index</a>
+        <a href={urls.system(wiki.slug, "changes")}>Recent changes</a>
+      </nav>
+      {wiki.hideSearch
+        ? null
+        : (
+          <form class="search-box" role="search" method="get" action={urls.system(wiki.slug, "search")}>
+            <input type="search" name="q" placeholder="Search this wiki" aria-label="Search" />
+            <button type="submit">Search</button>
+          </form>
+        )}
+    </>
+  );
+}
+
+/** robot.wtf brand and the demo link. */
+function PlatformHeader({ urls }: { urls: Urls }) {
+  return (
+    <>
+      <a class="brand" href={urls.platform("/")}>robot.wtf</a>
+      <nav class="nav" aria-label="Site">
+        <a href={urls.wiki("demo", "/")}>Demo wiki</a>
+      </nav>
+    </>
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * @module
+ * Protocol routes of a wiki (MCP endpoint, RFC 9728 metadata; later the OAuth endpoints). Registered before the
+ * wiki loader: each loads what it needs itself, in as few KV round trips as it can. The logic lives in
+ * lib/mcp/endpoint.ts; this module only mounts it.
+ */
+import type { Hono } from "hono";
+import type { AppDeps, WikiEnv } from "../env.ts";
+import { createMcpEndpoint, type McpEndpoint, METADATA_CORS } from "../../lib/mcp/endpoint.ts";
+import { createWikiTokens } from "../../lib/auth/tokens.ts";
+
+const endpoints = new WeakMap<AppDeps, McpEndpoint>();
+
+/** The MCP endpoint of an app (built once per app, on first use). */
+export function mcpEndpoint(deps: AppDeps): McpEndpoint {
+  let e = endpoints.get(deps);
+  if (!e) {
+    const tokens = createWikiTokens({ kv: deps.kv, keys: deps.keys });
+    e = createMcpEndpoint({
+      kv: deps.kv,
+      urls: deps.urls,
+      wikis: deps.wikis,
+      limits: deps.config.limits,
+      verifiers: [tokens.verifier()],
+    });
+    endpoints.set(deps, e);
+  }
+  return e;
+}
+
+/** Registers `/mcp` (POST; anything else 405, never a redirect) and the protected-resource metadata. */
+export function registerWikiProtocol(app: Hono<WikiEnv>): void {
+  app.all("/mcp", (c) => mcpEndpoint(c.get("deps")).handle(c.req.raw, c.env.slug));
+  for (const path of ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"]) {
+    app.options(path, () => new Response(null, { status: 204, headers: METADATA_CORS }));
+    app.get(path, (c) => mcpEndpoint(c.get("deps")).metadata(c.env.slug));
+  }
+}

@@ -1,0 +1,52 @@
+import { assertEquals, assertThrows } from "./assert.ts";
+import { DEFAULT_LIMITS, loadConfig } from "../lib/config.ts";
+
+const env = (vars: Record<string, string>) => (name: string) => vars[name];
+
+Deno.test("config - local defaults: port 8000, path mode, file KV under data/, demo seeded", () => {
+  const c = loadConfig(env({}));
+  assertEquals(c.env, "development");
+  assertEquals(c.port, 8000);
+  assertEquals(c.hostname, "127.0.0.1");
+  assertEquals(c.publicOrigin, "http://localhost:8000");
+  assertEquals(c.addressing, "path");
+  assertEquals(c.wikiDomain, null);
+  assertEquals(c.kvPath, "./data/robot.kv");
+  assertEquals(c.tls, null);
+  assertEquals(c.seedDemo, true);
+  assertEquals(c.limits, DEFAULT_LIMITS);
+});
+
+Deno.test("config - WIKI_DOMAIN switches to subdomain mode", () => {
+  const c = loadConfig(
+    env({ WIKI_DOMAIN: "Robot.WTF", PUBLIC_ORIGIN: "https://robot.wtf/", ROBOT_ENV: "production", ROBOT_KEYS: "{}" }),
+  );
+  assertEquals(c.addressing, "subdomain");
+  assertEquals(c.wikiDomain, "robot.wtf");
+  assertEquals(c.publicOrigin, "https://robot.wtf");
+  assertEquals(c.seedDemo, false);
+  assertEquals(c.hostname, "0.0.0.0");
+});
+
+Deno.test("config - Deno Deploy uses the platform KV (no path) and production mode", () => {
+  const c = loadConfig(env({ DENO_DEPLOYMENT_ID: "abc", ROBOT_KEYS: "{}" }));
+  assertEquals(c.env, "production");
+  assertEquals(c.kvPath, null);
+});
+
+Deno.test("config - rejects invalid values with the variable's name", () => {
+  assertThrows(() => loadConfig(env({ PORT: "eighty" })), Error, "PORT must be a non-negative integer");
+  assertThrows(() => loadConfig(env({ ADDRESSING: "dns" })), Error, 'ADDRESSING must be "path" or "subdomain"');
+  assertThrows(() => loadConfig(env({ ADDRESSING: "subdomain" })), Error, "subdomain addressing needs WIKI_DOMAIN");
+  assertThrows(() => loadConfig(env({ PUBLIC_ORIGIN: "https://robot.wtf/app" })), Error, "must be an origin");
+  assertThrows(() => loadConfig(env({ PUBLIC_ORIGIN: "ftp://x" })), Error, "must be http(s)");
+  assertThrows(() => loadConfig(env({ TLS_CERT_FILE: "c.pem" })), Error, "must be set together");
+  assertThrows(() => loadConfig(env({ SEED_DEMO: "maybe" })), Error, "SEED_DEMO must be true or false");
+  assertThrows(() => loadConfig(env({ ROBOT_ENV: "production" })), Error, "production needs ROBOT_KEYS");
+});
+
+Deno.test("config - TLS files make the default origin https", () => {
+  const c = loadConfig(env({ TLS_CERT_FILE: "c.pem", TLS_KEY_FILE: "k.pem", PORT: "8443" }));
+  assertEquals(c.publicOrigin, "https://localhost:8443");
+  assertEquals(c.tls, { certFile: "c.pem", keyFile: "k.pem" });
+});
