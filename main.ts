@@ -25,6 +25,11 @@ import { registerPlatform } from "./routes/platform/mod.ts";
 import { registerWikiPages } from "./routes/wiki/mod.ts";
 import { registerWikiProtocol } from "./routes/wiki/protocol.ts";
 import { loadWiki } from "./routes/wiki/load.ts";
+import { loadSession } from "./routes/_middleware/session.ts";
+import { createSessions } from "./lib/session/sessions.ts";
+import { createOAuthServer } from "./lib/oauth/server.ts";
+import type { OAuthDeps } from "./lib/oauth/context.ts";
+import { createSafeFetch, type FetchLike } from "./lib/net/safe_fetch.ts";
 
 /** A built app: a fetch handler plus its dependencies (tests use both). */
 export interface App {
@@ -32,12 +37,26 @@ export interface App {
   deps: AppDeps;
 }
 
+/** Test seams of {@link createApp}; production passes none. */
+export interface AppOptions {
+  /**
+   * Outbound fetch for client ID metadata documents (and, later, the ATProto login): tests pass an SSRF-safe fetch
+   * created with the loopback opt-in. Default: the SSRF-safe fetch for the configured environment.
+   */
+  outboundFetch?: FetchLike;
+  /** Overrides of the authorization server's dependencies (clock, lifetimes). */
+  oauth?: Partial<Pick<OAuthDeps, "now" | "settings">>;
+}
+
 /** Builds the app on an open KV store. */
-export async function createApp(config: Config, kv: Deno.Kv): Promise<App> {
+export async function createApp(config: Config, kv: Deno.Kv, options: AppOptions = {}): Promise<App> {
   const urls = new Urls(config);
   const wikis = createWikis({ kv, limits: config.limits });
   const keys = await loadKeyRing(kv, config);
-  const deps: AppDeps = { config, kv, urls, wikis, keys };
+  const sessions = createSessions({ kv, keys });
+  const outboundFetch = options.outboundFetch ?? createSafeFetch({ env: config.env });
+  const oauth = createOAuthServer({ kv, keys, urls, fetch: outboundFetch, ...options.oauth });
+  const deps: AppDeps = { config, kv, urls, wikis, keys, sessions, oauth };
 
   const platform = new Hono<PlatformEnv>();
   platform.use("*", async (c, next) => {
@@ -46,6 +65,7 @@ export async function createApp(config: Config, kv: Deno.Kv): Promise<App> {
   });
   platform.use("*", securityHeaders());
   platform.use("*", bodyLimit({ maxSize: config.limits.maxBodyBytes, onError: tooLarge }));
+  platform.use("*", loadSession);
   platform.get("/healthz", async (c) => {
     await kv.get(["healthz"]);
     return c.json({ status: "ok" }, 200, { "cache-control": "no-store" });
@@ -62,6 +82,7 @@ export async function createApp(config: Config, kv: Deno.Kv): Promise<App> {
   wiki.use("*", securityHeaders());
   wiki.use("*", bodyLimit({ maxSize: config.limits.maxBodyBytes, onError: tooLarge }));
   registerWikiProtocol(wiki); // /mcp, /.well-known/*, OAuth endpoints: they load the wiki themselves
+  wiki.use("*", loadSession);
   wiki.use("*", loadWiki);
   registerWikiPages(wiki);
   wiki.notFound(notFound);

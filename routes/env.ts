@@ -8,6 +8,9 @@ import type { Wikis } from "../lib/wiki/wikis.ts";
 import type { PageStore } from "../lib/wiki/store.ts";
 import type { WikiRecord } from "../lib/wiki/types.ts";
 import type { KeyRing } from "../lib/keys.ts";
+import type { SessionRecord, Sessions } from "../lib/session/sessions.ts";
+import type { OAuthServer } from "../lib/oauth/server.ts";
+import type { Role } from "../lib/wiki/types.ts";
 
 /** Everything a route may use, built once in main.ts. */
 export interface AppDeps {
@@ -16,11 +19,22 @@ export interface AppDeps {
   urls: Urls;
   wikis: Wikis;
   keys: KeyRing;
+  /** Browser sessions and the cross-host hand-off (docs/sessions.md). */
+  sessions: Sessions;
+  /** The per-wiki OAuth 2.1 authorization servers (docs/oauth.md). */
+  oauth: OAuthServer;
+}
+
+/** The signed-in browser session of a request (set by routes/_middleware/session.ts; null when signed out). */
+export interface CurrentSession {
+  /** Raw cookie value (the session id): the CSRF binding of signed-in forms. Never log it. */
+  id: string;
+  record: SessionRecord;
 }
 
 /** Environment of platform routes (landing, healthz, later /auth and /app). */
 export type PlatformEnv = {
-  Variables: { deps: AppDeps; nonce: string };
+  Variables: { deps: AppDeps; nonce: string; session: CurrentSession | null };
 };
 
 /**
@@ -30,5 +44,13 @@ export type PlatformEnv = {
  */
 export type WikiEnv = {
   Bindings: { slug: string };
-  Variables: { deps: AppDeps; nonce: string; wiki: WikiRecord; pages: PageStore };
+  Variables: {
+    deps: AppDeps;
+    nonce: string;
+    session: CurrentSession | null;
+    wiki: WikiRecord;
+    pages: PageStore;
+    /** The signed-in person's role on this wiki (null: not a member; reading a public wiki). Set by the loader. */
+    role: Role | null;
+  };
 };

@@ -1,7 +1,8 @@
 /**
  * @module
  * The wiki loader: finds the wiki named by the request's slug and puts it, with its page store, on the context.
- * Until login exists the web UI serves only public wikis; others get a 403 page without any of their content.
+ * Access: public wikis are readable by anyone; `logged_in` wikis by anyone signed in; private wikis by members only.
+ * The signed-in person's role (or null) is put on the context as `role` for the routes' write checks.
  */
 import type { MiddlewareHandler } from "hono";
 import type { Visibility } from "../../lib/wiki/types.ts";
@@ -13,8 +14,8 @@ const WIKILESS_PREFIX = "/static/";
 
 /** Why a non-public wiki is not shown. */
 const PRIVATE_MESSAGES: Record<Exclude<Visibility, "public">, string> = {
-  private: "Only its members can read it, and signing in to wikis is not available yet.",
-  logged_in: "Only signed-in people can read it, and signing in to wikis is not available yet.",
+  private: "Only its members can read it. Sign in with an account that has access, or ask the owner to add you.",
+  logged_in: "Only signed-in people can read it. Sign in to continue.",
 };
 
 /** Middleware: sets `wiki` and `pages` on the context, or answers 404 (unknown wiki) or 403 (not public). */
@@ -32,9 +33,19 @@ export const loadWiki: MiddlewareHandler<WikiEnv> = async (c, next) => {
       `There is no wiki called "${slug}" on robot.wtf. Check the address for typos.`,
     );
   }
-  if (wiki.visibility !== "public") {
-    return errorResponse(c, 403, "forbidden", "This wiki is private", PRIVATE_MESSAGES[wiki.visibility]);
+  const session = c.get("session");
+  const role = session ? await deps.wikis.roleOf(wiki, session.record.did) : null;
+  const allowed = wiki.visibility === "public" || (wiki.visibility === "logged_in" ? session !== null : role !== null);
+  if (!allowed) {
+    return errorResponse(
+      c,
+      403,
+      "forbidden",
+      "This wiki is private",
+      PRIVATE_MESSAGES[wiki.visibility as Exclude<Visibility, "public">],
+    );
   }
+  c.set("role", role);
   c.set("wiki", wiki);
   c.set("pages", deps.wikis.pages(wiki));
   await next();

@@ -16,10 +16,14 @@ import { indexRoute } from "./index_page.tsx";
 import { pageRoute } from "./page.tsx";
 import { rawRoute } from "./raw.ts";
 import { searchRoute } from "./search.tsx";
+import { registerWikiAuthRoutes } from "./auth/mod.ts";
+import { registerWikiEditRoutes } from "./edit/mod.ts";
 
 /** Registers the wiki's browser pages on the wiki app (after the wiki loader). */
 export function registerWikiPages(app: Hono<WikiEnv>): void {
   app.get("/static/*", serveAssets(), notFound);
+  registerWikiAuthRoutes(app);
+  registerWikiEditRoutes(app);
   app.get("/", homeRoute);
   app.get("/-/index", indexRoute);
   app.get("/-/search", searchRoute);
