@@ -30,6 +30,7 @@ import { createSessions } from "./lib/session/sessions.ts";
 import { createOAuthServer } from "./lib/oauth/server.ts";
 import type { OAuthDeps } from "./lib/oauth/context.ts";
 import { createSafeFetch, type FetchLike } from "./lib/net/safe_fetch.ts";
+import { createIdentityResolver, type IdentityResolver } from "./lib/atproto/identity.ts";
 
 /** A built app: a fetch handler plus its dependencies (tests use both). */
 export interface App {
@@ -44,6 +45,8 @@ export interface AppOptions {
    * created with the loopback opt-in. Default: the SSRF-safe fetch for the configured environment.
    */
   outboundFetch?: FetchLike;
+  /** ATProto identity resolution (tests: one pointed at a local PLC and PDS through a loopback-enabled fetch). */
+  identity?: IdentityResolver;
   /** Overrides of the authorization server's dependencies (clock, lifetimes). */
   oauth?: Partial<Pick<OAuthDeps, "now" | "settings">>;
 }
@@ -56,7 +59,8 @@ export async function createApp(config: Config, kv: Deno.Kv, options: AppOptions
   const sessions = createSessions({ kv, keys });
   const outboundFetch = options.outboundFetch ?? createSafeFetch({ env: config.env });
   const oauth = createOAuthServer({ kv, keys, urls, fetch: outboundFetch, ...options.oauth });
-  const deps: AppDeps = { config, kv, urls, wikis, keys, sessions, oauth };
+  const identity = options.identity ?? createIdentityResolver({ fetch: outboundFetch });
+  const deps: AppDeps = { config, kv, urls, wikis, keys, sessions, oauth, identity };
 
   const platform = new Hono<PlatformEnv>();
   platform.use("*", async (c, next) => {

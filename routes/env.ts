@@ -11,6 +11,7 @@ import type { KeyRing } from "../lib/keys.ts";
 import type { SessionRecord, Sessions } from "../lib/session/sessions.ts";
 import type { OAuthServer } from "../lib/oauth/server.ts";
 import type { Role } from "../lib/wiki/types.ts";
+import type { IdentityResolver } from "../lib/atproto/identity.ts";
 
 /** Everything a route may use, built once in main.ts. */
 export interface AppDeps {
@@ -23,6 +24,8 @@ export interface AppDeps {
   sessions: Sessions;
   /** The per-wiki OAuth 2.1 authorization servers (docs/oauth.md). */
   oauth: OAuthServer;
+  /** ATProto identity resolution (handle <-> DID, DID documents), through the SSRF-safe fetch. */
+  identity: IdentityResolver;
 }
 
 /** The signed-in browser session of a request (set by routes/_middleware/session.ts; null when signed out). */
