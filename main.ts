@@ -23,14 +23,16 @@ import { securityHeaders } from "./routes/_middleware/security.ts";
 import { handleError, notFound } from "./routes/errors.tsx";
 import { registerPlatform } from "./routes/platform/mod.ts";
 import { registerWikiPages } from "./routes/wiki/mod.ts";
-import { registerWikiProtocol } from "./routes/wiki/protocol.ts";
+import { mcpEndpoint, registerWikiProtocol } from "./routes/wiki/protocol.ts";
+import { createMcpFastPath } from "./lib/mcp/fast_path.ts";
 import { loadWiki } from "./routes/wiki/load.ts";
 import { loadSession } from "./routes/_middleware/session.ts";
 import { createSessions } from "./lib/session/sessions.ts";
 import { createOAuthServer } from "./lib/oauth/server.ts";
 import type { OAuthDeps } from "./lib/oauth/context.ts";
-import { createSafeFetch, type FetchLike } from "./lib/net/safe_fetch.ts";
+import { createSafeFetch, type FetchLike, UNSAFE_ALLOW_LOOPBACK_FOR_TESTS } from "./lib/net/safe_fetch.ts";
 import { createIdentityResolver, type IdentityResolver } from "./lib/atproto/identity.ts";
+import { type AtprotoLogin, type AtprotoLoginDeps, createAtprotoLogin, LoginError } from "./lib/atproto/client.ts";
 
 /** A built app: a fetch handler plus its dependencies (tests use both). */
 export interface App {
@@ -49,6 +51,11 @@ export interface AppOptions {
   identity?: IdentityResolver;
   /** Overrides of the authorization server's dependencies (clock, lifetimes). */
   oauth?: Partial<Pick<OAuthDeps, "now" | "settings">>;
+  /**
+   * Overrides of the ATProto sign-in's dependencies (tests: a loopback-enabled `fetch`, the local PLC, `allowHttp`,
+   * a clock), or a whole replacement {@link AtprotoLogin} (unit tests of the routes).
+   */
+  atproto?: Partial<Omit<AtprotoLoginDeps, "kv" | "publicOrigin" | "keys">> | AtprotoLogin;
 }
 
 /** Builds the app on an open KV store. */
@@ -59,8 +66,30 @@ export async function createApp(config: Config, kv: Deno.Kv, options: AppOptions
   const sessions = createSessions({ kv, keys });
   const outboundFetch = options.outboundFetch ?? createSafeFetch({ env: config.env });
   const oauth = createOAuthServer({ kv, keys, urls, fetch: outboundFetch, ...options.oauth });
-  const identity = options.identity ?? createIdentityResolver({ fetch: outboundFetch });
-  const deps: AppDeps = { config, kv, urls, wikis, keys, sessions, oauth, identity };
+  // ATPROTO_ALLOW_LOCAL_PDS (development only; loadConfig refuses it in production) lets sign-in reach a PDS on
+  // this machine: http and loopback addresses, every hop still checked by the safe fetch.
+  const local = config.atproto.allowLocalPds && config.env === "development";
+  const atprotoFetch = local
+    ? createSafeFetch({ env: config.env, allowHttp: true, allowLoopback: UNSAFE_ALLOW_LOOPBACK_FOR_TESTS })
+    : outboundFetch;
+  const identity = options.identity ?? createIdentityResolver({
+    fetch: atprotoFetch,
+    plcDirectoryUrl: config.atproto.plcDirectoryUrl,
+    handleResolverServiceUrl: config.atproto.handleResolverUrl,
+    allowHttp: local,
+  });
+  const atproto = isAtprotoLogin(options.atproto) ? options.atproto : buildAtprotoLogin(config, {
+    kv,
+    publicOrigin: config.publicOrigin,
+    keys,
+    env: config.env,
+    fetch: atprotoFetch,
+    identity,
+    plcDirectoryUrl: config.atproto.plcDirectoryUrl,
+    allowHttp: local,
+    ...options.atproto,
+  });
+  const deps: AppDeps = { config, kv, urls, wikis, keys, sessions, oauth, identity, atproto };
 
   const platform = new Hono<PlatformEnv>();
   platform.use("*", async (c, next) => {
@@ -92,6 +121,10 @@ export async function createApp(config: Config, kv: Deno.Kv, options: AppOptions
   wiki.notFound(notFound);
   wiki.onError(handleError);
 
+  // `{wiki}/mcp` skips the wiki's Hono middleware (lib/mcp/fast_path.ts): the endpoint authenticates, limits its
+  // body with a JSON-RPC error and gets the protocol security headers there.
+  const mcpFast = createMcpFastPath(() => mcpEndpoint(deps), { https: config.publicOrigin.startsWith("https:") });
+
   return {
     deps,
     async fetch(request: Request): Promise<Response> {
@@ -104,10 +137,41 @@ export async function createApp(config: Config, kv: Deno.Kv, options: AppOptions
           headers: { "content-type": "text/plain; charset=utf-8" },
         });
       }
+      const fast = mcpFast(request, tenant.slug, tenant.rest);
+      if (fast) return await fast;
       const inner = new URL(tenant.rest + url.search, url.origin);
       return await wiki.fetch(new Request(inner, request), { slug: tenant.slug });
     },
   };
+}
+
+/**
+ * The sign-in flow. A public origin it cannot serve (http that is not loopback) stops a production start; in
+ * development the app runs without sign-in, and the login form says why.
+ */
+function buildAtprotoLogin(config: Config, deps: AtprotoLoginDeps): AtprotoLogin {
+  try {
+    return createAtprotoLogin(deps);
+  } catch (err) {
+    if (config.env === "production") throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    console.warn(`ATProto sign-in is disabled: ${why}`);
+    const unavailable = () =>
+      Promise.reject(new LoginError("login_failed", `Sign-in is not available on this instance: ${why}`));
+    return {
+      mode: "loopback",
+      clientId: "",
+      redirectUri: "",
+      start: unavailable,
+      finish: unavailable,
+      logout: () => Promise.resolve(),
+      oauthClient: unavailable,
+    };
+  }
+}
+
+function isAtprotoLogin(v: AppOptions["atproto"]): v is AtprotoLogin {
+  return typeof (v as AtprotoLogin | undefined)?.start === "function";
 }
 
 function tooLarge(): Response {

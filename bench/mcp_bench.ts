@@ -7,7 +7,11 @@
  *   read (PageStore.readWithBacklinks, same formatter) with no SDK and no Hono, on a file KV;
  * - node: Node 20 + Express 5 + the v1 SDK's stateless Streamable HTTP transport with a server per request
  *   (bench/node_reference.mjs; its dependencies are installed with npm into .tmp/bench-node on first run).
- * Also ours with a 2026-07-28 request. KV round trips per call are counted in-process with a counting KV wrapper.
+ * Also ours with a 2026-07-28 request.
+ * All servers run at once and the timed requests are split into interleaved rounds, so that load from other
+ * processes on the machine falls on every server alike. Each server's CPU time per request (from /proc) is reported
+ * too: unlike req/s it hardly depends on other load on the machine. KV round trips per call are counted in-process
+ * with a counting KV wrapper.
  *
  * `runMcpBench()` is what bench/main.ts calls; `deno run -A bench/mcp_bench.ts` runs it alone. The load generator
  * runs in this process with a bounded number of requests; servers are stopped by their pid.
@@ -19,14 +23,15 @@ import { createWikis } from "../lib/wiki/wikis.ts";
 import { createWikiTokens } from "../lib/auth/tokens.ts";
 import { authenticate } from "../lib/auth/authenticate.ts";
 import { formatNote } from "../lib/mcp/format.ts";
-import { mcpEndpoint } from "../routes/wiki/protocol.ts";
 
 /** Options of a run. */
 export interface McpBenchOptions {
-  /** Timed requests per server (after a warm-up of 10 per connection). Default 5000. */
+  /** Timed requests per server, over all rounds (each round warms up with 10 per connection). Default 5000. */
   requests?: number;
   /** Concurrent connections. Default 32. */
   concurrency?: number;
+  /** Interleaved rounds the requests are split into (default 5). */
+  rounds?: number;
   /** Skip the Node reference (e.g. when npm is unreachable). */
   skipNode?: boolean;
   /** Progress and table output. Default console.log. */
@@ -42,6 +47,11 @@ export interface ServerNumbers {
   rps: number;
   p50ms: number;
   p99ms: number;
+  /**
+   * CPU time the server process spent per request (user + system, from /proc; µs), or null where /proc is absent.
+   * Unlike req/s it hardly depends on what else runs on the machine.
+   */
+  cpuUsPerRequest: number | null;
   /** KV round trips per read_note (get, getMany, list, commit each count one); null when the server has no KV. */
   kvRoundTrips: number | null;
 }
@@ -123,8 +133,8 @@ function countingKv(kv: Deno.Kv): { kv: Deno.Kv; count: () => number; reset: () 
 
 // ---------------------------------------------------------------- servers (subprocess side)
 
-/** The Deno servers: the app, the app's MCP endpoint without Hono in front, the hand-written ceiling. */
-type Kind = "ours" | "ours-direct" | "ceiling";
+/** The Deno servers: the app (main.ts serves `/mcp` through lib/mcp/fast_path.ts), the hand-written ceiling. */
+type Kind = "ours" | "ceiling";
 
 /** A server's setup in its process: a handler, plus a token and what it answers. */
 async function setupServer(kind: Kind, dir: string, kv: Deno.Kv, port: number) {
@@ -136,13 +146,7 @@ async function setupServer(kind: Kind, dir: string, kv: Deno.Kv, port: number) {
     const { token } = await createWikiTokens({ kv, keys: app.deps.keys }).create(wiki, { label: "bench" });
     await app.deps.wikis.pages(wiki).list(); // warm the in-process catalog (backlinks without a KV list)
     const url = app.deps.urls.mcp("bench");
-    if (kind === "ours") return { handler: app.fetch, token, url };
-    // "ours-direct": the same endpoint, reached without the Hono wiki app (what a fast path in main.ts would give).
-    const endpoint = mcpEndpoint(app.deps);
-    const mcpPath = new URL(url).pathname;
-    const handler = (req: Request) =>
-      new URL(req.url).pathname === mcpPath ? endpoint.handle(req, "bench") : app.fetch(req);
-    return { handler, token, url };
+    return { handler: app.fetch, token, url };
   }
   const keys = await loadKeyRing(kv, config);
   const wikis = createWikis({ kv, limits: config.limits });
@@ -173,10 +177,37 @@ async function serveMain(kind: Kind, dir: string): Promise<void> {
   const s = await setupServer(kind, dir, kv, server.addr.port);
   handler = s.handler;
   console.log(JSON.stringify({ port: server.addr.port, token: s.token, url: s.url }));
+  // Exit normally on SIGTERM, so that `MCP_BENCH_DENO_ARGS="--cpu-prof --cpu-prof-dir=DIR"` writes a profile.
+  Deno.addSignalListener("SIGTERM", () => Deno.exit(0));
   await server.finished;
 }
 
 // ---------------------------------------------------------------- load generator (bench side)
+
+/** One timed round against one server: latencies (ms), errors, wall seconds, server CPU seconds (or null). */
+interface Round {
+  lat: number[];
+  errors: number;
+  seconds: number;
+  cpuSeconds: number | null;
+}
+
+/** Warm-up requests per round (10 per connection), set by runMcpBench. */
+let WARMUP_TOTAL = 0;
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+/** User + system CPU seconds used so far by process `pid`, from /proc; null when unavailable. */
+function cpuSecondsOf(pid: number): number | null {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ; // utime, stime: fields 14 and 15 of stat
+  } catch {
+    return null;
+  }
+}
 
 async function load(
   url: string,
@@ -184,7 +215,7 @@ async function load(
   modern: boolean,
   requests: number,
   concurrency: number,
-): Promise<Omit<ServerNumbers, "name" | "kvRoundTrips">> {
+): Promise<Round> {
   let next = 0;
   let errors = 0;
   const lat: number[] = [];
@@ -214,10 +245,33 @@ async function load(
       await one(id, true);
     }
   }));
-  const seconds = (performance.now() - start) / 1000;
-  lat.sort((a, b) => a - b);
+  return { lat, errors, seconds: (performance.now() - start) / 1000, cpuSeconds: null };
+}
+
+/** {@link load}, with the CPU time process `pid` spent meanwhile. */
+async function loadMeasured(pid: number, ...args: Parameters<typeof load>): Promise<Round> {
+  const before = cpuSecondsOf(pid);
+  const r = await load(...args);
+  const after = cpuSecondsOf(pid);
+  return { ...r, cpuSeconds: before === null || after === null ? null : after - before };
+}
+
+/** A server's numbers over all its rounds: requests / total seconds, percentiles of all latencies. */
+function combine(rounds: Round[]): Omit<ServerNumbers, "name" | "kvRoundTrips"> {
+  const lat = rounds.flatMap((r) => r.lat).sort((a, b) => a - b);
+  const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
   const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))];
-  return { requests, errors, seconds, rps: requests / seconds, p50ms: pct(0.5), p99ms: pct(0.99) };
+  const cpu = rounds.every((r) => r.cpuSeconds !== null) ? rounds.reduce((n, r) => n + r.cpuSeconds!, 0) : null;
+  return {
+    requests: lat.length,
+    errors: rounds.reduce((n, r) => n + r.errors, 0),
+    seconds,
+    rps: lat.length / seconds,
+    p50ms: pct(0.5),
+    p99ms: pct(0.99),
+    // The warm-up requests of each round (10 per connection) ran on the server too.
+    cpuUsPerRequest: cpu === null ? null : (cpu * 1e6) / (lat.length + rounds.length * WARMUP_TOTAL),
+  };
 }
 
 /** Starts a subprocess and waits for its first stdout line (JSON); returns it with the process. */
@@ -291,8 +345,9 @@ async function ensureNodeDeps(log: (s: string) => void): Promise<void> {
 
 function fmtRow(s: ServerNumbers): string {
   const rt = s.kvRoundTrips === null ? "n/a" : s.kvRoundTrips.toFixed(2);
+  const cpu = s.cpuUsPerRequest === null ? "n/a" : s.cpuUsPerRequest.toFixed(0);
   return `${s.name.padEnd(24)} ${s.rps.toFixed(0).padStart(7)} ${s.p50ms.toFixed(2).padStart(8)} ` +
-    `${s.p99ms.toFixed(2).padStart(8)} ${rt.padStart(6)} ${String(s.errors).padStart(6)}`;
+    `${s.p99ms.toFixed(2).padStart(8)} ${cpu.padStart(9)} ${rt.padStart(6)} ${String(s.errors).padStart(6)}`;
 }
 
 /** Runs the benchmark and prints a table; returns the numbers. */
@@ -301,21 +356,39 @@ export async function runMcpBench(opts: McpBenchOptions = {}): Promise<McpBenchR
   const concurrency = opts.concurrency ?? 32;
   const log = opts.log ?? console.log;
   const extra = Deno.env.get("MCP_BENCH_DENO_ARGS")?.split(" ").filter(Boolean) ?? [];
+  const rounds = Math.max(1, opts.rounds ?? 5);
+  const perRound = Math.ceil(requests / rounds);
+  WARMUP_TOTAL = 10 * concurrency;
   const servers: ServerNumbers[] = [];
-  let pageText = "";
 
-  for (const kind of ["ours", "ours-direct", "ceiling"] as const) {
-    const dir = await Deno.makeTempDir({ prefix: `mcp-bench-${kind}-` });
-    const { child, info } = await spawnServer(Deno.execPath(), [
-      "run",
-      "-A",
-      ...extra,
-      new URL(import.meta.url).pathname,
-      "serve",
-      kind,
-      dir,
-    ]);
-    try {
+  // Every server runs for the whole benchmark; the timed rounds are interleaved (A B C D, A B C D, ...), so that
+  // load from other processes on the machine falls on all servers alike instead of on whichever ran at that time.
+  interface Target {
+    name: string;
+    url: string;
+    headers: Record<string, string>;
+    modern: boolean;
+    pid: number;
+    kvRoundTrips: () => Promise<number | null>;
+  }
+  const targets: Target[] = [];
+  const children: Deno.ChildProcess[] = [];
+  const dirs: string[] = [];
+  try {
+    let pageText = "";
+    for (const kind of ["ours", "ceiling"] as const) {
+      const dir = await Deno.makeTempDir({ prefix: `mcp-bench-${kind}-` });
+      dirs.push(dir);
+      const { child, info } = await spawnServer(Deno.execPath(), [
+        "run",
+        "-A",
+        ...extra,
+        new URL(import.meta.url).pathname,
+        "serve",
+        kind,
+        dir,
+      ]);
+      children.push(child);
       if (kind === "ours") {
         const res = await fetch(info.url, {
           method: "POST",
@@ -326,49 +399,53 @@ export async function runMcpBench(opts: McpBenchOptions = {}): Promise<McpBenchR
         const m = raw.match(/"text":("(?:[^"\\]|\\.)*")/);
         pageText = m ? JSON.parse(m[1]) : "# Home\n";
       }
-      const modes = kind === "ours" ? [false, true] : [false];
-      for (const modern of modes) {
-        const name = kind === "ours"
-          ? `ours (${modern ? "2026-07-28" : "2025-11-25"})`
-          : kind === "ours-direct"
-          ? "ours, no Hono (2025)"
-          : "ceiling (no SDK)";
-        log(`${name}: ${requests} requests at ${concurrency} connections ...`);
-        const r = await load(info.url, headersFor(info.token, modern), modern, requests, concurrency);
-        servers.push({ name, ...r, kvRoundTrips: await measureRoundTrips(kind, modern) });
-      }
-    } finally {
-      await stop(child);
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    }
-  }
-
-  if (!opts.skipNode) {
-    await ensureNodeDeps(log);
-    const token = "rwtf_bench_node_reference_token";
-    // ESM resolves packages from the script's folder: run a copy placed next to its node_modules.
-    await Deno.copyFile(`${ROOT}bench/node_reference.mjs`, `${NODE_DIR}/node_reference.mjs`);
-    for (const json of [false, true]) {
-      const { child, info } = await spawnServer("node", [`${NODE_DIR}/node_reference.mjs`], {
-        TOKEN: token,
-        PAGE_TEXT: pageText,
-        JSON_RESPONSE: json ? "1" : "0",
-      }, NODE_DIR);
-      try {
-        const name = `node ref (${json ? "JSON" : "SSE, default"})`;
-        log(`${name}: ${requests} requests at ${concurrency} connections ...`);
-        const r = await load(
-          `http://127.0.0.1:${info.port}/mcp`,
-          headersFor(token, false),
-          false,
-          requests,
-          concurrency,
-        );
-        servers.push({ name, ...r, kvRoundTrips: null });
-      } finally {
-        await stop(child);
+      for (const modern of kind === "ours" ? [false, true] : [false]) {
+        const name = kind === "ours" ? `ours (${modern ? "2026-07-28" : "2025-11-25"})` : "ceiling (no SDK)";
+        targets.push({
+          name,
+          url: info.url,
+          headers: headersFor(info.token, modern),
+          modern,
+          pid: child.pid,
+          kvRoundTrips: () => measureRoundTrips(kind, modern),
+        });
       }
     }
+    if (!opts.skipNode) {
+      await ensureNodeDeps(log);
+      const token = "rwtf_bench_node_reference_token";
+      // ESM resolves packages from the script's folder: run a copy placed next to its node_modules.
+      await Deno.copyFile(`${ROOT}bench/node_reference.mjs`, `${NODE_DIR}/node_reference.mjs`);
+      for (const json of [false, true]) {
+        const { child, info } = await spawnServer("node", [`${NODE_DIR}/node_reference.mjs`], {
+          TOKEN: token,
+          PAGE_TEXT: pageText,
+          JSON_RESPONSE: json ? "1" : "0",
+        }, NODE_DIR);
+        children.push(child);
+        targets.push({
+          name: `node ref (${json ? "JSON" : "SSE, default"})`,
+          url: `http://127.0.0.1:${info.port}/mcp`,
+          headers: headersFor(token, false),
+          modern: false,
+          pid: child.pid,
+          kvRoundTrips: () => Promise.resolve(null),
+        });
+      }
+    }
+    const results = new Map<string, Round[]>(targets.map((t) => [t.name, []]));
+    for (let round = 0; round < rounds; round++) {
+      log(`round ${round + 1}/${rounds}: ${perRound} requests per server at ${concurrency} connections ...`);
+      for (const t of targets) {
+        results.get(t.name)!.push(await loadMeasured(t.pid, t.url, t.headers, t.modern, perRound, concurrency));
+      }
+    }
+    for (const t of targets) {
+      servers.push({ name: t.name, ...combine(results.get(t.name)!), kvRoundTrips: await t.kvRoundTrips() });
+    }
+  } finally {
+    for (const c of children) await stop(c);
+    for (const d of dirs) await Deno.remove(d, { recursive: true }).catch(() => {});
   }
 
   const ours = servers[0];
@@ -389,11 +466,16 @@ export async function runMcpBench(opts: McpBenchOptions = {}): Promise<McpBenchR
   log("");
   log(`MCP read_note, ${concurrency} connections, ${requests} requests each`);
   log(
-    `${"server".padEnd(24)} ${"req/s".padStart(7)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${
-      "KV rt".padStart(6)
-    } ${"errors".padStart(6)}`,
+    `${"server".padEnd(24)} ${"req/s".padStart(7)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ` +
+      `${"CPU µs/req".padStart(9)} ${"KV rt".padStart(6)} ${"errors".padStart(6)}`,
   );
   for (const s of servers) log(fmtRow(s));
+  const cpuRatio = (a?: ServerNumbers, b?: ServerNumbers) =>
+    a?.cpuUsPerRequest && b?.cpuUsPerRequest ? (b.cpuUsPerRequest / a.cpuUsPerRequest).toFixed(2) : "n/a";
+  log(
+    `server CPU per request (hardly depends on other load): node SSE / ours = ${cpuRatio(ours, node)}, ` +
+      `node JSON / ours = ${cpuRatio(ours, nodeJson)}, ceiling / ours = ${cpuRatio(ours, ceiling)}`,
+  );
   log(
     `ours/node = ${result.oursToNode?.toFixed(2) ?? "n/a"} (target >= 3; vs node JSON ` +
       `${result.oursToNodeJson?.toFixed(2) ?? "n/a"}), ours/ceiling = ` +

@@ -46,6 +46,26 @@ export interface Config {
   seedDemo: boolean;
   /** Numeric limits. */
   limits: Limits;
+  /** Wikis a person may own (`WIKIS_PER_USER`, default 1, as in the existing service). */
+  wikisPerUser: number;
+  /** ATProto sign-in settings. */
+  atproto: AtprotoConfig;
+}
+
+/** ATProto sign-in settings (docs/atproto-login.md). */
+export interface AtprotoConfig {
+  /** PLC directory for `did:plc` documents (`ATPROTO_PLC_URL`, default `https://plc.directory`). */
+  plcDirectoryUrl: string;
+  /**
+   * Optional XRPC service answering `com.atproto.identity.resolveHandle` (`ATPROTO_HANDLE_RESOLVER_URL`), tried
+   * after DNS and HTTPS; needed for handles that resolve no other way (a local test PDS's `alice.test`). Default none.
+   */
+  handleResolverUrl: string | null;
+  /**
+   * Let sign-in reach a PDS, PLC or handle resolver on this machine over http (`ATPROTO_ALLOW_LOCAL_PDS`, default
+   * off). Development only: loadConfig refuses it in production.
+   */
+  allowLocalPds: boolean;
 }
 
 /** Defaults for {@link Limits}; quotas follow the existing service (500 pages, 50 MB). */
@@ -86,6 +106,15 @@ export function loadConfig(get: (name: string) => string | undefined = (n) => De
     quotaBytes: intVar(get, "QUOTA_BYTES", DEFAULT_LIMITS.quotaBytes),
   };
   if (env === "production" && !get("ROBOT_KEYS")) throw new Error("production needs ROBOT_KEYS (see README)");
+  const allowLocalPds = boolVar(get, "ATPROTO_ALLOW_LOCAL_PDS", false);
+  if (allowLocalPds && env === "production") {
+    throw new Error("ATPROTO_ALLOW_LOCAL_PDS is for local development only; unset it in production");
+  }
+  const atproto: AtprotoConfig = {
+    plcDirectoryUrl: urlVar(get, "ATPROTO_PLC_URL", "https://plc.directory"),
+    handleResolverUrl: get("ATPROTO_HANDLE_RESOLVER_URL") ? urlVar(get, "ATPROTO_HANDLE_RESOLVER_URL", "") : null,
+    allowLocalPds,
+  };
   return {
     env,
     port,
@@ -98,6 +127,8 @@ export function loadConfig(get: (name: string) => string | undefined = (n) => De
     keysJson: get("ROBOT_KEYS") ?? null,
     seedDemo: boolVar(get, "SEED_DEMO", env === "development"),
     limits,
+    wikisPerUser: intVar(get, "WIKIS_PER_USER", 1),
+    atproto,
   };
 }
 
@@ -123,6 +154,18 @@ function boolVar(get: (n: string) => string | undefined, name: string, fallback:
   if (["1", "true", "yes", "on"].includes(raw)) return true;
   if (["0", "false", "no", "off"].includes(raw)) return false;
   throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+function urlVar(get: (n: string) => string | undefined, name: string, fallback: string): string {
+  const raw = get(name)?.trim() || fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`${name} is not a URL: "${raw}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`${name} must be http(s)`);
+  return url.href.replace(/\/$/, "");
 }
 
 function normalizeOrigin(raw: string): string {

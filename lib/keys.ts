@@ -5,10 +5,8 @@
  * | Key              | Kind        | Protects                                      | Rotate: new current, keep previous for       |
  * | ---------------- | ----------- | --------------------------------------------- | -------------------------------------------- |
  * | `token-hash`     | HMAC-SHA256 | KV lookup key of MCP bearer tokens            | until all older tokens are revoked (365 d)   |
- * | `session`        | HMAC-SHA256 | KV key of browser sessions and handoffs       | 0 d: lookups use current only, all sign out  |
+ * | `session`        | HMAC-SHA256 | KV key of browser sessions and handoffs       | 30 d (the session lifetime): no sign-outs    |
  * | `csrf`           | HMAC-SHA256 | CSRF tokens of forms                          | 1 d (a form left open overnight still posts) |
- * | `consent`        | HMAC-SHA256 | OAuth consent-screen tokens                   | 1 d (they live minutes)                      |
- * | `access-token`   | HMAC-SHA256 | HS256 signature of the app's access tokens    | 2 d (longest token lifetime plus margin)     |
  * | `atproto-client` | ES256 pair  | ATProto `private_key_jwt` client assertions   | none: replace; old ATProto sessions re-login |
  *
  * A symmetric key is `{ current: { kid, secret }, previous: [{ kid, secret }] }`: `hmac` and `secret` use the
@@ -26,7 +24,7 @@
  * ```json
  * { "token-hash": { "current": { "kid": "token-hash-20261126-a1b2", "secret": "<base64url, 32 bytes>" },
  *                   "previous": [] },
- *   "session": { ... }, "csrf": { ... }, "consent": { ... }, "access-token": { ... },
+ *   "session": { ... }, "csrf": { ... },
  *   "atproto-client": { "kid": "atproto-client-20261126-c3d4", "privateJwk": { "kty": "EC", "crv": "P-256", ... } } }
  * ```
  */
@@ -39,8 +37,6 @@ export type KeyName =
   | "token-hash"
   | "session"
   | "csrf"
-  | "consent"
-  | "access-token"
   | "atproto-client";
 
 /** The loaded key registry. */
@@ -80,15 +76,9 @@ export const KEY_SPECS: Readonly<Record<KeyName, KeySpec>> = {
   "session": {
     purpose: "KV key of browser sessions and sign-in handoffs (HMAC of the session id)",
     kind: "hmac-sha256",
-    keepPreviousDays: 0,
+    keepPreviousDays: 30,
   },
   "csrf": { purpose: "CSRF tokens of forms", kind: "hmac-sha256", keepPreviousDays: 1 },
-  "consent": { purpose: "OAuth consent-screen tokens", kind: "hmac-sha256", keepPreviousDays: 1 },
-  "access-token": {
-    purpose: "HS256 signature of the app's own OAuth access tokens",
-    kind: "hmac-sha256",
-    keepPreviousDays: 2,
-  },
   "atproto-client": {
     purpose: "ES256 key of the ATProto OAuth client (private_key_jwt client assertions, published in its JWKS)",
     kind: "es256",

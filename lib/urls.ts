@@ -43,6 +43,12 @@ export class Urls {
   readonly #port: string;
   readonly #platformHost: string;
   readonly #wikiDomain: string | null;
+  /**
+   * `http://127.0.0.1:{port}` when the public origin is `http://localhost:{port}`: where the ATProto loopback
+   * client's callback lands in local development (PDSes refuse `localhost` redirect URIs). Requests to it are
+   * platform requests; it is not a place to send people (not an "own URL"). Null otherwise.
+   */
+  readonly loopbackAlias: string | null;
 
   constructor(config: Pick<Config, "publicOrigin" | "addressing" | "wikiDomain">) {
     const u = new URL(config.publicOrigin);
@@ -52,6 +58,9 @@ export class Urls {
     this.#port = u.port ? `:${u.port}` : "";
     this.#platformHost = u.hostname.toLowerCase();
     this.#wikiDomain = config.wikiDomain;
+    this.loopbackAlias = u.protocol === "http:" && this.#platformHost === "localhost"
+      ? `http://127.0.0.1${this.#port}`
+      : null;
   }
 
   // ---- platform ----
@@ -130,6 +139,7 @@ export class Urls {
     const host = (hostHeader ?? url.host).toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
     if (this.mode === "subdomain" && this.#wikiDomain) {
       if (host === this.#platformHost) return { kind: "platform" };
+      if (this.loopbackAlias && host === "127.0.0.1") return { kind: "platform" };
       const suffix = "." + this.#wikiDomain;
       if (host.endsWith(suffix)) {
         const label = host.slice(0, -suffix.length);

@@ -12,6 +12,7 @@ import type { SessionRecord, Sessions } from "../lib/session/sessions.ts";
 import type { OAuthServer } from "../lib/oauth/server.ts";
 import type { Role } from "../lib/wiki/types.ts";
 import type { IdentityResolver } from "../lib/atproto/identity.ts";
+import type { AtprotoLogin } from "../lib/atproto/client.ts";
 
 /** Everything a route may use, built once in main.ts. */
 export interface AppDeps {
@@ -26,6 +27,8 @@ export interface AppDeps {
   oauth: OAuthServer;
   /** ATProto identity resolution (handle <-> DID, DID documents), through the SSRF-safe fetch. */
   identity: IdentityResolver;
+  /** The ATProto sign-in flow (docs/atproto-login.md): start, finish, logout. */
+  atproto: AtprotoLogin;
 }
 
 /** The signed-in browser session of a request (set by routes/_middleware/session.ts; null when signed out). */
@@ -33,6 +36,18 @@ export interface CurrentSession {
   /** Raw cookie value (the session id): the CSRF binding of signed-in forms. Never log it. */
   id: string;
   record: SessionRecord;
+}
+
+/** What the page header shows about the visitor (set by routes/_middleware/session.ts). */
+export interface HeaderAuth {
+  /** Signed in: who, and the sign-out form's action and CSRF token. */
+  user: { handle: string; signOutAction: string; csrf: string } | null;
+  /** Where "Sign in" goes from this page (null: no Sign in link, e.g. on the sign-in pages themselves). */
+  signInUrl: string | null;
+  /** The dashboard. */
+  dashboardUrl: string;
+  /** The wiki whose host serves this page (null on the platform): its pages load the stylesheet from that host. */
+  wikiSlug: string | null;
 }
 
 /** Environment of platform routes (landing, healthz, later /auth and /app). */

@@ -207,6 +207,8 @@ export interface LoginResult {
   handle: string | null;
   /** The `returnTo` given to `start`, unvalidated: check it with `Urls.isOwnUrl` before redirecting. */
   returnTo: string | null;
+  /** The `binding` given to `start` (ties the callback to the browser that started the login), or null. */
+  binding: string | null;
 }
 
 /** The sign-in flow. */
@@ -221,7 +223,7 @@ export interface AtprotoLogin {
    * Starts a login for a handle (leading `@` dropped; a name without a dot gets `.bsky.social`), a DID, or a
    * PDS/entryway URL. Returns the authorization URL to redirect the browser to. Throws {@link LoginError}.
    */
-  start(input: string, opts?: { returnTo?: string }): Promise<URL>;
+  start(input: string, opts?: { returnTo?: string; binding?: string }): Promise<URL>;
   /** Completes a login from the callback's query parameters. Throws {@link LoginError}. */
   finish(params: URLSearchParams): Promise<LoginResult>;
   /** Revokes the person's ATProto tokens at their PDS (best effort) and deletes the stored session. */
@@ -235,6 +237,7 @@ interface AppState {
   /** The DID the input resolved to; null for a PDS/entryway URL input (any account of that server may sign in). */
   expectedDid: string | null;
   returnTo: string | null;
+  binding: string | null;
 }
 
 /**
@@ -289,7 +292,7 @@ export function createAtprotoLogin(deps: AtprotoLoginDeps): AtprotoLogin {
       // The library resolves again (cached) and builds the login hint; an URL input lets any account of that
       // server sign in, so there is no expected DID.
       const target = input.kind === "url" ? input.url : expectedDid!;
-      const appState: AppState = { expectedDid, returnTo: opts.returnTo ?? null };
+      const appState: AppState = { expectedDid, returnTo: opts.returnTo ?? null, binding: opts.binding ?? null };
       const c = await client();
       try {
         return await c.authorize(target, { state: JSON.stringify(appState), scope: ATPROTO_SCOPE });
@@ -353,7 +356,7 @@ export function createAtprotoLogin(deps: AtprotoLoginDeps): AtprotoLogin {
           { returnTo },
         );
       }
-      return { did, handle: await verifiedHandle(deps.identity, did), returnTo };
+      return { did, handle: await verifiedHandle(deps.identity, did), returnTo, binding: appState.binding };
     },
 
     async logout(did) {
@@ -454,8 +457,9 @@ function parseAppState(raw: string | undefined): AppState {
     return {
       expectedDid: typeof v.expectedDid === "string" ? v.expectedDid : null,
       returnTo: typeof v.returnTo === "string" ? v.returnTo : null,
+      binding: typeof v.binding === "string" ? v.binding : null,
     };
   } catch {
-    return { expectedDid: null, returnTo: null };
+    return { expectedDid: null, returnTo: null, binding: null };
   }
 }

@@ -8,7 +8,9 @@
  * server per request bound to the principal. 2026-07-28 requests go to `createMcpHandler` (`legacy: "reject"`);
  * 2025-era requests (classified by the SDK's `isLegacyRequest`) to the SDK's stateless
  * `WebStandardStreamableHTTPServerTransport` with JSON answers: the user-land routing the SDK documents, chosen
- * because its built-in legacy leg always answers SSE, which measured ~40% slower per request.
+ * because its built-in legacy leg always answers SSE, which measured ~40% slower per request. On that leg a repeated
+ * `initialize` or `tools/list` gets the SDK's earlier answer again (lib/mcp/replay.ts), and single requests other
+ * than `initialize` are served by a pooled, request-independent server (lib/mcp/server_pool.ts).
  */
 import {
   createMcpHandler,
@@ -25,6 +27,8 @@ import { ALL_SCOPES, type Principal, type Verifier } from "../auth/principal.ts"
 import { authenticate, bearerChallenge } from "../auth/authenticate.ts";
 import { createWikiServer, toolScope } from "./server.ts";
 import type { ToolContext } from "./tool.ts";
+import { ReplayCache } from "./replay.ts";
+import { poolable, ServerPool } from "./server_pool.ts";
 
 /** JSON-RPC error codes used by the HTTP layer. */
 export const RPC = { parseError: -32700, invalidRequest: -32600, unauthorized: -32001, forbidden: -32003 } as const;
@@ -101,6 +105,11 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
       "access-control-expose-headers": "WWW-Authenticate",
     });
   }
+
+  // initialize and tools/list answers of the SDK, replayed for identical later requests (lib/mcp/replay.ts).
+  const replays = new ReplayCache();
+  // Request-independent servers for single 2025-era requests (lib/mcp/server_pool.ts).
+  const pool = new ServerPool();
 
   // slug -> the wiki's hostname (URL parsing showed up in profiles); bounded, oldest first out.
   const hosts = new Map<string, string>();
@@ -198,15 +207,28 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
       };
       // The body was read here; the SDK gets it parsed (`parsedBody`) and never reads the request's own body.
       if (await isLegacyRequest(req, parsed, { maxRequestBodySize: maxBody })) {
+        const replayKey = replays.keyFor(req, parsed, `${wiki.id} ${authInfo.scopes.join(" ")}`);
+        const id = (parsed as { id?: unknown }).id;
+        const replayed = replayKey === null ? null : replays.replay(replayKey, id);
+        if (replayed) return replayed;
         const transport = new WebStandardStreamableHTTPServerTransport({
           sessionIdGenerator: undefined,
           enableJsonResponse: true,
         });
+        if (poolable(parsed)) {
+          // A JSON answer is complete when handleRequest returns: the server is idle again and goes back.
+          const server = pool.acquire();
+          await server.connect(transport);
+          const res = await transport.handleRequest(req, { parsedBody: parsed, authInfo });
+          await pool.release(server);
+          return replayKey === null ? res : await replays.remember(replayKey, id, res);
+        }
         const server = serverFor(authInfo);
         await server.connect(transport);
         // Not closed afterwards: a JSON answer is complete when returned and the instance holds no timers or
         // streams; closing builds a connection-closed error (stack capture) per request for nothing (~4% CPU).
-        return await transport.handleRequest(req, { parsedBody: parsed, authInfo });
+        const res = await transport.handleRequest(req, { parsedBody: parsed, authInfo });
+        return replayKey === null ? res : await replays.remember(replayKey, id, res);
       }
       return await modern.fetch(req, { parsedBody: parsed, authInfo });
     },
@@ -257,7 +279,11 @@ function singleToolCall(messages: RpcMessage[]): string | undefined {
   return typeof name === "string" && toolScope(name) !== undefined ? name : undefined;
 }
 
-/** Reads a body as text, refusing (null) once it exceeds `max` bytes, whether or not Content-Length says so. */
+/**
+ * Reads a body as text, refusing (null) once it exceeds `max` bytes, whether or not Content-Length says so: a
+ * declared length over the limit is refused before reading, and a body without one is read as a stream and
+ * cancelled as soon as it passes the limit (never buffered whole).
+ */
 async function readBody(req: Request, max: number): Promise<string | null> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > max) {
@@ -266,9 +292,10 @@ async function readBody(req: Request, max: number): Promise<string | null> {
   }
   if (!req.body) return "";
   if (Number.isFinite(declared)) {
-    // On the wire the declared length frames the body; the check guards in-process callers that lie about it.
-    const text = await req.text();
-    return text.length > max ? null : text;
+    // On the wire the declared length frames the body (at most `max` bytes here); the byte check guards in-process
+    // callers whose header understates the body.
+    const bytes = await req.bytes();
+    return bytes.byteLength > max ? null : UTF8.decode(bytes);
   }
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -289,5 +316,7 @@ async function readBody(req: Request, max: number): Promise<string | null> {
     all.set(c, off);
     off += c.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return UTF8.decode(all);
 }
+
+const UTF8 = new TextDecoder();

@@ -132,6 +132,16 @@ export function formatHistory(path: string, entries: HistoryEntry[]): string {
   return lines.join("\n");
 }
 
+/**
+ * get_history output for a path where no page was ever written (the existing service's `No history for {path}.`,
+ * plus what to do next).
+ */
+export function formatNoHistory(path: string): string {
+  return `No history for ${path}. No page has ever been written at this path (a renamed page keeps its history ` +
+    `under its new path). Use list_notes or search_notes to find the right path, get_recent_changes to see ` +
+    `renames, or write_note to create the page.`;
+}
+
 /** get_recent_changes output. */
 export function formatRecent(changes: RevisionInfo[]): string {
   const lines = [`${changes.length} recent changes:`];

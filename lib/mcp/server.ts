@@ -5,7 +5,8 @@
  * refused missing scopes with a 403), takes a write from the rate limit for write tools, and maps failures to
  * `isError` results.
  */
-import { McpServer } from "@modelcontextprotocol/server";
+import { McpServer, type StandardSchemaWithJSON } from "@modelcontextprotocol/server";
+import type { z } from "zod";
 import type { Scope } from "../auth/principal.ts";
 import { fail, toolError, type ToolText } from "./errors.ts";
 import { takeWrite } from "./rate_limit.ts";
@@ -18,6 +19,47 @@ import { ATTACHMENT_TOOLS } from "./tools_attachments.ts";
 export const WIKI_TOOLS: readonly WikiTool[] = [...READ_TOOLS, ...WRITE_TOOLS, ...ATTACHMENT_TOOLS];
 
 const SCOPE_BY_TOOL: ReadonlyMap<string, Scope> = new Map(WIKI_TOOLS.map((t) => [t.name, t.scope]));
+
+/** JSON Schema dialect the SDK converts tool schemas to (its `JSON_SCHEMA_CONVERSION_TARGET`). */
+const JSON_SCHEMA_TARGET = "draft-2020-12";
+
+/**
+ * A tool's input schema as the SDK takes it (a Standard Schema with JSON Schema): validation stays zod's, the JSON
+ * Schema is converted once here. The SDK converts on every `tools/list` and for every tool, and a server lives for
+ * one request, so without this each `tools/list` converted all the wiki's schemas again (~0.5 ms).
+ */
+export function precomputedSchema(schema: z.ZodObject): StandardSchemaWithJSON {
+  const std = schema["~standard"];
+  const input = deepFreeze(std.jsonSchema.input({ target: JSON_SCHEMA_TARGET }));
+  const output = deepFreeze(std.jsonSchema.output({ target: JSON_SCHEMA_TARGET }));
+  return {
+    "~standard": {
+      version: 1,
+      vendor: std.vendor,
+      validate: (value: unknown) => std.validate(value),
+      jsonSchema: { input: () => input, output: () => output },
+    },
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Per tool, what registerTool gets: built once per process, shared by every per-request server. */
+const REGISTRATIONS = WIKI_TOOLS.map((t) => ({
+  tool: t,
+  config: {
+    title: t.title,
+    description: t.description,
+    inputSchema: precomputedSchema(t.input),
+    annotations: Object.freeze({ title: t.title, ...t.annotations }),
+  },
+}));
 
 /** The scope a tool needs, or undefined for an unknown tool name. */
 export function toolScope(name: string): Scope | undefined {
@@ -58,6 +100,29 @@ export async function callTool(t: WikiTool, args: unknown, ctx: ToolContext): Pr
   }
 }
 
+/** The tool context a request carries in its AuthInfo (set by lib/mcp/endpoint.ts), or undefined. */
+export function toolContextOf(extra: unknown): ToolContext | undefined {
+  const http = (extra as { http?: { authInfo?: { extra?: { toolContext?: unknown } } } } | undefined)?.http;
+  return http?.authInfo?.extra?.toolContext as ToolContext | undefined;
+}
+
+/**
+ * Builds an McpServer with every tool, bound to no request: each call takes its ToolContext from the request's
+ * AuthInfo (`authInfo.extra.toolContext`), so one instance can serve one request after another (see
+ * lib/mcp/server_pool.ts). A call without that context is refused.
+ */
+export function createSharedWikiServer(): McpServer {
+  const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS, capabilities: { tools: {} } });
+  for (const r of REGISTRATIONS) {
+    server.registerTool(r.tool.name, r.config, (args: unknown, extra: unknown) => {
+      const ctx = toolContextOf(extra);
+      if (!ctx) return fail("Internal error in the wiki service: the call carried no credentials. Try again.");
+      return callTool(r.tool, args, ctx);
+    });
+  }
+  return server;
+}
+
 /**
  * Builds the McpServer of one request with the tools bound to `ctx`: every tool, or only `onlyTool` when the
  * request is known to be a call of that tool (a per-request server answers exactly one request, so registering
@@ -65,14 +130,9 @@ export async function callTool(t: WikiTool, args: unknown, ctx: ToolContext): Pr
  */
 export function createWikiServer(ctx: ToolContext, onlyTool?: string): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS, capabilities: { tools: {} } });
-  const tools = onlyTool === undefined ? WIKI_TOOLS : WIKI_TOOLS.filter((t) => t.name === onlyTool);
-  for (const t of tools) {
-    server.registerTool(t.name, {
-      title: t.title,
-      description: t.description,
-      inputSchema: t.input,
-      annotations: { title: t.title, ...t.annotations },
-    }, (args: unknown) => callTool(t, args, ctx));
+  for (const r of REGISTRATIONS) {
+    if (onlyTool !== undefined && r.tool.name !== onlyTool) continue;
+    server.registerTool(r.tool.name, r.config, (args: unknown) => callTool(r.tool, args, ctx));
   }
   return server;
 }

@@ -6,11 +6,14 @@
 import { z } from "zod";
 import { findSection, listSections } from "../wiki/sections.ts";
 import { fail, ok } from "./errors.ts";
+import { NotFoundError } from "../errors.ts";
+import { canonicalPath } from "../wiki/paths.ts";
 import {
   formatDiff,
   formatHistory,
   formatLinks,
   formatList,
+  formatNoHistory,
   formatNote,
   formatOrphans,
   formatRecent,
@@ -138,7 +141,13 @@ export const READ_TOOLS: WikiTool[] = [
       limit: z.number().int().optional().describe("How many revisions (1-200, default 10)."),
     }),
     async run({ path, limit }, { pages }) {
-      return ok(formatHistory(path, await pages.history(path, clamp(limit, 10, 1, 200))));
+      try {
+        return ok(formatHistory(path, await pages.history(path, clamp(limit, 10, 1, 200))));
+      } catch (err) {
+        // history() finds deleted pages too: NotFoundError means no page was ever written at this path.
+        if (err instanceof NotFoundError) return ok(formatNoHistory(canonicalPath(path)));
+        throw err;
+      }
     },
   }),
   tool({

@@ -15,7 +15,15 @@
  *
  * A child session is valid only while its parent is: reading one is one `getMany([child, parent])`, so logging out
  * on the platform logs out every wiki host at once. In path mode wiki and platform share an origin and the
- * platform cookie serves directly. See docs/sessions.md.
+ * platform cookie serves directly.
+ *
+ * A LOGIN TRANSFER carries a just-finished sign-in from the origin the ATProto callback landed on to the public
+ * origin, when they differ (local development: the loopback client's callback lands on `127.0.0.1`): a one-time
+ * code like a hand-off code, but it creates a top-level session on the target origin, bound to the browser that
+ * started the sign-in. See docs/sessions.md.
+ *
+ * Session ids and codes are looked up by their HMAC under the current and every previous `session` secret
+ * (`hmacAll`), so rotating that key does not sign anyone out.
  */
 import type { KeyRing } from "../keys.ts";
 import { randomToken } from "../ids.ts";
@@ -25,6 +33,8 @@ import { isLive } from "../kv/expiring.ts";
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 /** Lifetime of a hand-off code. */
 export const HANDOFF_TTL_MS = 60 * 1000;
+/** Lifetime of a login transfer code. */
+export const TRANSFER_TTL_MS = 60 * 1000;
 
 /** The signed-in person a session belongs to. */
 export interface SessionUser {
@@ -51,6 +61,23 @@ interface HandoffRecord {
   expiresAt: number;
 }
 
+/** A login transfer's record. */
+interface TransferRecord {
+  user: SessionUser;
+  targetOrigin: string;
+  returnTo: string;
+  /** Opaque value the browser must present again at redemption (the route's login binding). */
+  binding: string;
+  expiresAt: number;
+}
+
+/** What a redeemed login transfer yields. */
+export interface RedeemedTransfer {
+  user: SessionUser;
+  returnTo: string;
+  binding: string;
+}
+
 /** KV keys of this module (also listed in docs/kv-schema.md). */
 export const SessionKeys = {
   /** A session by the HMAC of its id. */
@@ -59,6 +86,8 @@ export const SessionKeys = {
   userSession: (did: string, hash: string) => ["user_session", did, hash] as const,
   /** A hand-off code by its HMAC. */
   handoff: (hash: string) => ["handoff", hash] as const,
+  /** A login transfer code by its HMAC (loopback callback origin -> public origin). */
+  transfer: (hash: string) => ["login_transfer", hash] as const,
 };
 
 /** Session operations. */
@@ -69,12 +98,18 @@ export interface Sessions {
   get(id: string | undefined, origin: string): Promise<SessionRecord | null>;
   /** Deletes a session; deleting a platform session also ends its children (they check the parent). */
   destroy(id: string): Promise<SessionRecord | null>;
+  /** Signs out everywhere this browser is signed in: deletes the session and, for a child, its parent. */
+  destroyFamily(id: string): Promise<SessionRecord | null>;
   /** Deletes every session of a user (account deletion, logout everywhere). */
   destroyAllForUser(did: string): Promise<number>;
   /** Mints a hand-off code for a child session on `targetOrigin`, from a live platform session. */
   createHandoff(platformId: string, targetOrigin: string, returnTo: string): Promise<string | null>;
   /** Redeems a hand-off code on `origin` (single use); returns the new child session id and where to go. */
   redeemHandoff(code: string, origin: string): Promise<{ id: string; record: SessionRecord; returnTo: string } | null>;
+  /** Mints a login transfer code for `user` to `targetOrigin` (single use, {@link TRANSFER_TTL_MS}). */
+  createTransfer(user: SessionUser, targetOrigin: string, returnTo: string, binding: string): Promise<string>;
+  /** Redeems a login transfer code on `origin` (single use); the caller checks `binding` and creates the session. */
+  redeemTransfer(code: string, origin: string): Promise<RedeemedTransfer | null>;
 }
 
 /** Creates the session store. */
@@ -82,6 +117,31 @@ export function createSessions(deps: { kv: Deno.Kv; keys: KeyRing; now?: () => n
   const { kv, keys } = deps;
   const now = deps.now ?? Date.now;
   const hash = (id: string) => keys.hmac("session", id);
+
+  /** The live-or-not entry of a session id under the current or a previous secret (current first). */
+  async function lookup(id: string): Promise<{ hash: string; value: SessionRecord | null }> {
+    const hashes = await keys.hmacAll("session", id);
+    const entries = await kv.getMany<SessionRecord[]>(hashes.map((h) => SessionKeys.session(h)));
+    const found = entries.findIndex((e) => e.value !== null);
+    return found < 0 ? { hash: hashes[0], value: null } : { hash: hashes[found], value: entries[found].value };
+  }
+
+  /** Atomically consumes a one-time code's record (any secret); null when absent or already used. */
+  async function consume<T>(keyOf: (hash: string) => Deno.KvKey, code: string, prefix: string): Promise<T | null> {
+    if (!code || code.length > 200) return null;
+    for (const h of await keys.hmacAll("session", prefix + code)) {
+      const entry = await kv.get<T>(keyOf(h));
+      if (entry.value === null) continue;
+      // Single use: delete under a versionstamp check, so two concurrent redemptions cannot both succeed.
+      const consumed = await kv.atomic().check(entry).delete(entry.key).commit();
+      return consumed.ok ? entry.value : null;
+    }
+    return null;
+  }
+
+  async function deleteSession(h: string, rec: SessionRecord) {
+    await kv.atomic().delete(SessionKeys.session(h)).delete(SessionKeys.userSession(rec.did, h)).commit();
+  }
 
   async function write(user: SessionUser, origin: string, parent: string | null, expiresAt: number) {
     const id = randomToken(32);
@@ -102,9 +162,7 @@ export function createSessions(deps: { kv: Deno.Kv; keys: KeyRing; now?: () => n
 
     async get(id, origin) {
       if (!id || id.length > 200) return null;
-      const h = await hash(id);
-      const first = await kv.get<SessionRecord>(SessionKeys.session(h));
-      const rec = first.value;
+      const rec = (await lookup(id)).value;
       if (!isLive(rec, now()) || rec.origin !== origin) return null;
       if (rec.parent === null) return rec;
       const parent = await kv.get<SessionRecord>(SessionKeys.session(rec.parent));
@@ -112,14 +170,23 @@ export function createSessions(deps: { kv: Deno.Kv; keys: KeyRing; now?: () => n
     },
 
     async destroy(id) {
-      const h = await hash(id);
-      const entry = await kv.get<SessionRecord>(SessionKeys.session(h));
-      if (!entry.value) return null;
-      await kv.atomic()
-        .delete(SessionKeys.session(h))
-        .delete(SessionKeys.userSession(entry.value.did, h))
-        .commit();
-      return entry.value;
+      if (!id || id.length > 200) return null;
+      const { hash: h, value } = await lookup(id);
+      if (!value) return null;
+      await deleteSession(h, value);
+      return value;
+    },
+
+    async destroyFamily(id) {
+      if (!id || id.length > 200) return null;
+      const { hash: h, value } = await lookup(id);
+      if (!value) return null;
+      await deleteSession(h, value);
+      if (value.parent !== null) {
+        const parent = await kv.get<SessionRecord>(SessionKeys.session(value.parent));
+        if (parent.value) await deleteSession(value.parent, parent.value);
+      }
+      return value;
     },
 
     async destroyAllForUser(did) {
@@ -138,25 +205,18 @@ export function createSessions(deps: { kv: Deno.Kv; keys: KeyRing; now?: () => n
     },
 
     async createHandoff(platformId, targetOrigin, returnTo) {
-      const parentHash = await hash(platformId);
-      const parent = await kv.get<SessionRecord>(SessionKeys.session(parentHash));
+      if (!platformId || platformId.length > 200) return null;
+      const parent = await lookup(platformId);
       if (!isLive(parent.value, now()) || parent.value.parent !== null) return null;
       const code = randomToken(32);
-      const record: HandoffRecord = { parent: parentHash, targetOrigin, returnTo, expiresAt: now() + HANDOFF_TTL_MS };
-      await kv.set(SessionKeys.handoff(await keys.hmac("session", "handoff:" + code)), record, {
-        expireIn: HANDOFF_TTL_MS,
-      });
+      const record: HandoffRecord = { parent: parent.hash, targetOrigin, returnTo, expiresAt: now() + HANDOFF_TTL_MS };
+      await kv.set(SessionKeys.handoff(await hash("handoff:" + code)), record, { expireIn: HANDOFF_TTL_MS });
       return code;
     },
 
     async redeemHandoff(code, origin) {
-      if (!code || code.length > 200) return null;
-      const key = SessionKeys.handoff(await keys.hmac("session", "handoff:" + code));
-      const entry = await kv.get<HandoffRecord>(key);
-      // Single use: delete under a versionstamp check, so two concurrent redemptions cannot both succeed.
-      const consumed = await kv.atomic().check(entry).delete(key).commit();
-      const h = entry.value;
-      if (!consumed.ok || !isLive(h, now()) || h.targetOrigin !== origin) return null;
+      const h = await consume<HandoffRecord>(SessionKeys.handoff, code, "handoff:");
+      if (!isLive(h, now()) || h.targetOrigin !== origin) return null;
       const parent = await kv.get<SessionRecord>(SessionKeys.session(h.parent));
       if (!isLive(parent.value, now())) return null;
       const p = parent.value;
@@ -167,6 +227,19 @@ export function createSessions(deps: { kv: Deno.Kv; keys: KeyRing; now?: () => n
         p.expiresAt,
       );
       return { ...child, returnTo: h.returnTo };
+    },
+
+    async createTransfer(user, targetOrigin, returnTo, binding) {
+      const code = randomToken(32);
+      const record: TransferRecord = { user, targetOrigin, returnTo, binding, expiresAt: now() + TRANSFER_TTL_MS };
+      await kv.set(SessionKeys.transfer(await hash("transfer:" + code)), record, { expireIn: TRANSFER_TTL_MS });
+      return code;
+    },
+
+    async redeemTransfer(code, origin) {
+      const t = await consume<TransferRecord>(SessionKeys.transfer, code, "transfer:");
+      if (!isLive(t, now()) || t.targetOrigin !== origin) return null;
+      return { user: t.user, returnTo: t.returnTo, binding: t.binding };
     },
   };
 }

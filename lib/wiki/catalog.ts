@@ -103,6 +103,30 @@ export function cachedCatalog(kv: Deno.Kv, wikiId: WikiId): Catalog | null {
   return slots.get(kv)?.get(wikiId)?.catalog ?? null;
 }
 
+/**
+ * The catalog to serve a page read's backlinks: the cached one (marked recently used, as reads keep a wiki hot),
+ * else a new one built now when the cache has room (first use of the wiki in this process). Null when the cache
+ * is full of other wikis: the caller lists the backlink index instead (one round trip), so that past
+ * MAX_CACHED_WIKIS active wikis reads never evict each other's catalogs in a rebuild storm. May be stale: compare
+ * its `seq` with `wiki_state.seq`.
+ */
+export async function catalogForRead(kv: Deno.Kv, wikiId: WikiId): Promise<Catalog | null> {
+  const byWiki = slots.get(kv);
+  const slot = byWiki?.get(wikiId);
+  if (slot?.catalog) {
+    byWiki!.delete(wikiId);
+    byWiki!.set(wikiId, slot);
+    return slot.catalog;
+  }
+  if ((byWiki?.size ?? 0) >= MAX_CACHED_WIKIS && !slot) return null;
+  return await freshCatalog(kv, wikiId);
+}
+
+/** Number of wikis whose catalogs are cached for `kv` (tests and diagnostics). */
+export function cachedCatalogCount(kv: Deno.Kv): number {
+  return slots.get(kv)?.size ?? 0;
+}
+
 /** Drops a wiki's cached catalog (after the wiki is deleted). */
 export function forgetCatalog(kv: Deno.Kv, wikiId: WikiId): void {
   slots.get(kv)?.delete(wikiId);

@@ -66,7 +66,7 @@ import {
   type WritePlan,
 } from "./commit.ts";
 import { checkCurrentRevision, newRevisionId, normalizeRevision, resolveRevision, shortRev } from "./revisions.ts";
-import { cachedCatalog, freshCatalog } from "./catalog.ts";
+import { catalogForRead, freshCatalog } from "./catalog.ts";
 import { getHead, getHeads, makeRevision, requireLive, type StoreContext } from "./store_context.ts";
 import { deleteAttachment, getAttachment, listAttachments, putAttachment } from "./attachments.ts";
 
@@ -212,7 +212,8 @@ class KvPageStore implements PageStore {
     const p = canonicalPath(path);
     const { state, values } = await readState(this.#ctx.kv, this.wiki.id, [K.page(this.wiki.id, p)]);
     const head = requireLive(p, values[0] as PageHead | null);
-    const catalog = cachedCatalog(this.#ctx.kv, this.wiki.id);
+    // First use in this process builds the catalog (once per wiki), so that later reads need no backlink list.
+    const catalog = await catalogForRead(this.#ctx.kv, this.wiki.id);
     const [content, linkedFrom] = await Promise.all([
       loadText(this.#ctx.kv, this.wiki.id, head.content),
       catalog && catalog.seq === state.seq ? catalog.backlinksOf(p) : this.#listBacklinks(p),

@@ -5,7 +5,8 @@
  * (pages matching more query terms always rank higher). Scores are normalized to 0..1; docs/wiki.md gives the
  * formula. The index holds each page's body for snippets and nothing per term beyond the postings.
  */
-import { escapeRegExp, makeSnippet, TOKEN_GAP_SOURCE, tokenize } from "./text.ts";
+import { escapeRegExp, TOKEN_GAP_SOURCE, tokenize } from "./text.ts";
+import { plainSnippet } from "./plain_text.ts";
 
 /** A page as indexed. */
 export interface IndexedDoc {
@@ -199,7 +200,7 @@ export class SearchIndex {
         path: entry.path,
         title: entry.title,
         score,
-        snippet: makeSnippet(entry.body, q.terms),
+        snippet: plainSnippet(entry.body, q.terms),
       })),
     };
   }

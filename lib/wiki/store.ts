@@ -78,7 +78,8 @@ export interface PageStore {
   usage(): Promise<Usage>;
   /**
    * Reads a live page and the pages linking to it in ONE KV round trip (head + wiki state); the backlinks come
-   * from the in-process catalog when it is current, else from one more list of the backlink index.
+   * from the in-process catalog when it is current, else from one more list of the backlink index. The first call
+   * for a wiki in a process builds that catalog (as list and search would).
    */
   readWithBacklinks(path: string): Promise<Page & { linkedFrom: string[] }>;
 }

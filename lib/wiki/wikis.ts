@@ -5,6 +5,7 @@
 import type { Actor, Member, Role, Visibility, WikiRecord } from "./types.ts";
 import type { PageStore, StoreDeps } from "./store.ts";
 import { K, WIKI_SCOPED_TYPES, type WikiId } from "../kv/keys.ts";
+import { OAUTH_WIKI_SCOPED_TYPES, OK } from "../oauth/keys.ts";
 import { newId } from "../ids.ts";
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { createPageStore } from "./page_store.ts";
@@ -49,6 +50,25 @@ export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,28}[a-z0-9]$/;
 const DELETE_BATCH = 500;
 const ROLES: readonly Role[] = ["admin", "editor", "viewer"];
 const VISIBILITIES: readonly Visibility[] = ["private", "logged_in", "public"];
+
+/**
+ * Wiki-scoped key types (wiki id second) that live outside lib/kv/keys.ts's WIKI_SCOPED_TYPES and go with the wiki:
+ * the per-wiki bearer tokens (lib/auth/tokens.ts) and every OAuth record (lib/oauth/keys.ts). Some index records
+ * point at a key outside the wiki's prefixes, which is deleted in the same commit as the index entry (see
+ * {@link companionKey}), so deleting a wiki revokes its tokens and grants and leaves nothing behind.
+ */
+export const WIKI_DELETE_EXTRA_TYPES: readonly string[] = ["wiki_token", ...OAUTH_WIKI_SCOPED_TYPES];
+
+/** The key outside the wiki's prefixes that an entry of a wiki-scoped index points at, if any. */
+function companionKey(entry: Deno.KvEntry<unknown>): Deno.KvKey | null {
+  const [type, wikiId] = entry.key;
+  const v = entry.value as Record<string, unknown> | null;
+  if (type === "wiki_token" && typeof v?.hash === "string") return K.tokenByHash(v.hash);
+  if (type === "oauth_grant" && typeof v?.did === "string" && typeof v?.id === "string") {
+    return OK.userGrant(v.did, wikiId as WikiId, v.id);
+  }
+  return null;
+}
 
 /** Value of `wiki_slug`: the live wiki (denormalized record), or a tombstone after deletion. */
 export type SlugEntry =
@@ -247,17 +267,26 @@ export function createWikis(deps: StoreDeps): Wikis {
         await op.commit();
       }
       // `list({ prefix })` does not return the prefix key itself: `wiki_state` went in the first commit.
+      // Credentials first: after this no token or grant of the wiki resolves, even if the rest is interrupted.
+      for (const type of WIKI_DELETE_EXTRA_TYPES) await deletePrefix(kv, [type, wikiId]);
       for (const type of WIKI_SCOPED_TYPES) await deletePrefix(kv, [type, wikiId]);
       forgetCatalog(kv, wikiId);
     },
   };
 }
 
-/** Deletes every key under `prefix`, DELETE_BATCH keys per commit. */
+/**
+ * Deletes every key under `prefix`, at most DELETE_BATCH keys per commit, each together with its companion key
+ * (an index entry and what it points at go in the same commit).
+ */
 async function deletePrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<void> {
   for (let round = 0; round < 1_000_000; round++) {
     const keys: Deno.KvKey[] = [];
-    for await (const e of kv.list({ prefix }, { limit: DELETE_BATCH })) keys.push(e.key);
+    for await (const e of kv.list({ prefix }, { limit: DELETE_BATCH / 2 })) {
+      keys.push(e.key);
+      const companion = companionKey(e);
+      if (companion) keys.push(companion);
+    }
     if (keys.length === 0) return;
     const op = kv.atomic();
     for (const k of keys) op.delete(k);

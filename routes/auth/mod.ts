@@ -1,10 +1,32 @@
 /**
  * @module
- * Sign-in, sign-out, the ATProto client documents and the cross-host hand-off on the platform origin (/auth/*).
+ * Sign-in, sign-out, signup, the ATProto client documents and the cross-host hand-off on the platform origin
+ * (/auth/*). See docs/sessions.md and docs/atproto-login.md.
  */
 import type { Hono } from "hono";
 import type { PlatformEnv } from "../env.ts";
+import {
+  callbackRoute,
+  clientMetadataRoute,
+  jwksRoute,
+  loginRoute,
+  loginSubmitRoute,
+  logoutRoute,
+  transferRoute,
+} from "./login.tsx";
+import { handoffRoute } from "./handoff.ts";
+import { signupFormRoute, signupSubmitRoute } from "./signup.tsx";
 
 /** Registers this group's routes. */
-export function registerAuthRoutes(_app: Hono<PlatformEnv>): void {
+export function registerAuthRoutes(app: Hono<PlatformEnv>): void {
+  app.get("/auth/login", loginRoute);
+  app.post("/auth/login", loginSubmitRoute);
+  app.get("/auth/callback", callbackRoute);
+  app.get("/auth/transfer", transferRoute);
+  app.post("/auth/logout", logoutRoute);
+  app.get("/auth/handoff", handoffRoute);
+  app.get("/auth/signup", signupFormRoute);
+  app.post("/auth/signup", signupSubmitRoute);
+  app.get("/auth/client-metadata.json", clientMetadataRoute);
+  app.get("/auth/jwks.json", jwksRoute);
 }

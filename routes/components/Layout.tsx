@@ -1,11 +1,14 @@
 /**
  * @module
  * The page frame shared by every server-rendered page: head (viewport, stylesheet), header with the wiki's
- * navigation and search box (or the platform's), main content, footer.
+ * navigation and search box (or the platform's) and the visitor's sign-in state (handle, Dashboard, Sign out; or
+ * Sign in), main content, footer. The sign-in state comes from the session middleware of the request being
+ * rendered (`headerAuth()`), so pages need not pass it.
  */
 import type { ComponentChildren } from "preact";
 import type { Urls } from "../../lib/urls.ts";
 import { stylesheetUrl } from "./assets.ts";
+import { headerAuth } from "../_middleware/session.ts";
 
 /** The wiki a page belongs to, for the header navigation. */
 export interface WikiNav {
@@ -34,12 +37,13 @@ export function Layout({ title, urls, wiki = null, children }: LayoutProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title === site ? title : `${title} · ${site}`}</title>
-        <link rel="stylesheet" href={stylesheetUrl(urls, wiki?.slug ?? null)} />
+        <link rel="stylesheet" href={stylesheetUrl(urls, wiki?.slug ?? headerAuth()?.wikiSlug ?? null)} />
       </head>
       <body>
         <header class="site-header">
           <div class="bar">
             {wiki ? <WikiHeader urls={urls} wiki={wiki} /> : <PlatformHeader urls={urls} />}
+            <AuthNav />
           </div>
         </header>
         <main class="main">{children}</main>
@@ -91,5 +95,29 @@ function PlatformHeader({ urls }: { urls: Urls }) {
         <a href={urls.wiki("demo", "/")}>Demo wiki</a>
       </nav>
     </>
+  );
+}
+
+/** Signed in: handle, Dashboard link and a Sign out button (a CSRF-protected POST form); signed out: Sign in. */
+function AuthNav() {
+  const auth = headerAuth();
+  if (auth === null) return null;
+  if (auth.user === null) {
+    if (auth.signInUrl === null) return null;
+    return (
+      <nav class="auth-nav" aria-label="Account">
+        <a class="button" href={auth.signInUrl}>Sign in</a>
+      </nav>
+    );
+  }
+  return (
+    <nav class="auth-nav" aria-label="Account">
+      <span class="whoami" title="Signed in as">{auth.user.handle}</span>
+      <a href={auth.dashboardUrl}>Dashboard</a>
+      <form method="post" action={auth.user.signOutAction} class="signout">
+        <input type="hidden" name="csrf" value={auth.user.csrf} />
+        <button type="submit" class="link-button">Sign out</button>
+      </form>
+    </nav>
   );
 }

@@ -1,6 +1,7 @@
 /**
  * @module
- * The platform's landing page: what robot.wtf is, how it works, and a link to the demo wiki.
+ * The platform's landing page: what robot.wtf is, how it works, how to start (sign in, or the dashboard when signed
+ * in), and a link to the demo wiki.
  */
 import type { Context } from "hono";
 import type { PlatformEnv } from "../env.ts";
@@ -11,6 +12,7 @@ import { Layout } from "../components/Layout.tsx";
 export function landingRoute(c: Context<PlatformEnv>): Response {
   const { urls } = c.get("deps");
   const demo = urls.wiki("demo", "/");
+  const signedIn = c.get("session") !== null;
   return htmlPage(
     c,
     <Layout title="robot.wtf" urls={urls}>
@@ -22,15 +24,18 @@ export function landingRoute(c: Context<PlatformEnv>): Response {
           in your browser, see every change they made, and follow the links between ideas.
         </p>
         <p class="cta">
-          <a class="button" href={demo}>Look at the demo wiki</a>
+          {signedIn
+            ? <a class="button" href={urls.platform("/app/")}>Go to your dashboard</a>
+            : <a class="button" href={urls.platform("/auth/login")}>Sign in and get your wiki</a>}{" "}
+          <a class="cta-secondary" href={demo}>or look at the demo wiki</a>
         </p>
       </section>
       <section class="how">
         <h2>How it works</h2>
         <ol class="steps">
           <li>
-            <strong>Sign in with Bluesky</strong> (or any ATProto account) and get a wiki of your own.{" "}
-            <em class="soon">Coming soon.</em>
+            <strong>Sign in with Bluesky</strong>{" "}
+            (or any ATProto account), choose a name, and get a private wiki of your own. It's free.
           </li>
           <li>
             <strong>Connect your agents.</strong> Each wiki has an MCP endpoint at <code>{"{your wiki}"}/mcp</code>{" "}

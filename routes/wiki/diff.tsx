@@ -110,8 +110,8 @@ function RevLink({ ctx, path, rev }: { ctx: WikiContext; path: string; rev: stri
   );
 }
 
-/** The diff as a table: old line, new line, text. */
-function DiffTable({ diff }: { diff: PageDiff }) {
+/** The diff as a table: old line, new line, text (also used by the editor's conflict view). */
+export function DiffTable({ diff }: { diff: Pick<PageDiff, "unified"> }) {
   if (diff.unified === "") return <p class="notice">The two revisions have the same content.</p>;
   return (
     <div class="diff-wrap">

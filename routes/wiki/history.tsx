@@ -11,6 +11,7 @@ import { actionLabel, formatBytes, formatTime, isoTime, query, shortRev } from "
 import { htmlPage } from "../components/html.ts";
 import { Layout } from "../components/Layout.tsx";
 import { pathAfter, type WikiContext, wikiContext } from "../components/wiki_context.ts";
+import { writerOf } from "./edit/guard.tsx";
 
 /** Most revisions listed. */
 export const HISTORY_LIMIT = 200;
@@ -20,6 +21,7 @@ export async function historyRoute(c: Context<WikiEnv>): Promise<Response> {
   const ctx = wikiContext(c);
   const path = canonicalPath(pathAfter(c, "/-/history/"));
   const entries = await ctx.pages.history(path, HISTORY_LIMIT);
+  const canRestore = writerOf(c) !== null;
   return htmlPage(
     c,
     <Layout title={`History of ${path}`} urls={ctx.urls} wiki={ctx.nav}>
@@ -29,7 +31,14 @@ export async function historyRoute(c: Context<WikiEnv>): Promise<Response> {
       {entries.length === 0 ? <p class="notice">This page has no history.</p> : (
         <ol class="history">
           {entries.map((e, i) => (
-            <HistoryItem key={e.revision.id} ctx={ctx} path={path} entry={e} previous={entries[i + 1] ?? null} />
+            <HistoryItem
+              key={e.revision.id}
+              ctx={ctx}
+              path={path}
+              entry={e}
+              previous={entries[i + 1] ?? null}
+              restore={canRestore ? restoreLink(ctx, path, e, i) : null}
+            />
           ))}
         </ol>
       )}
@@ -38,13 +47,23 @@ export async function historyRoute(c: Context<WikiEnv>): Promise<Response> {
   );
 }
 
-/** One revision: id (links to the page at that revision), time, who, what, size, diff link. */
+/**
+ * Where "restore" leads for a history entry (for people who may write): the newest entry of a deleted page
+ * undeletes it; any older entry brings back that revision's text; the current live revision offers nothing.
+ */
+function restoreLink(ctx: WikiContext, path: string, entry: HistoryEntry, index: number): string | null {
+  if (index === 0) return entry.deleted ? ctx.urls.system(ctx.slug, "restore", path) : null;
+  return ctx.urls.system(ctx.slug, "restore", path, query({ rev: entry.revision.id }));
+}
+
+/** One revision: id (links to the page at that revision), time, who, what, size, diff link, restore link. */
 function HistoryItem(
-  { ctx, path, entry, previous }: {
+  { ctx, path, entry, previous, restore }: {
     ctx: WikiContext;
     path: string;
     entry: HistoryEntry;
     previous: HistoryEntry | null;
+    restore: string | null;
   },
 ) {
   const r = entry.revision;
@@ -68,6 +87,14 @@ function HistoryItem(
               <a href={ctx.urls.system(ctx.slug, "diff", path, query({ from: previous.revision.id, to: r.id }))}>
                 diff
               </a>
+            </>
+          )
+          : null}
+        {restore
+          ? (
+            <>
+              {" · "}
+              <a class="restore-link" href={restore}>restore</a>
             </>
           )
           : null}

@@ -10,6 +10,7 @@ import { htmlPage } from "../components/html.ts";
 import { Layout } from "../components/Layout.tsx";
 import { type WikiContext, wikiContext } from "../components/wiki_context.ts";
 import { TagList } from "./page.tsx";
+import { writerOf } from "./edit/guard.tsx";
 
 /** GET `/-/index`. */
 export async function indexRoute(c: Context<WikiEnv>): Promise<Response> {
@@ -25,6 +26,13 @@ export async function indexRoute(c: Context<WikiEnv>): Promise<Response> {
     c,
     <Layout title="Index" urls={ctx.urls} wiki={ctx.nav}>
       <h1>Index</h1>
+      {writerOf(c)
+        ? (
+          <p class="page-actions">
+            <a class="button" href={ctx.urls.system(ctx.slug, "new")}>New page</a>
+          </p>
+        )
+        : null}
       <FilterForm ctx={ctx} filter={filter} />
       <p class="muted">
         {pages.length} {pages.length === 1 ? "page" : "pages"}

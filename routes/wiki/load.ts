@@ -3,11 +3,21 @@
  * The wiki loader: finds the wiki named by the request's slug and puts it, with its page store, on the context.
  * Access: public wikis are readable by anyone; `logged_in` wikis by anyone signed in; private wikis by members only.
  * The signed-in person's role (or null) is put on the context as `role` for the routes' write checks.
+ *
+ * A signed-out visitor of a non-public wiki is not left at a dead end:
+ * - subdomain mode, first visit in this browser session (no `rw_sso` cookie), a page request (GET, not JSON): the
+ *   passive sign-in check: a redirect through the platform's `/auth/handoff`, which signs this origin in when the
+ *   platform is signed in, or comes straight back (docs/sessions.md);
+ * - otherwise: a 403 page with a "Sign in" button (`/-/auth/login?return_to=<this page>`).
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { h } from "preact";
 import type { Visibility } from "../../lib/wiki/types.ts";
 import type { WikiEnv } from "../env.ts";
-import { errorResponse } from "../errors.tsx";
+import { errorResponse, prefersJson } from "../errors.tsx";
+import { requestOrigin, SSO_COOKIE } from "../_middleware/session.ts";
+import { WIKI_AUTH_PREFIX } from "./auth/mod.ts";
 
 /** Paths served without loading the wiki (the stylesheet must load on "no such wiki" and "private" pages too). */
 const WIKILESS_PREFIX = "/static/";
@@ -18,9 +28,12 @@ const PRIVATE_MESSAGES: Record<Exclude<Visibility, "public">, string> = {
   logged_in: "Only signed-in people can read it. Sign in to continue.",
 };
 
+/** Message for a signed-in person who is not a member of a private wiki. */
+const NOT_A_MEMBER = "Only its members can read it, and your account is not one of them. Ask the owner to add you.";
+
 /** Middleware: sets `wiki` and `pages` on the context, or answers 404 (unknown wiki) or 403 (not public). */
 export const loadWiki: MiddlewareHandler<WikiEnv> = async (c, next) => {
-  if (c.req.path.startsWith(WIKILESS_PREFIX)) return await next();
+  if (c.req.path.startsWith(WIKILESS_PREFIX) || c.req.path.startsWith(WIKI_AUTH_PREFIX)) return await next();
   const deps = c.get("deps");
   const slug = c.env.slug;
   const wiki = await deps.wikis.bySlug(slug);
@@ -37,12 +50,20 @@ export const loadWiki: MiddlewareHandler<WikiEnv> = async (c, next) => {
   const role = session ? await deps.wikis.roleOf(wiki, session.record.did) : null;
   const allowed = wiki.visibility === "public" || (wiki.visibility === "logged_in" ? session !== null : role !== null);
   if (!allowed) {
+    const here = deps.urls.wiki(slug, c.req.path) + new URL(c.req.url).search;
+    if (session === null && passiveCheckApplies(c)) {
+      const handoff = `${deps.urls.platform("/auth/handoff")}?to=${encodeURIComponent(here)}`;
+      c.header("Cache-Control", "no-store");
+      return c.redirect(handoff, 302);
+    }
+    const login = `${deps.urls.wiki(slug, "/-/auth/login")}?return_to=${encodeURIComponent(here)}`;
     return errorResponse(
       c,
       403,
       "forbidden",
       "This wiki is private",
-      PRIVATE_MESSAGES[wiki.visibility as Exclude<Visibility, "public">],
+      session ? NOT_A_MEMBER : PRIVATE_MESSAGES[wiki.visibility as Exclude<Visibility, "public">],
+      session ? null : h("p", null, h("a", { class: "button", href: login }, "Sign in")),
     );
   }
   c.set("role", role);
@@ -50,3 +71,10 @@ export const loadWiki: MiddlewareHandler<WikiEnv> = async (c, next) => {
   c.set("pages", deps.wikis.pages(wiki));
   await next();
 };
+
+/** A browser page load on a wiki origin other than the platform's, before the passive check ran. */
+function passiveCheckApplies(c: Context<WikiEnv>): boolean {
+  const { urls } = c.get("deps");
+  return c.req.method === "GET" && requestOrigin(c) !== urls.origin && !getCookie(c, SSO_COOKIE) &&
+    !prefersJson(c.req.header("accept"));
+}

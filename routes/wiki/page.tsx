@@ -17,6 +17,8 @@ import { formatBytes, formatTime, isoTime, query, shortRev } from "../components
 import { htmlPage } from "../components/html.ts";
 import { Layout } from "../components/Layout.tsx";
 import { pathAfter, type WikiContext, wikiContext } from "../components/wiki_context.ts";
+import { currentUrl, formToken, signInUrl, writerOf } from "./edit/guard.tsx";
+import { RestoreForm } from "./edit/manage.tsx";
 
 /** URL prefix of page views whose first segment is reserved. */
 const RESERVED_VIEW_PREFIX = "/-/page/";
@@ -59,12 +61,14 @@ export async function showPage(
   const { heading, body } = splitLeadingHeading(renderMarkdown(page.content, { linkFor }));
   const frontmatterError = parseFrontmatter(page.content).error;
   const isOld = rev !== null && current?.revision !== page.lastRevision.id;
+  const editing = await editingOf(c);
   return htmlPage(
     c,
     <Layout title={page.title} urls={ctx.urls} wiki={ctx.nav}>
       <article class="page">
-        {rev ? <RevisionBanner ctx={ctx} page={page} isOld={isOld} /> : null}
+        {rev ? <RevisionBanner ctx={ctx} page={page} isOld={isOld} editing={editing} /> : null}
         <Breadcrumbs crumbs={crumbs} path={path} />
+        {rev ? null : <PageActions ctx={ctx} path={path} editing={editing} />}
         {heading === ""
           ? <h1 class="page-title">{page.title}</h1>
           : <div class="content content-title" dangerouslySetInnerHTML={{ __html: heading }} />}
@@ -84,6 +88,7 @@ export async function showPage(
 /** Deleted (404 with a notice and a history link) or missing (404 with search and index links). */
 async function absentPage(c: Context<WikiEnv>, ctx: WikiContext, path: string): Promise<Response> {
   const { urls, slug } = ctx;
+  const editing = await editingOf(c);
   const deleted = await ctx.pages.read(path, { includeDeleted: true }).catch(() => null);
   if (deleted?.deleted) {
     const r = deleted.lastRevision;
@@ -100,6 +105,7 @@ async function absentPage(c: Context<WikiEnv>, ctx: WikiContext, path: string): 
             Its history is kept: <a href={urls.system(slug, "history", path)}>see the history</a>{" "}
             to read earlier versions.
           </p>
+          {editing.token ? <RestoreForm ctx={ctx} path={path} rev={null} token={editing.token} /> : null}
         </article>
       </Layout>,
       404,
@@ -114,6 +120,13 @@ async function absentPage(c: Context<WikiEnv>, ctx: WikiContext, path: string): 
         <p class="notice">
           There is no page called <strong>{path}</strong> in this wiki yet.
         </p>
+        {editing.token
+          ? (
+            <p>
+              <a class="button" href={urls.system(slug, "edit", path)}>Create this page</a>
+            </p>
+          )
+          : null}
         <p>
           <a href={urls.system(slug, "search", undefined, query({ q: pageName(path) }))}>
             Search for “{pageName(path)}”
@@ -138,8 +151,8 @@ export function splitLeadingHeading(html: string): { heading: string; body: stri
   return { heading: trimmed.slice(0, end), body: trimmed.slice(end) };
 }
 
-/** Resolves WikiLink targets to page URLs, knowing which targets exist. */
-async function linkResolver(ctx: WikiContext, targets: string[]): Promise<RenderOptions["linkFor"]> {
+/** Resolves WikiLink targets to page URLs, knowing which targets exist (also used by the editor's preview). */
+export async function linkResolver(ctx: WikiContext, targets: string[]): Promise<RenderOptions["linkFor"]> {
   const existing = new Set<string>();
   await Promise.all(targets.map(async (t) => {
     if (await ctx.pages.meta(t)) existing.add(t);
@@ -150,8 +163,10 @@ async function linkResolver(ctx: WikiContext, targets: string[]): Promise<Render
   });
 }
 
-/** Banner over an old revision. */
-function RevisionBanner({ ctx, page, isOld }: { ctx: WikiContext; page: Page; isOld: boolean }) {
+/** Banner over an old revision (with "Restore this version" for people who may write). */
+function RevisionBanner(
+  { ctx, page, isOld, editing }: { ctx: WikiContext; page: Page; isOld: boolean; editing: Editing },
+) {
   const r = page.lastRevision;
   return (
     <p class={isOld ? "banner banner-old" : "banner"}>
@@ -161,8 +176,54 @@ function RevisionBanner({ ctx, page, isOld }: { ctx: WikiContext; page: Page; is
       {isOld ? "" : ", which is the current version"}. <a href={ctx.urls.page(ctx.slug, page.path)}>View current</a>
       {" · "}
       <a href={ctx.urls.system(ctx.slug, "history", page.path)}>History</a>
+      {isOld && editing.token
+        ? <RestoreForm ctx={ctx} path={page.path} rev={r.id} token={editing.token} label="Restore this version" />
+        : null}
     </p>
   );
+}
+
+/** What the page view offers for changing the wiki: a form token for writers, a sign-in link for visitors. */
+export interface Editing {
+  /** CSRF token of the editing forms; null when the visitor may not write. */
+  token: string | null;
+  /** Where a signed-out visitor signs in to edit; null when signed in. */
+  signIn: string | null;
+}
+
+/** The editing offer of this request. */
+export async function editingOf(c: Context<WikiEnv>): Promise<Editing> {
+  const writer = writerOf(c);
+  return {
+    token: writer ? await formToken(c, writer) : null,
+    signIn: c.get("session") ? null : signInUrl(c, currentUrl(c)),
+  };
+}
+
+/** Edit / History / Rename / Attach / Delete / New page for writers; "Sign in to edit" for signed-out visitors. */
+function PageActions({ ctx, path, editing }: { ctx: WikiContext; path: string; editing: Editing }) {
+  const { urls, slug } = ctx;
+  if (editing.token) {
+    return (
+      <nav class="page-actions" aria-label="Page actions">
+        <a class="button" href={urls.system(slug, "edit", path)}>Edit</a>
+        <a href={urls.system(slug, "history", path)}>History</a>
+        <a href={urls.system(slug, "rename", path)}>Rename</a>
+        <a href={urls.system(slug, "attach", path)}>Attach</a>
+        <a href={urls.system(slug, "delete", path)}>Delete</a>
+        <a class="new-page" href={urls.system(slug, "new")}>New page</a>
+      </nav>
+    );
+  }
+  if (editing.signIn) {
+    return (
+      <nav class="page-actions page-actions-guest" aria-label="Page actions">
+        <a href={urls.system(slug, "history", path)}>History</a>
+        <a href={editing.signIn}>Sign in to edit</a>
+      </nav>
+    );
+  }
+  return null;
 }
 
 /** A parent of the shown page: its name and where it links. */

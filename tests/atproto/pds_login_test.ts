@@ -121,7 +121,12 @@ Deno.test({
         await ctx.close();
         assertEquals(params.get("iss"), peer.pdsUrl);
         const result = await login.finish(params);
-        assertEquals(result, { did: alice.did, handle: "alice.test", returnTo: `http://localhost:${port}/app/` });
+        assertEquals(result, {
+          did: alice.did,
+          handle: "alice.test",
+          returnTo: `http://localhost:${port}/app/`,
+          binding: null,
+        });
 
         // The tokens are real: a DPoP-bound call to the PDS answers for alice.
         const session = await (await login.oauthClient()).restore(alice.did, false);
@@ -332,7 +337,7 @@ Deno.test({
       await ctx.close();
 
       const result = await login.finish(params);
-      assertEquals(result, { did: carol.did, handle: "carol.test", returnTo: `${origin}/app/` });
+      assertEquals(result, { did: carol.did, handle: "carol.test", returnTo: `${origin}/app/`, binding: null });
       const stored = (await kv.get<{ authMethod: { method: string; kid?: string } }>(K.atprotoSession(carol.did)))
         .value;
       assertEquals(stored?.authMethod, { method: "private_key_jwt", kid: keys.atprotoClientKey().kid });

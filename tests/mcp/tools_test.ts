@@ -163,9 +163,14 @@ Deno.test("get_history, get_recent_changes, get_diff, rename, delete, restore", 
     assertEquals(h.text.split("\n")[0], "History for A (2 revisions):");
     assertOk(h.text.split("\n")[1].startsWith(`- ${a2} | `), h.text);
     assertIncludes(h.text, "| laptop (mcp:laptop)");
-    const never = await c.call("get_history", { path: "Never" });
-    assertEquals(never.isError, true);
-    assertIncludes(never.text, "Page not found: Never.");
+    const never = await c.call("get_history", { path: "Never_Written" });
+    assertEquals(never.isError, false);
+    assertEquals(
+      never.text,
+      "No history for Never Written. No page has ever been written at this path (a renamed page keeps its " +
+        "history under its new path). Use list_notes or search_notes to find the right path, get_recent_changes " +
+        "to see renames, or write_note to create the page.",
+    );
 
     const recent = await c.call("get_recent_changes", { limit: 2 });
     assertEquals(recent.text.split("\n")[0], "2 recent changes:");

@@ -470,7 +470,16 @@ Deno.test("ui - subdomain mode: wiki at {slug}.localhost with its own links and 
       assertIncludes(sheet.headers.get("content-type")!, "text/css");
       assertEquals(sheet.headers.get("cache-control"), "public, max-age=31536000, immutable");
       await sheet.body?.cancel();
-      const secret = await f.app.fetch(new Request("http://secret.localhost:8000/"));
+      // A private wiki: first the passive sign-in check through the platform, then (check done) a 403 page.
+      const passive = await f.app.fetch(new Request("http://secret.localhost:8000/"));
+      assertEquals(passive.status, 302);
+      assertEquals(
+        passive.headers.get("location"),
+        "http://localhost:8000/auth/handoff?to=http%3A%2F%2Fsecret.localhost%3A8000%2F",
+      );
+      const secret = await f.app.fetch(
+        new Request("http://secret.localhost:8000/", { headers: { cookie: "rw_sso=1" } }),
+      );
       assertEquals(secret.status, 403);
       await secret.body?.cancel();
     },
@@ -485,7 +494,8 @@ Deno.test("ui - platform landing page and static files", async () => {
     assertEquals(res.status, 200);
     const html = await res.text();
     assertIncludes(html, "Memory for your agents, in a wiki for you.");
-    assertIncludes(html, '<a class="button" href="http://localhost:8000/w/demo/">Look at the demo wiki</a>');
+    assertIncludes(html, '<a class="button" href="http://localhost:8000/auth/login">Sign in and get your wiki</a>');
+    assertIncludes(html, '<a class="cta-secondary" href="http://localhost:8000/w/demo/">or look at the demo wiki</a>');
     assertIncludes(html, "Sign in with Bluesky");
     const css = await f.app.fetch(new Request("http://localhost:8000/static/app.css"));
     assertEquals(css.status, 200);

@@ -144,3 +144,32 @@ Deno.test("store - search over 10,000 pages is fast once warm (p50 < 50 ms incl.
   console.log(`search p50 over 10k pages: ${p50.toFixed(2)} ms`);
   f.close();
 });
+
+Deno.test("store - readWithBacklinks builds the catalog on first use; the next read is one round trip", async () => {
+  const f = await setup();
+  await f.pages.write("Home", "[[A]]", {}, ALICE);
+  await f.pages.write("A", "a", {}, ALICE);
+  let calls: string[] = [];
+  const counting = new Proxy(f.kv, {
+    get(t, p) {
+      const v = Reflect.get(t, p);
+      if (typeof v !== "function") return v;
+      return (...args: unknown[]) => {
+        if (p === "get" || p === "getMany" || p === "list") calls.push(String(p));
+        return v.apply(t, args);
+      };
+    },
+  });
+  const counted = createPageStore({ ...f.deps, kv: counting }, f.wiki);
+  assertEquals(cachedCatalog(counting, f.wiki.id), null);
+  assertEquals((await counted.readWithBacklinks("A")).linkedFrom, ["Home"]);
+  assertOk(cachedCatalog(counting, f.wiki.id), "the first read built the catalog");
+  calls = [];
+  const again = await counted.readWithBacklinks("A");
+  assertEquals(again.linkedFrom, ["Home"]);
+  assertEquals(calls, ["getMany"]);
+  // A write through another handle (another process) makes the catalog stale: the read still answers right.
+  await f.pages.write("B", "[[A]]", {}, ALICE);
+  assertEquals((await counted.readWithBacklinks("A")).linkedFrom, ["B", "Home"]);
+  f.close();
+});

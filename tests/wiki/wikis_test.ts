@@ -1,8 +1,11 @@
 import { assertEquals, assertIncludes, assertOk, assertRejects } from "../assert.ts";
 import { AlreadyExistsError, InvalidInputError, NotFoundError } from "../../lib/errors.ts";
-import { DEFAULT_LIMITS } from "../../lib/config.ts";
+import { DEFAULT_LIMITS, testConfig } from "../../lib/config.ts";
 import { K, WIKI_SCOPED_TYPES } from "../../lib/kv/keys.ts";
-import { createWikis, SLUG_COOLING_OFF_MS } from "../../lib/wiki/wikis.ts";
+import { createWikis, SLUG_COOLING_OFF_MS, WIKI_DELETE_EXTRA_TYPES } from "../../lib/wiki/wikis.ts";
+import { loadKeyRing } from "../../lib/keys.ts";
+import { createWikiTokens } from "../../lib/auth/tokens.ts";
+import { OK } from "../../lib/oauth/keys.ts";
 import { ALICE, BOB, countKeys } from "./store_helpers.ts";
 
 async function registry() {
@@ -92,5 +95,60 @@ Deno.test("wikis - delete removes every wiki-scoped key and tombstones the slug 
   const again = await wikis.create({ slug: "gone", ownerDid: BOB.id, seed: false }, BOB);
   assertOk(again.id !== w.id);
   assertEquals((await wikis.bySlug("gone"))?.ownerDid, BOB.id);
+  kv.close();
+});
+
+Deno.test("wikis - delete revokes the wiki's tokens and removes its OAuth records, other wikis untouched", async () => {
+  const { kv, wikis } = await registry();
+  const keys = await loadKeyRing(kv, testConfig());
+  const tokens = createWikiTokens({ kv, keys });
+  const w = await wikis.create({ slug: "gone", ownerDid: ALICE.id, seed: false }, ALICE);
+  const other = await wikis.create({ slug: "stays", ownerDid: ALICE.id, seed: false }, ALICE);
+  const minted = [];
+  for (let i = 0; i < 3; i++) minted.push((await tokens.create(w, { label: `t${i}` })).token);
+  const kept = await tokens.create(other, { label: "kept" });
+  const hashKeys = (await Promise.all(minted.map((t) => tokens.verifier().lookupKeys(t)))).flat();
+  assertEquals((await kv.getMany(hashKeys)).filter((e) => e.value !== null).length, 3);
+  // OAuth records of both wikis (shapes of lib/oauth: a grant and its per-user pointer, a client, a token).
+  for (const wiki of [w, other]) {
+    await kv.set(OK.grant(wiki.id, "g1"), { id: "g1", did: BOB.id, wikiId: wiki.id });
+    await kv.set(OK.userGrant(BOB.id, wiki.id, "g1"), { grantId: "g1" });
+    await kv.set(OK.client(wiki.id, "c1"), { clientId: "c1" });
+    await kv.set(OK.access(wiki.id, "h1"), { grantId: "g1" });
+  }
+
+  await wikis.delete(w.id);
+
+  assertEquals((await kv.getMany(hashKeys)).filter((e) => e.value !== null).length, 0);
+  assertEquals(await tokens.list(w.id), []);
+  for (const type of WIKI_DELETE_EXTRA_TYPES) assertEquals(await countKeys(kv, [type, w.id]), 0, type);
+  assertEquals(await countKeys(kv, ["oauth_user_grant", BOB.id, w.id]), 0);
+  const left: string[] = [];
+  for await (const e of kv.list({ prefix: [] })) if (e.key.includes(w.id)) left.push(JSON.stringify(e.key));
+  assertEquals(left, []);
+  // The other wiki keeps its token and OAuth records.
+  assertEquals((await tokens.list(other.id)).map((t) => t.id), [kept.record.id]);
+  assertEquals(await countKeys(kv, ["oauth_user_grant", BOB.id, other.id]), 1);
+  assertEquals(await countKeys(kv, ["oauth_grant", other.id]), 1);
+  assertEquals(await countKeys(kv, ["oauth_access", other.id]), 1);
+  kv.close();
+});
+
+Deno.test("wikis - delete of a wiki with more tokens than one commit holds removes them all", async () => {
+  const { kv, wikis } = await registry();
+  const w = await wikis.create({ slug: "many", ownerDid: ALICE.id, seed: false }, ALICE);
+  // 600 token records with their index entries: more than DELETE_BATCH keys.
+  for (let i = 0; i < 600; i += 100) {
+    const op = kv.atomic();
+    for (let j = i; j < i + 100; j++) {
+      op.set(K.tokenByHash(`h${j}`), { id: `tok_${j}`, wikiId: w.id }).set(K.wikiToken(w.id, `tok_${j}`), {
+        hash: `h${j}`,
+      });
+    }
+    await op.commit();
+  }
+  await wikis.delete(w.id);
+  assertEquals(await countKeys(kv, ["wiki_token_hash"]), 0);
+  assertEquals(await countKeys(kv, ["wiki_token", w.id]), 0);
   kv.close();
 });

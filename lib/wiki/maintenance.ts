@@ -1,0 +1,90 @@
+/**
+ * @module
+ * Periodic maintenance of the wiki store: sweeping staged blobs that were never published (a write that crashed
+ * between staging its chunks and its final commit; docs/kv-schema.md "Write protocol").
+ *
+ * A staging marker carries `expiresAt` (staging time + STAGING_TTL_MS) and is also written with `expireIn` of the
+ * same length, so Deno KV may drop the marker itself soon after `expiresAt`, leaving its chunks with nothing that
+ * names them. The sweeper therefore does not wait for `expiresAt`: a marker staged more than `minAgeMs` ago (20
+ * minutes by default; a write commits seconds after staging) is dead, and its blob is deleted while the marker is
+ * still there to name it. Run it every few minutes: `startStagedBlobSweeper(kv)` in the app's entry point.
+ */
+import { deleteBlob, STAGING_TTL_MS } from "../kv/blobs.ts";
+import type { BlobId, WikiId } from "../kv/keys.ts";
+
+/** Age after which a staged, unpublished blob is garbage (far beyond any write's staging-to-commit time). */
+export const STAGED_BLOB_MIN_AGE_MS = 20 * 60 * 1000;
+/** How often the sweeper runs: several times within STAGING_TTL_MS - STAGED_BLOB_MIN_AGE_MS. */
+export const SWEEP_INTERVAL_MS = 5 * 60 * 1000;
+/** Markers examined per run (the rest wait for the next run). */
+export const SWEEP_MAX_MARKERS = 1000;
+
+/** Options of a sweep. */
+export interface SweepOptions {
+  /** Clock (epoch ms). */
+  now?: number;
+  /** Minimum age of a staged blob before it is deleted. Default STAGED_BLOB_MIN_AGE_MS. */
+  minAgeMs?: number;
+  /** Markers examined at most. Default SWEEP_MAX_MARKERS. */
+  maxMarkers?: number;
+}
+
+/**
+ * Deletes the staged blobs of every wiki that were staged at least `minAgeMs` ago and never published (their
+ * staging marker is still there). Returns how many blobs were deleted.
+ */
+export async function sweepAllStagedBlobs(kv: Deno.Kv, opts: SweepOptions = {}): Promise<number> {
+  const now = opts.now ?? Date.now();
+  const minAge = opts.minAgeMs ?? STAGED_BLOB_MIN_AGE_MS;
+  const doomed: { wikiId: WikiId; blob: BlobId }[] = [];
+  const iter = kv.list<{ expiresAt?: number }>({ prefix: ["blob_staging"] }, {
+    limit: opts.maxMarkers ?? SWEEP_MAX_MARKERS,
+  });
+  for await (const e of iter) {
+    const expiresAt = typeof e.value?.expiresAt === "number" ? e.value.expiresAt : 0;
+    const stagedAt = expiresAt - STAGING_TTL_MS;
+    if (stagedAt + minAge <= now) doomed.push({ wikiId: e.key[1] as WikiId, blob: e.key[2] as BlobId });
+  }
+  for (const d of doomed) await deleteBlob(kv, d.wikiId, d.blob);
+  return doomed.length;
+}
+
+/** A running sweeper. */
+export interface Sweeper {
+  /** Stops it (idempotent). */
+  stop(): void;
+}
+
+/**
+ * Runs {@link sweepAllStagedBlobs} every `intervalMs` on an unref'd timer (it never keeps the process alive), one
+ * run at a time; failures are logged and the next run tries again.
+ */
+export function startStagedBlobSweeper(
+  kv: Deno.Kv,
+  opts: { intervalMs?: number; log?: (msg: string) => void } = {},
+): Sweeper {
+  const log = opts.log ?? ((msg) => console.error(msg));
+  let running = false;
+  const run = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const n = await sweepAllStagedBlobs(kv);
+      if (n > 0) log(`maintenance: deleted ${n} staged blob(s) of writes that never committed`);
+    } catch (err) {
+      log(`maintenance: staged blob sweep failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      running = false;
+    }
+  };
+  const id = setInterval(run, opts.intervalMs ?? SWEEP_INTERVAL_MS);
+  Deno.unrefTimer(id);
+  let stopped = false;
+  return {
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(id);
+    },
+  };
+}

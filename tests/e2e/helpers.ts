@@ -1,0 +1,160 @@
+/**
+ * @module
+ * Shared pieces of the end-to-end sign-in tests: the app served on a real socket (http, or https with a private CA),
+ * identity resolution against the local PDS peer, headless Chromium, the PDS's sign-in page, screenshots.
+ */
+import { chromium } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { createApp } from "../../main.ts";
+import type { Config } from "../../lib/config.ts";
+import { createIdentityResolver } from "../../lib/atproto/identity.ts";
+import { createSafeFetch, type FetchLike, UNSAFE_ALLOW_LOOPBACK_FOR_TESTS } from "../../lib/net/safe_fetch.ts";
+import type { PdsPeer } from "../peers/pds.ts";
+
+/** Password of every test account. */
+export const PASSWORD = "hunter2-correct-horse";
+/** Where screenshots go (gitignored). */
+export const SCREENSHOT_DIR = new URL("../../.tmp/screenshots/e2e/", import.meta.url).pathname;
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** True when the system Chromium is installed; otherwise warns (skip) or throws under CI=true. */
+export async function chromiumAvailable(): Promise<boolean> {
+  try {
+    await Deno.stat("/usr/bin/chromium");
+    return true;
+  } catch {
+    const message = "Chromium not installed at /usr/bin/chromium: `apt-get install -y chromium`";
+    if (Deno.env.get("CI") === "true") throw new Error(message);
+    console.warn(`\n!!! SKIPPING end-to-end login test: ${message}\n`);
+    return false;
+  }
+}
+
+/** Launches headless Chromium; loopback names (and `extraHosts`) resolve to 127.0.0.1. */
+export async function launchChromium(extraHosts: string[] = []): Promise<Browser> {
+  const rules = ["localhost", "*.localhost", ...extraHosts].map((h) => `MAP ${h} 127.0.0.1`).join(", ");
+  return await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [...CHROMIUM_ARGS, `--host-resolver-rules=${rules}`],
+  });
+}
+
+/**
+ * The SSRF-safe fetch with the test-only loopback opt-in and a resolver that knows only loopback names (no DNS
+ * packet leaves the machine). Connections are pinned by the safe fetch itself (lib/net/pinned_client.ts).
+ */
+export function loopbackFetch(caCerts?: string[]): FetchLike {
+  return createSafeFetch({
+    env: "development",
+    allowHttp: true,
+    allowLoopback: UNSAFE_ALLOW_LOOPBACK_FOR_TESTS,
+    caCerts,
+    resolve: (host) =>
+      host === "localhost" || host.endsWith(".localhost")
+        ? Promise.resolve(["127.0.0.1"])
+        : Promise.reject(new Error(`no DNS in tests: ${host}`)),
+  });
+}
+
+/**
+ * Identity resolution pointed at the peer (handles through its XRPC resolveHandle, DIDs through its PLC), with DNS
+ * TXT and the HTTPS well-known kept off the network. Everything else of the sign-in (PAR, token, revocation) uses
+ * what main.ts builds from the configuration (`ATPROTO_ALLOW_LOCAL_PDS`): the development path itself.
+ */
+export function peerOptions(peer: PdsPeer) {
+  const identity = createIdentityResolver({
+    fetch: loopbackFetch(),
+    plcDirectoryUrl: peer.plcUrl,
+    handleResolverServiceUrl: peer.pdsUrl,
+    allowHttp: true,
+    resolveTxt: () => Promise.resolve([]),
+    handleWellKnownUrl: () => `${peer.pdsUrl}/.well-known/atproto-did`,
+  });
+  return { identity };
+}
+
+/** The app served on 127.0.0.1:`port` (TLS when `tls` is given). */
+export async function serveApp(
+  config: Config,
+  peer: PdsPeer,
+  port: number,
+  tls?: { cert: string; key: string },
+) {
+  const kv = await Deno.openKv(":memory:");
+  const app = await createApp(config, kv, peerOptions(peer));
+  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {}, ...(tls ?? {}) }, app.fetch);
+  return {
+    app,
+    kv,
+    async close() {
+      await server.shutdown();
+      kv.close();
+    },
+  };
+}
+
+/** Signs in at the PDS's page (identifier pre-filled from the login hint) and authorizes the app. */
+export async function signInAtPds(page: Page, password = PASSWORD): Promise<void> {
+  await page.getByPlaceholder("Enter your password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Authorize" }).click();
+}
+
+/** Saves a full-page screenshot at desktop width and at 390 px (phone), as `{name}-desktop.png` / `{name}-phone.png`. */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
+  const size = page.viewportSize() ?? { width: 1280, height: 800 };
+  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}-desktop.png`, fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}-phone.png`, fullPage: true });
+  await page.setViewportSize(size);
+}
+
+/** A throwaway private CA and a leaf certificate for `host` (EC P-256), made with the openssl CLI. */
+export async function makeTestCertificates(host: string) {
+  const dir = await Deno.makeTempDir({ prefix: "robot-wtf-e2e-tls-" });
+  const run = async (...args: string[]) => {
+    const out = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" }).output();
+    if (!out.success) throw new Error(`openssl ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
+  };
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+  await run("req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=robot-e2e-ca");
+  await run("req", ...ec, "-keyout", "app.key", "-out", "app.csr", "-subj", `/CN=${host}`);
+  await Deno.writeTextFile(
+    `${dir}/ext.cnf`,
+    `subjectAltName=DNS:${host}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
+  );
+  await run(
+    "x509",
+    "-req",
+    "-in",
+    "app.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    "ext.cnf",
+    "-out",
+    "app.crt",
+  );
+  return {
+    dir,
+    caFile: `${dir}/ca.crt`,
+    cert: await Deno.readTextFile(`${dir}/app.crt`),
+    key: await Deno.readTextFile(`${dir}/app.key`),
+  };
+}

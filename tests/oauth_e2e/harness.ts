@@ -1,0 +1,230 @@
+/**
+ * @module
+ * Shared setup of the OAuth end-to-end tests against real third-party clients: the whole app on a real loopback
+ * socket (`Deno.serve`, port 0, `:memory:` KV) in path or subdomain mode with wiki `alice` owned by {@link OWNER},
+ * a fetch that reaches `{slug}.localhost` wikis (which only Chromium resolves) by using the app's own socket as an
+ * HTTP proxy, headless Chromium signed in as the owner on the wiki's origin, and the click on the consent page.
+ *
+ * Peers that are absent (Chromium, Node, an npm package) make a test skip loudly, and FAIL under `CI=true`
+ * ({@link peerMissing}).
+ */
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type App, createApp } from "../../main.ts";
+import { testConfig } from "../../lib/config.ts";
+import type { FetchLike } from "../../lib/net/safe_fetch.ts";
+import type { WikiRecord } from "../../lib/wiki/types.ts";
+
+/** Addressing mode under test. */
+export type Mode = "path" | "subdomain";
+
+/** The signed-in person who owns wiki `alice` and clicks Approve. */
+export const OWNER = { did: "did:plc:e2eowner00000000000000000", handle: "owner.test", displayName: null };
+
+/** The system Chromium (apt package `chromium`). */
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** Chromium flags that work on this project's machines (closed network, root, no GPU). */
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--host-resolver-rules=MAP *.localhost 127.0.0.1",
+];
+
+/** Where consent-page screenshots go (ignored by git). */
+const SCREENSHOTS = new URL("../../.tmp/screenshots/oauth_e2e/", import.meta.url).pathname;
+
+/** True under CI, where a missing peer is a failure rather than a skip. */
+export const ON_CI = Deno.env.get("CI") === "true";
+
+/**
+ * Reports a missing peer: throws under `CI=true`, otherwise prints a loud warning. Returns true when the caller
+ * should return early (skip).
+ */
+export function peerMissing(what: string, howToInstall: string): boolean {
+  const msg = `${what} is not available (${howToInstall})`;
+  if (ON_CI) throw new Error(`${msg}; it is required under CI=true`);
+  console.warn(`\n!!!!! SKIPPED: ${msg}\n!!!!! (this test fails under CI=true)\n`);
+  return true;
+}
+
+/** True when a file exists. */
+export function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A running app on a loopback socket. */
+export interface E2eApp {
+  mode: Mode;
+  app: App;
+  port: number;
+  wiki: WikiRecord;
+  /** The wiki's origin (`http://localhost:P` in path mode, `http://alice.localhost:P` in subdomain mode). */
+  wikiOrigin: string;
+  /** The wiki's OAuth issuer (its base URL). */
+  issuer: string;
+  /** The wiki's MCP URL. */
+  mcpUrl: string;
+  /** A fetch over the real socket that also reaches `*.localhost` hosts (through the app socket as a proxy). */
+  fetch: FetchLike;
+  /** Requests the app received, as `METHOD path` (for asserting what a peer did). */
+  seen: string[];
+  close(): Promise<void>;
+}
+
+/** Options of {@link startApp}. */
+export interface StartOptions {
+  /** The app's outbound fetch (client ID metadata documents). */
+  outboundFetch?: FetchLike;
+}
+
+/** Serves the app in `mode` on 127.0.0.1 with wiki `alice` owned by {@link OWNER}. */
+export async function startApp(mode: Mode, opts: StartOptions = {}): Promise<E2eApp> {
+  let app: App | null = null;
+  const seen: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const u = new URL(req.url);
+    seen.push(`${req.method} ${u.host}${u.pathname}`);
+    return app ? app.fetch(req) : new Response("starting", { status: 503 });
+  });
+  const port = server.addr.port;
+  const origin = `http://localhost:${port}`;
+  const config = mode === "path"
+    ? testConfig({ publicOrigin: origin })
+    : testConfig({ publicOrigin: origin, addressing: "subdomain", wikiDomain: "localhost" });
+  const kv = await Deno.openKv(":memory:");
+  app = await createApp(config, kv, opts.outboundFetch ? { outboundFetch: opts.outboundFetch } : {});
+  const wiki = await app.deps.wikis.create({ slug: "alice", ownerDid: OWNER.did }, {
+    id: OWNER.did,
+    name: OWNER.handle,
+    client: "web",
+  });
+  // Deno's fetch neither resolves *.localhost nor lets a caller set Host: send every request to the app's socket
+  // as an HTTP proxy (absolute-form request line, real Host header).
+  const client = Deno.createHttpClient({ proxy: { url: `http://127.0.0.1:${port}` } });
+  const fetchVia: FetchLike = (input, init) => {
+    const req = new Request(input, init);
+    return fetch(req, { client } as RequestInit);
+  };
+  return {
+    mode,
+    app,
+    port,
+    wiki,
+    wikiOrigin: app.deps.urls.wikiOrigin("alice"),
+    issuer: app.deps.urls.issuer("alice"),
+    mcpUrl: app.deps.urls.mcp("alice"),
+    fetch: fetchVia,
+    seen,
+    close: async () => {
+      client.close();
+      await server.shutdown();
+      kv.close();
+    },
+  };
+}
+
+/** Headless Chromium with the wiki owner signed in on the wiki's origin. */
+export interface SignedInBrowser {
+  browser: Browser;
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Launches Chromium and adds the owner's `rw_session` cookie for the wiki's origin. */
+export async function signedInBrowser(e: E2eApp): Promise<SignedInBrowser> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  const context = await browser.newContext();
+  const { id } = await e.app.deps.sessions.create(OWNER, e.wikiOrigin);
+  await context.addCookies([{ name: "rw_session", value: id, url: e.wikiOrigin }]);
+  return {
+    browser,
+    context,
+    close: async () => {
+      await context.close().catch(() => {});
+      await browser.close().catch(() => {});
+    },
+  };
+}
+
+/** What the consent page showed and where Approve sent the browser. */
+export interface ConsentResult {
+  /** The callback URL the browser was sent to (with `code`, `state`, `iss`). */
+  callback: URL;
+  /** The consent page's heading. */
+  heading: string;
+  /** The consent page's text (client name, redirect host, scopes, user). */
+  text: string;
+}
+
+/**
+ * Opens `authorizeUrl` in a new page, checks that the consent page (not an error) is shown, clicks Approve and
+ * returns the callback URL (a URL starting with `redirectPrefix`). With `intercept` the callback is answered by the
+ * browser itself (no server needed at the redirect URI); otherwise it must really reach the client's listener.
+ * `screenshot` names a PNG of the consent page in .tmp/screenshots/oauth_e2e/.
+ */
+export async function approveInChromium(
+  b: SignedInBrowser,
+  authorizeUrl: string,
+  redirectPrefix: string,
+  opts: { intercept?: boolean; timeoutMs?: number; screenshot?: string } = {},
+): Promise<ConsentResult> {
+  const timeout = opts.timeoutMs ?? 15_000;
+  const page: Page = await b.context.newPage();
+  try {
+    const isCallback = (u: string) => u.startsWith(redirectPrefix);
+    if (opts.intercept) {
+      await page.route((u) => isCallback(u.href), (route) => route.fulfill({ status: 200, body: "callback ok" }));
+    }
+    const callbackSeen = page.waitForRequest((r) => isCallback(r.url()), { timeout });
+    const res = await page.goto(authorizeUrl, { timeout });
+    const heading = (await page.locator("h1").first().textContent({ timeout }))?.trim() ?? "";
+    const text = (await page.locator("main, body").first().innerText({ timeout })).replace(/\s+/g, " ");
+    if (res?.status() !== 200 || !(await page.locator("button.consent-approve").count())) {
+      throw new Error(`no consent page at ${authorizeUrl} (HTTP ${res?.status()}): ${heading} — ${text.slice(0, 400)}`);
+    }
+    if (opts.screenshot) {
+      await Deno.mkdir(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: `${SCREENSHOTS}${opts.screenshot}.png`, fullPage: true });
+    }
+    await page.locator("button.consent-approve").click({ timeout });
+    const req = await callbackSeen.catch(async (err) => {
+      const now = (await page.locator("body").innerText().catch(() => "")).replace(/\s+/g, " ").slice(0, 600);
+      throw new Error(`Approve did not reach ${redirectPrefix}: the browser is at ${page.url()}: ${now}`, {
+        cause: err,
+      });
+    });
+    return { callback: new URL(req.url()), heading, text };
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
+/** A free loopback TCP port (bound once and released; fine for tests that start a listener right after). */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** Polls `check` every 50 ms until it returns a value or `timeoutMs` passes (then throws `what`). */
+export async function waitFor<T>(check: () => T | null | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = check();
+    if (v !== null && v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}

@@ -1,0 +1,200 @@
+/**
+ * mcp-remote 0.15.1 (the stdio <-> HTTP bridge many desktop MCP clients use) on Node 20 completes the OAuth flow
+ * against a path-mode wiki on a real loopback socket, unmodified: on the 401 it discovers, registers (DCR), opens
+ * the authorization URL through its `BROWSER` hook (tests/peers/mcp_remote/browser.sh hands the URL to this
+ * test), the wiki owner approves in headless Chromium, the browser lands on mcp-remote's own loopback callback,
+ * it exchanges the code, and `initialize` + `tools/list` sent on its stdin come back from the wiki. A restarted
+ * mcp-remote then reuses its stored tokens without the browser.
+ *
+ * Install the peer with `sh tests/peers/mcp_remote/install.sh` (needs node >= 20 and npm). Without it, or without
+ * Chromium, the test is skipped loudly; under CI=true it FAILS.
+ */
+import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
+import {
+  approveInChromium,
+  CHROMIUM,
+  exists,
+  freePort,
+  peerMissing,
+  signedInBrowser,
+  startApp,
+  waitFor,
+} from "./harness.ts";
+
+const PEERS_DIR = Deno.env.get("PEERS_DIR") ?? `${Deno.env.get("HOME")}/.cache/robot-wtf-peers`;
+const PROXY = `${PEERS_DIR}/mcp-remote/node_modules/mcp-remote/dist/proxy.js`;
+const BROWSER_SCRIPT = new URL("../peers/mcp_remote/browser.sh", import.meta.url).pathname;
+
+/** The node on PATH, if it is at least version 20. */
+async function node20(): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("node", { args: ["--version"], stdout: "piped", stderr: "null" }).output();
+    const major = Number(new TextDecoder().decode(out.stdout).trim().replace(/^v/, "").split(".")[0]);
+    return out.success && major >= 20;
+  } catch {
+    return false;
+  }
+}
+
+/** A running mcp-remote with a JSON-RPC line channel on its stdio. */
+interface Remote {
+  send(msg: unknown): Promise<void>;
+  /** Waits for the answer with `id` (fails with mcp-remote's stderr). */
+  answer(id: number, what: string, ms: number): Promise<Record<string, unknown>>;
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts mcp-remote for `mcpUrl` with its BROWSER hook and token store in `work`. */
+function startRemote(mcpUrl: string, cbPort: number, work: string): Remote {
+  const child = new Deno.Command("node", {
+    args: [PROXY, mcpUrl, String(cbPort), "--host", "127.0.0.1"],
+    cwd: work,
+    env: {
+      BROWSER: BROWSER_SCRIPT,
+      MCP_REMOTE_BROWSER_LOG: `${work}/browser-urls.log`,
+      MCP_REMOTE_CONFIG_DIR: `${work}/mcp-auth`,
+      // A headless box: no desktop environment, so xdg-open falls back to $BROWSER.
+      DISPLAY: "",
+      XDG_CURRENT_DESKTOP: "",
+    },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const responses = new Map<number, Record<string, unknown>>();
+  let stderr = "";
+  const readLines = async () => {
+    const d = new TextDecoder();
+    let buf = "";
+    for await (const chunk of child.stdout) {
+      buf += d.decode(chunk, { stream: true });
+      let nl;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (!line) continue;
+        try {
+          const msg = JSON.parse(line);
+          if (typeof msg.id === "number") responses.set(msg.id, msg);
+        } catch { /* not JSON-RPC */ }
+      }
+    }
+  };
+  const readErr = async () => {
+    const d = new TextDecoder();
+    for await (const chunk of child.stderr) stderr += d.decode(chunk, { stream: true });
+  };
+  const pumps = Promise.all([readLines(), readErr()]).catch(() => {});
+  const writer = child.stdin.getWriter();
+  return {
+    send: (msg) => writer.write(new TextEncoder().encode(JSON.stringify(msg) + "\n")),
+    answer: (id, what, ms) =>
+      waitFor(() => responses.get(id), ms, what).catch((err) => {
+        throw new Error(`${err.message}\nmcp-remote stderr:\n${stderr.slice(-3000)}`);
+      }),
+    stderr: () => stderr,
+    async stop() {
+      await writer.close().catch(() => {});
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already exited */ }
+      await child.status.catch(() => {});
+      await pumps;
+    },
+  };
+}
+
+/** initialize, initialized, tools/list through `r`; returns the tool names. */
+async function listTools(r: Remote, authorize?: () => Promise<void>): Promise<string[]> {
+  await r.send({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "e2e-driver", version: "1" } },
+  });
+  if (authorize) await authorize();
+  const init = await r.answer(1, "the initialize answer through mcp-remote", 30_000);
+  assertOk(init.result, JSON.stringify(init));
+  await r.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+  await r.send({ jsonrpc: "2.0", id: 2, method: "tools/list", params: {} });
+  const tools = await r.answer(2, "the tools/list answer through mcp-remote", 15_000);
+  return ((tools.result as { tools?: { name: string }[] })?.tools ?? []).map((t) => t.name);
+}
+
+Deno.test({
+  name: "mcp-remote 0.15.1: DCR + PKCE + consent in Chromium via its BROWSER hook, tools/list, restart reuses tokens",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    if (!exists(CHROMIUM)) {
+      peerMissing("Chromium (/usr/bin/chromium)", "apt-get install -y chromium");
+      return;
+    }
+    if (!(await node20())) {
+      peerMissing("node >= 20", "install Node.js 20 or later");
+      return;
+    }
+    if (!exists(PROXY)) {
+      peerMissing(`mcp-remote (${PROXY})`, "run: sh tests/peers/mcp_remote/install.sh");
+      return;
+    }
+    const e = await startApp("path");
+    const browser = await signedInBrowser(e);
+    const work = await Deno.makeTempDir({ prefix: "mcp-remote-e2e-" });
+    const browserUrls = () => {
+      try {
+        return Deno.readTextFileSync(`${work}/browser-urls.log`).split("\n").filter((l) => l.startsWith("http"));
+      } catch {
+        return [];
+      }
+    };
+    let remote: Remote | null = null;
+    try {
+      const cbPort = freePort();
+      remote = startRemote(e.mcpUrl, cbPort, work);
+      const r = remote;
+      const names = await listTools(r, async () => {
+        // mcp-remote hits the 401, registers, and "opens a browser": the hook hands us the authorization URL.
+        const authUrl = await waitFor(() => browserUrls()[0], 30_000, "mcp-remote to open the authorization URL")
+          .catch((err) => {
+            throw new Error(`${err.message}\nmcp-remote stderr:\n${r.stderr().slice(-3000)}`);
+          });
+        const url = new URL(authUrl);
+        assertEquals(url.origin + url.pathname, e.app.deps.urls.wiki("alice", "/authorize"));
+        assertEquals(url.searchParams.get("code_challenge_method"), "S256");
+        assertEquals(url.searchParams.get("resource"), e.mcpUrl);
+        assertOk(e.seen.includes(`POST localhost:${e.port}/w/alice/register`), e.seen.join("\n"));
+        const redirect = url.searchParams.get("redirect_uri")!;
+        assertIncludes(redirect, `:${cbPort}/`);
+        // The owner approves; the browser really lands on mcp-remote's callback listener.
+        const consent = await approveInChromium(browser, authUrl, redirect, { timeoutMs: 20_000 });
+        assertEquals(consent.callback.searchParams.get("iss"), e.issuer);
+      });
+      for (const must of ["read_note", "write_note", "search_notes"]) {
+        assertOk(names.includes(must), `tools/list lacks ${must}: ${names.join(", ")}`);
+      }
+      assertOk(e.seen.includes(`POST localhost:${e.port}/w/alice/token`), e.seen.join("\n"));
+      const grants = await e.app.deps.oauth.listGrants(e.wiki.id);
+      assertEquals(grants.length, 1);
+      assertOk(grants[0].lastUsedAt !== null, "the grant was never used on /mcp");
+      await r.stop();
+      remote = null;
+
+      // A restarted mcp-remote reuses its stored tokens: no browser, no registration, no consent.
+      const seenBefore = e.seen.length;
+      remote = startRemote(e.mcpUrl, cbPort, work);
+      const again = await listTools(remote);
+      assertOk(again.includes("read_note"), again.join(", "));
+      assertEquals(browserUrls().length, 1, "the restart must not open the browser again");
+      const later = e.seen.slice(seenBefore);
+      assertOk(!later.some((s) => /\/(register|authorize)$/.test(s)), later.join("\n"));
+      assertEquals((await e.app.deps.oauth.listGrants(e.wiki.id)).length, 1);
+    } finally {
+      await remote?.stop();
+      await browser.close();
+      await e.close();
+      await Deno.remove(work, { recursive: true }).catch(() => {});
+    }
+  },
+});
