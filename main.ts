@@ -18,6 +18,7 @@ import { Urls } from "./lib/urls.ts";
 import { createWikis } from "./lib/wiki/wikis.ts";
 import { loadKeyRing } from "./lib/keys.ts";
 import { seedDemoWiki } from "./lib/wiki/demo.ts";
+import { startStagedBlobSweeper } from "./lib/wiki/maintenance.ts";
 import type { AppDeps, PlatformEnv, WikiEnv } from "./routes/env.ts";
 import { securityHeaders } from "./routes/_middleware/security.ts";
 import { handleError, notFound } from "./routes/errors.tsx";
@@ -65,7 +66,14 @@ export async function createApp(config: Config, kv: Deno.Kv, options: AppOptions
   const keys = await loadKeyRing(kv, config);
   const sessions = createSessions({ kv, keys });
   const outboundFetch = options.outboundFetch ?? createSafeFetch({ env: config.env });
-  const oauth = createOAuthServer({ kv, keys, urls, fetch: outboundFetch, ...options.oauth });
+  const oauth = createOAuthServer({
+    kv,
+    keys,
+    urls,
+    fetch: outboundFetch,
+    now: options.oauth?.now,
+    settings: { ...config.oauth, ...options.oauth?.settings },
+  });
   // ATPROTO_ALLOW_LOCAL_PDS (development only; loadConfig refuses it in production) lets sign-in reach a PDS on
   // this machine: http and loopback addresses, every hop still checked by the safe fetch.
   const local = config.atproto.allowLocalPds && config.env === "development";
@@ -186,6 +194,7 @@ if (import.meta.main) {
   const kv = await openKv(config.kvPath);
   const app = await createApp(config, kv);
   if (config.seedDemo) await seedDemoWiki(app.deps.wikis);
+  startStagedBlobSweeper(kv); // every 5 minutes, unref'd: deletes staged blobs a crash left unpublished
   const tls = config.tls
     ? { cert: await Deno.readTextFile(config.tls.certFile), key: await Deno.readTextFile(config.tls.keyFile) }
     : {};

@@ -10,6 +10,7 @@
  */
 import { runWikiBench } from "./wiki_bench.ts";
 import { runMcpBench } from "./mcp_bench.ts";
+import { runOAuthBench } from "./oauth_bench.ts";
 
 /** A benchmark section: prints its report, returns named targets (true = met, null = not measured). */
 export type BenchSection = () => Promise<Record<string, boolean | null>>;
@@ -18,6 +19,7 @@ export type BenchSection = () => Promise<Record<string, boolean | null>>;
 export const SECTIONS: Record<string, BenchSection> = {
   wiki: async () => (await runWikiBench()).targets,
   mcp: async () => (await runMcpBench()).targets,
+  oauth: async () => (await runOAuthBench()).targets,
 };
 
 /** Runs the chosen sections (all when none named); returns the process exit code (1 if a target was missed). */

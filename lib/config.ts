@@ -50,6 +50,16 @@ export interface Config {
   wikisPerUser: number;
   /** ATProto sign-in settings. */
   atproto: AtprotoConfig;
+  /** Lifetimes of the OAuth tokens the wikis issue to MCP clients (docs/oauth.md says why these defaults). */
+  oauth: OAuthLifetimes;
+}
+
+/** OAuth token lifetimes, in milliseconds. */
+export interface OAuthLifetimes {
+  /** Access tokens (`OAUTH_ACCESS_TOKEN_HOURS`, default 8). */
+  accessTokenTtlMs: number;
+  /** Refresh tokens, sliding: each rotation starts a new period (`OAUTH_REFRESH_TOKEN_DAYS`, default 60). */
+  refreshTokenTtlMs: number;
 }
 
 /** ATProto sign-in settings (docs/atproto-login.md). */
@@ -129,6 +139,11 @@ export function loadConfig(get: (name: string) => string | undefined = (n) => De
     limits,
     wikisPerUser: intVar(get, "WIKIS_PER_USER", 1),
     atproto,
+    oauth: {
+      accessTokenTtlMs: positive(intVar(get, "OAUTH_ACCESS_TOKEN_HOURS", 8), "OAUTH_ACCESS_TOKEN_HOURS") * 3_600_000,
+      refreshTokenTtlMs: positive(intVar(get, "OAUTH_REFRESH_TOKEN_DAYS", 60), "OAUTH_REFRESH_TOKEN_DAYS") *
+        86_400_000,
+    },
   };
 }
 
@@ -145,6 +160,11 @@ function intVar(get: (n: string) => string | undefined, name: string, fallback: 
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+function positive(n: number, name: string): number {
+  if (n < 1) throw new Error(`${name} must be at least 1, got ${n}`);
   return n;
 }
 

@@ -50,3 +50,20 @@ Deno.test("config - TLS files make the default origin https", () => {
   assertEquals(c.publicOrigin, "https://localhost:8443");
   assertEquals(c.tls, { certFile: "c.pem", keyFile: "k.pem" });
 });
+
+Deno.test("config - OAuth token lifetimes: 8 h / 60 d by default, configurable, never zero", async () => {
+  assertEquals(loadConfig(env({})).oauth, { accessTokenTtlMs: 8 * 3_600_000, refreshTokenTtlMs: 60 * 86_400_000 });
+  const c = loadConfig(env({ OAUTH_ACCESS_TOKEN_HOURS: "1", OAUTH_REFRESH_TOKEN_DAYS: "90" }));
+  assertEquals(c.oauth, { accessTokenTtlMs: 3_600_000, refreshTokenTtlMs: 90 * 86_400_000 });
+  assertThrows(
+    () => loadConfig(env({ OAUTH_ACCESS_TOKEN_HOURS: "0" })),
+    Error,
+    "OAUTH_ACCESS_TOKEN_HOURS must be at least 1",
+  );
+  // The app's authorization server uses them: a token issued now expires after the configured lifetime.
+  const { createApp } = await import("../main.ts");
+  using kv = await Deno.openKv(":memory:");
+  const app = await createApp({ ...c, kvPath: ":memory:", seedDemo: false }, kv);
+  assertEquals(app.deps.oauth.ctx.settings.accessTokenTtlMs, 3_600_000);
+  assertEquals(app.deps.oauth.ctx.settings.refreshTokenTtlMs, 90 * 86_400_000);
+});

@@ -38,7 +38,9 @@ export async function stageBlob(kv: Deno.Kv, wikiId: WikiId, data: Uint8Array, n
   const blob = "b_" + randomBase32(20);
   const chunks = Math.max(1, Math.ceil(data.length / CHUNK_BYTES));
   const marker: StagingMarker = { expiresAt: now + STAGING_TTL_MS, chunks };
-  await kv.set(K.blobStaging(wikiId, blob), marker, { expireIn: STAGING_TTL_MS });
+  // KV may drop the marker once `expireIn` passes; keep it a day past `expiresAt` so the sweeper
+  // (lib/wiki/maintenance.ts) still finds the chunks it names.
+  await kv.set(K.blobStaging(wikiId, blob), marker, { expireIn: STAGING_TTL_MS + 24 * 60 * 60 * 1000 });
   for (let start = 0; start < chunks; start += CHUNKS_PER_COMMIT) {
     const op = kv.atomic();
     for (let i = start; i < Math.min(chunks, start + CHUNKS_PER_COMMIT); i++) {

@@ -97,4 +97,5 @@ export const WIKI_SCOPED_TYPES = [
   "att",
   "blob",
   "blob_staging",
+  "wiki_member_handle",
 ] as const;

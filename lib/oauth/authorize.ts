@@ -393,7 +393,7 @@ export async function approveConsent(ctx: OAuthContext, wiki: WikiRef, answer: C
     createdAt: t,
     expiresAt: t + ctx.settings.codeReplayMemoryMs,
   };
-  const code = CODE_PREFIX + randomToken(32);
+  const code = `${CODE_PREFIX}${grant.id}.${randomToken(32)}`;
   const codeRecord: CodeRecord = {
     wikiId: wiki.id,
     grantId: grant.id,
@@ -454,6 +454,12 @@ export async function denyConsent(ctx: OAuthContext, wiki: WikiRef, answer: Cons
 
 /** Prefix of authorization codes. */
 export const CODE_PREFIX = "rwac_";
+/**
+ * Shape of an authorization code, `rwac_{grantId}.{43 random chars}`: the non-secret grant id lets the token
+ * endpoint read code, grant and client in one `getMany` (the code is stored only as its HMAC, which covers the
+ * prefix, so an edited grant id is an unknown code). Group 1 is the grant id.
+ */
+export const CODE_SHAPE: RegExp = /^rwac_(g_[a-z2-7]{20})\.[A-Za-z0-9_-]{43}$/;
 
 /** An authorization code as stored under `OK.code` (by HMAC). After use: `consumedAt` set, kept for replay detection. */
 export interface CodeRecord {

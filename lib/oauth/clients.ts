@@ -35,6 +35,8 @@ export type ClientAuthMethod = "none" | "client_secret_post" | "client_secret_ba
 
 /** Prefix of registered client ids. */
 export const CLIENT_ID_PREFIX = "rwc_";
+/** Longest registered client id looked up (ours are 28 characters; longer ones are unknown without a read). */
+export const MAX_CLIENT_ID_LENGTH = 100;
 /** Prefix of client secrets. */
 export const CLIENT_SECRET_PREFIX = "rwcs_";
 /** Most redirect URIs per client. */
@@ -309,7 +311,7 @@ export async function getRegisteredClient(
   wikiId: WikiId,
   clientId: string,
 ): Promise<ClientRecord | null> {
-  if (!clientId.startsWith(CLIENT_ID_PREFIX) || clientId.length > 100) return null;
+  if (!clientId.startsWith(CLIENT_ID_PREFIX) || clientId.length > MAX_CLIENT_ID_LENGTH) return null;
   return (await getLive<ClientRecord>(ctx.kv, OK.client(wikiId, clientId), ctx.now())).value;
 }
 

@@ -36,9 +36,15 @@ import {
 } from "./errors.ts";
 import { OK } from "./keys.ts";
 import { checkResource, parseScopes, PKCE_VERIFIER_SHAPE, s256 } from "./params.ts";
-import { CLIENT_ID_PREFIX, type ClientRecord, isMetadataDocumentId, readBounded } from "./clients.ts";
-import type { CodeRecord } from "./authorize.ts";
-import { CODE_PREFIX } from "./authorize.ts";
+import {
+  CLIENT_ID_PREFIX,
+  type ClientAuthMethod,
+  type ClientRecord,
+  isMetadataDocumentId,
+  MAX_CLIENT_ID_LENGTH,
+  readBounded,
+} from "./clients.ts";
+import { CODE_SHAPE, type CodeRecord } from "./authorize.ts";
 import { deleteGrant, type GrantRecord, putGrant } from "./grants.ts";
 
 /** Prefix of access tokens. */
@@ -137,16 +143,30 @@ function parseBasic(header: string | null): { id: string; secret: string } | nul
 }
 
 /**
- * Authenticates the client exactly as it registered (`none`, `client_secret_post`, `client_secret_basic`); the
- * secret is compared as an HMAC in constant time. Any mismatch is `invalid_client` (401). Metadata-document
- * clients are public: `none` only.
+ * What a token or revocation request presents to authenticate its client, parsed but not yet checked against the
+ * registration: {@link readClientCredentials} makes it without a KV read, {@link verifyClient} checks it against the
+ * client entry the caller read together with the rest of its request (one `getMany`).
  */
-export async function authenticateClient(
+export interface ClientCredentials {
+  clientId: string;
+  /** The method the request used. */
+  used: ClientAuthMethod;
+  /** HMACs of the presented secret under every `token-hash` key version (empty for `none`). */
+  secretHashes: string[];
+  /**
+   * The registration entry to read for it (null: a metadata-document client, or an id no registration can have:
+   * nothing to read, and no oversized key for KV to refuse).
+   */
+  key: Deno.KvKey | null;
+}
+
+/** Parses the client's credentials from the body and `Authorization` header; throws `invalid_client` / `invalid_request`. */
+export async function readClientCredentials(
   ctx: OAuthContext,
   wiki: WikiRef,
   form: URLSearchParams,
   authorization: string | null,
-): Promise<AuthenticatedClient> {
+): Promise<ClientCredentials> {
   const basic = parseBasic(authorization);
   const bodyId = form.get("client_id");
   const bodySecret = form.get("client_secret");
@@ -160,16 +180,38 @@ export async function authenticateClient(
   if (!clientId) {
     throw new InvalidClientError("client_id is missing: send it in the body or with Basic authentication.");
   }
-  const used = basic ? "client_secret_basic" : bodySecret !== null ? "client_secret_post" : "none";
+  const used: ClientAuthMethod = basic ? "client_secret_basic" : bodySecret !== null ? "client_secret_post" : "none";
   if (isMetadataDocumentId(clientId)) {
     if (used !== "none") {
       throw new InvalidClientError("This client is identified by a metadata document and must not send a secret.");
     }
-    return { clientId, record: null, entry: null };
+    return { clientId, used, secretHashes: [], key: null };
   }
-  const entry = await ctx.kv.get<ClientRecord>(OK.client(wiki.id, clientId));
-  const record = isLive(entry.value, ctx.now()) ? entry.value : null;
-  if (!record || !clientId.startsWith(CLIENT_ID_PREFIX)) {
+  const secret = basic ? basic.secret : bodySecret;
+  return {
+    clientId,
+    used,
+    secretHashes: secret === null ? [] : await ctx.keys.hmacAll("token-hash", secret),
+    key: clientId.startsWith(CLIENT_ID_PREFIX) && clientId.length <= MAX_CLIENT_ID_LENGTH
+      ? OK.client(wiki.id, clientId)
+      : null,
+  };
+}
+
+/**
+ * Authenticates the client exactly as it registered (`none`, `client_secret_post`, `client_secret_basic`) against
+ * `entry`, the registration read at `credentials.key` (null when the key is null); the secret is compared as an HMAC
+ * in constant time. Any mismatch is `invalid_client` (401). Metadata-document clients are public: `none` only.
+ */
+export function verifyClient(
+  ctx: OAuthContext,
+  credentials: ClientCredentials,
+  entry: Deno.KvEntryMaybe<ClientRecord> | null,
+): AuthenticatedClient {
+  const { clientId, used } = credentials;
+  if (isMetadataDocumentId(clientId)) return { clientId, record: null, entry: null };
+  const record = entry && isLive(entry.value, ctx.now()) ? entry.value : null;
+  if (!entry || !record) {
     throw new InvalidClientError("Unknown client: it is not registered with this wiki or its registration expired.");
   }
   if (record.authMethod !== used) {
@@ -179,13 +221,30 @@ export async function authenticateClient(
     );
   }
   if (used !== "none") {
-    const secret = basic ? basic.secret : bodySecret!;
-    const candidates = await ctx.keys.hmacAll("token-hash", secret);
     let ok = false;
-    for (const c of candidates) ok = timingSafeEqual(c, record.secretHash ?? "") || ok;
+    for (const c of credentials.secretHashes) ok = timingSafeEqual(c, record.secretHash ?? "") || ok;
     if (!ok) throw new InvalidClientError("The client secret is wrong.");
   }
   return { clientId, record, entry };
+}
+
+/** Reads the registration the credentials name (one round trip when there is one) and verifies them. */
+async function readAndVerifyClient(ctx: OAuthContext, credentials: ClientCredentials): Promise<AuthenticatedClient> {
+  const entry = credentials.key ? await ctx.kv.get<ClientRecord>(credentials.key) : null;
+  return verifyClient(ctx, credentials, entry);
+}
+
+/**
+ * Authenticates the client of a request on its own (one KV read for a registered client): the revocation endpoint's
+ * way. The token endpoint reads the registration together with the code or refresh token instead.
+ */
+export async function authenticateClient(
+  ctx: OAuthContext,
+  wiki: WikiRef,
+  form: URLSearchParams,
+  authorization: string | null,
+): Promise<AuthenticatedClient> {
+  return await readAndVerifyClient(ctx, await readClientCredentials(ctx, wiki, form, authorization));
 }
 
 /** `POST /token`: parses the request, runs the grant, answers JSON with `no-store` (errors included). */
@@ -213,10 +272,10 @@ export async function exchangeToken(
       `grant_type ${grantType.slice(0, 60)} is not supported; use authorization_code or refresh_token.`,
     );
   }
-  const client = await authenticateClient(ctx, wiki, form, authorization);
+  const credentials = await readClientCredentials(ctx, wiki, form, authorization);
   return grantType === "authorization_code"
-    ? await exchangeCode(ctx, wiki, client, form)
-    : await refreshTokens(ctx, wiki, client, form);
+    ? await exchangeCode(ctx, wiki, credentials, form)
+    : await refreshTokens(ctx, wiki, credentials, form);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -278,11 +337,6 @@ async function issue(
   return body;
 }
 
-/** The key of a registered client's record, to read it again inside a retry loop (null: metadata-document client). */
-function clientKey(client: AuthenticatedClient): Deno.KvKey | null {
-  return client.entry ? client.entry.key : null;
-}
-
 /**
  * Extends a registered client's lifetime to outlive `until` (written only when needed, under a check of the entry
  * read in the same attempt). A client that vanished meanwhile (wiki deleted) fails the check.
@@ -312,22 +366,33 @@ function firstFound<T>(entries: Deno.KvEntryMaybe<T>[]): Deno.KvEntry<T> | null 
 async function exchangeCode(
   ctx: OAuthContext,
   wiki: WikiRef,
-  client: AuthenticatedClient,
+  credentials: ClientCredentials,
   form: URLSearchParams,
 ): Promise<TokenResponse> {
   const code = form.get("code");
-  if (!code) throw new InvalidRequestError("code is required.");
-  const verifier = form.get("code_verifier");
   const invalid = "The authorization code is invalid or expired. Start the authorization again.";
-  if (!code.startsWith(CODE_PREFIX) || code.length > 100) throw new InvalidGrantError(invalid);
+  // The code names its grant (`rwac_{grantId}.{secret}`), so code, grant and client are ONE read.
+  const shape = code?.match(CODE_SHAPE);
+  if (!code || !shape) {
+    // Client authentication still comes first (an unknown client is invalid_client whatever its code).
+    await readAndVerifyClient(ctx, credentials);
+    if (!code) throw new InvalidRequestError("code is required.");
+    throw new InvalidGrantError(invalid);
+  }
+  const verifier = form.get("code_verifier");
+  const grantKey = OK.grant(wiki.id, shape[1]);
   const codeKeys = (await ctx.keys.hmacAll("token-hash", code)).map((h) => OK.code(wiki.id, h));
+  const clientKeys = credentials.key ? [credentials.key] : [];
   for (let attempt = 0; attempt < 4; attempt++) {
     const t = ctx.now();
-    const ck = clientKey(client);
-    const read = await ctx.kv.getMany<unknown[]>(ck ? [...codeKeys, ck] : codeKeys);
-    const clientEntry = ck ? read.pop() as Deno.KvEntryMaybe<ClientRecord> : null;
+    const read = await ctx.kv.getMany<unknown[]>([...codeKeys, grantKey, ...clientKeys]);
+    const clientEntry = credentials.key ? read.pop() as Deno.KvEntryMaybe<ClientRecord> : null;
+    const grantEntry = read.pop() as Deno.KvEntryMaybe<GrantRecord>;
+    const client = verifyClient(ctx, credentials, clientEntry);
     const entry = firstFound(read as Deno.KvEntryMaybe<CodeRecord>[]);
-    if (!entry || entry.value.wikiId !== wiki.id) throw new InvalidGrantError(invalid);
+    if (!entry || entry.value.wikiId !== wiki.id || entry.value.grantId !== shape[1]) {
+      throw new InvalidGrantError(invalid);
+    }
     const c = entry.value;
     if (c.consumedAt !== null) {
       // OAuth 2.1 §4.1.3: a code used twice revokes what it issued.
@@ -354,7 +419,6 @@ async function exchangeCode(
       throw new InvalidGrantError("The code_verifier does not match the code_challenge.");
     }
     checkResource(form.getAll("resource"), c.resource);
-    const grantEntry = await ctx.kv.get<GrantRecord>(OK.grant(wiki.id, c.grantId));
     const g = grantEntry.value;
     if (!g || g.id !== c.grantId) {
       throw new InvalidGrantError("This authorization was withdrawn. Start the authorization again.");
@@ -379,25 +443,29 @@ async function exchangeCode(
 async function refreshTokens(
   ctx: OAuthContext,
   wiki: WikiRef,
-  client: AuthenticatedClient,
+  credentials: ClientCredentials,
   form: URLSearchParams,
 ): Promise<TokenResponse> {
   const token = form.get("refresh_token");
-  if (!token) throw new InvalidRequestError("refresh_token is required.");
-  if (client.record && !client.record.grantTypes.includes("refresh_token")) {
-    throw new UnauthorizedClientError("This client did not register the refresh_token grant.");
-  }
   const invalid = "The refresh token is invalid, expired or revoked. Connect the app again.";
-  const m = token.match(/^rwrt_(g_[a-z2-7]{20})\.[A-Za-z0-9_-]{43}$/);
-  if (!m) throw new InvalidGrantError(invalid);
+  const m = token?.match(/^rwrt_(g_[a-z2-7]{20})\.[A-Za-z0-9_-]{43}$/);
+  if (!token || !m) {
+    // Same order of checks as below: client, then the token's presence, then the client's grant types.
+    const client = await readAndVerifyClient(ctx, credentials);
+    if (!token) throw new InvalidRequestError("refresh_token is required.");
+    refreshAllowed(client);
+    throw new InvalidGrantError(invalid);
+  }
   const grantKey = OK.grant(wiki.id, m[1]);
   const refreshKeys = (await ctx.keys.hmacAll("token-hash", token)).map((h) => OK.refresh(wiki.id, h));
+  const clientKeys = credentials.key ? [credentials.key] : [];
   for (let attempt = 0; attempt < 6; attempt++) {
     const t = ctx.now();
-    const ck = clientKey(client);
-    const entries = await ctx.kv.getMany<unknown[]>(ck ? [...refreshKeys, grantKey, ck] : [...refreshKeys, grantKey]);
-    const clientEntry = ck ? entries.pop() as Deno.KvEntryMaybe<ClientRecord> : null;
+    const entries = await ctx.kv.getMany<unknown[]>([...refreshKeys, grantKey, ...clientKeys]);
+    const clientEntry = credentials.key ? entries.pop() as Deno.KvEntryMaybe<ClientRecord> : null;
     const grantEntry = entries.pop() as Deno.KvEntryMaybe<GrantRecord>;
+    const client = verifyClient(ctx, credentials, clientEntry);
+    refreshAllowed(client);
     const entry = firstFound(entries as Deno.KvEntryMaybe<RefreshRecord>[]);
     if (!entry || entry.value.expiresAt <= t || entry.value.wikiId !== wiki.id) throw new InvalidGrantError(invalid);
     const r = entry.value;
@@ -436,4 +504,11 @@ async function refreshTokens(
     if ((await op.commit()).ok) return body;
   }
   throw new ServerError("refresh kept conflicting");
+}
+
+/** Refuses a refresh by a client that did not register the `refresh_token` grant. */
+function refreshAllowed(client: AuthenticatedClient): void {
+  if (client.record && !client.record.grantTypes.includes("refresh_token")) {
+    throw new UnauthorizedClientError("This client did not register the refresh_token grant.");
+  }
 }

@@ -26,7 +26,7 @@
  * (`hmacAll`), so rotating that key does not sign anyone out.
  */
 import type { KeyRing } from "../keys.ts";
-import { randomToken } from "../ids.ts";
+import { randomToken, timingSafeEqual } from "../ids.ts";
 import { isLive } from "../kv/expiring.ts";
 
 /** Lifetime of a platform login session. */
@@ -58,6 +58,8 @@ interface HandoffRecord {
   parent: string;
   targetOrigin: string;
   returnTo: string;
+  /** The browser binding the redeeming browser must present (empty: unbound, library callers only). */
+  binding?: string;
   expiresAt: number;
 }
 
@@ -102,10 +104,22 @@ export interface Sessions {
   destroyFamily(id: string): Promise<SessionRecord | null>;
   /** Deletes every session of a user (account deletion, logout everywhere). */
   destroyAllForUser(did: string): Promise<number>;
-  /** Mints a hand-off code for a child session on `targetOrigin`, from a live platform session. */
-  createHandoff(platformId: string, targetOrigin: string, returnTo: string): Promise<string | null>;
-  /** Redeems a hand-off code on `origin` (single use); returns the new child session id and where to go. */
-  redeemHandoff(code: string, origin: string): Promise<{ id: string; record: SessionRecord; returnTo: string } | null>;
+  /**
+   * Mints a hand-off code for a child session on `targetOrigin`, from a live platform session. `binding` ties the
+   * code to the browser that asked for it on the target origin (the routes always pass one): only a redemption
+   * presenting the same binding succeeds, so a code sent to someone else cannot sign them in (login CSRF).
+   */
+  createHandoff(platformId: string, targetOrigin: string, returnTo: string, binding?: string): Promise<string | null>;
+  /**
+   * Redeems a hand-off code on `origin` (single use); returns the new child session id and where to go. A bound code
+   * needs its binding among `bindings` (the redeeming browser's, under every csrf secret); the code is consumed
+   * either way.
+   */
+  redeemHandoff(
+    code: string,
+    origin: string,
+    bindings?: readonly string[],
+  ): Promise<{ id: string; record: SessionRecord; returnTo: string } | null>;
   /** Mints a login transfer code for `user` to `targetOrigin` (single use, {@link TRANSFER_TTL_MS}). */
   createTransfer(user: SessionUser, targetOrigin: string, returnTo: string, binding: string): Promise<string>;
   /** Redeems a login transfer code on `origin` (single use); the caller checks `binding` and creates the session. */
@@ -204,19 +218,30 @@ export function createSessions(deps: { kv: Deno.Kv; keys: KeyRing; now?: () => n
       return n;
     },
 
-    async createHandoff(platformId, targetOrigin, returnTo) {
+    async createHandoff(platformId, targetOrigin, returnTo, binding = "") {
       if (!platformId || platformId.length > 200) return null;
       const parent = await lookup(platformId);
       if (!isLive(parent.value, now()) || parent.value.parent !== null) return null;
       const code = randomToken(32);
-      const record: HandoffRecord = { parent: parent.hash, targetOrigin, returnTo, expiresAt: now() + HANDOFF_TTL_MS };
+      const record: HandoffRecord = {
+        parent: parent.hash,
+        targetOrigin,
+        returnTo,
+        binding,
+        expiresAt: now() + HANDOFF_TTL_MS,
+      };
       await kv.set(SessionKeys.handoff(await hash("handoff:" + code)), record, { expireIn: HANDOFF_TTL_MS });
       return code;
     },
 
-    async redeemHandoff(code, origin) {
+    async redeemHandoff(code, origin, bindings = []) {
       const h = await consume<HandoffRecord>(SessionKeys.handoff, code, "handoff:");
       if (!isLive(h, now()) || h.targetOrigin !== origin) return null;
+      if (h.binding) {
+        let bound = false;
+        for (const b of bindings) bound = timingSafeEqual(h.binding, b) || bound;
+        if (!bound) return null;
+      }
       const parent = await kv.get<SessionRecord>(SessionKeys.session(h.parent));
       if (!isLive(parent.value, now())) return null;
       const p = parent.value;

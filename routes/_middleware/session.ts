@@ -12,6 +12,7 @@ import type { CurrentSession, HeaderAuth, PlatformEnv, WikiEnv } from "../env.ts
 import type { SessionRecord } from "../../lib/session/sessions.ts";
 import { csrfToken } from "../../lib/session/csrf.ts";
 import { randomToken } from "../../lib/ids.ts";
+import type { KeyRing } from "../../lib/keys.ts";
 
 /** Name of the session cookie (host-only on every origin). */
 export const SESSION_COOKIE = "rw_session";
@@ -68,6 +69,28 @@ export function ensureCsrfNonce(c: Context): string {
   const nonce = randomToken(24);
   setCookie(c, CSRF_COOKIE, nonce, { ...baseCookie(c), maxAge: 24 * 60 * 60 });
   return nonce;
+}
+
+/** HMAC purpose of the hand-off's browser binding. */
+const HANDOFF_BINDING_PURPOSE = "handoff-binding";
+/** Shape of a hand-off binding (an HMAC-SHA256 in lowercase hex). */
+export const HANDOFF_BINDING_SHAPE = /^[0-9a-f]{64}$/;
+
+/**
+ * The hand-off binding of this browser on this (wiki) origin: an HMAC of its signed-out CSRF nonce, which is set now
+ * when missing. A wiki origin sends it along to the platform's `/auth/handoff` (`b=`); the code minted there redeems
+ * only in a browser that presents the same binding, so a code lured out of one browser cannot sign another one in.
+ */
+export async function handoffBinding(c: Context): Promise<string> {
+  const nonce = ensureCsrfNonce(c);
+  return await (c.get("deps") as { keys: KeyRing }).keys.hmac("csrf", `${HANDOFF_BINDING_PURPOSE}\n${nonce}`);
+}
+
+/** The hand-off bindings this browser can present here (under every csrf secret); empty without a nonce. */
+export async function presentedHandoffBindings(c: Context): Promise<string[]> {
+  const nonce = csrfNonce(c);
+  if (!nonce) return [];
+  return await (c.get("deps") as { keys: KeyRing }).keys.hmacAll("csrf", `${HANDOFF_BINDING_PURPOSE}\n${nonce}`);
 }
 
 const headerStore = new AsyncLocalStorage<HeaderAuth>();

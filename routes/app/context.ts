@@ -88,11 +88,20 @@ export const dashboardGuard: MiddlewareHandler<PlatformEnv> = async (c, next) =>
   await next();
 };
 
-/** The request's form fields as strings (files and missing fields become ""). */
+/**
+ * The request's form fields as strings (files and missing fields become ""). A body that is not a readable form
+ * (wrong content type, a multipart body without its boundary, broken encoding) reads as no fields at all, so the
+ * CSRF check refuses it with a 403 instead of a 500.
+ */
 export async function readForm(c: Context): Promise<Record<string, string>> {
   const type = c.req.header("content-type") ?? "";
   if (!type.includes("application/x-www-form-urlencoded") && !type.includes("multipart/form-data")) return {};
-  const body = await c.req.parseBody();
+  let body: Record<string, string | File | (string | File)[]>;
+  try {
+    body = await c.req.parseBody();
+  } catch {
+    return {};
+  }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) out[k] = typeof v === "string" ? v : "";
   return out;

@@ -16,7 +16,7 @@ import { h } from "preact";
 import type { Visibility } from "../../lib/wiki/types.ts";
 import type { WikiEnv } from "../env.ts";
 import { errorResponse, prefersJson } from "../errors.tsx";
-import { requestOrigin, SSO_COOKIE } from "../_middleware/session.ts";
+import { handoffBinding, requestOrigin, SSO_COOKIE } from "../_middleware/session.ts";
 import { WIKI_AUTH_PREFIX } from "./auth/mod.ts";
 
 /** Paths served without loading the wiki (the stylesheet must load on "no such wiki" and "private" pages too). */
@@ -52,7 +52,8 @@ export const loadWiki: MiddlewareHandler<WikiEnv> = async (c, next) => {
   if (!allowed) {
     const here = deps.urls.wiki(slug, c.req.path) + new URL(c.req.url).search;
     if (session === null && passiveCheckApplies(c)) {
-      const handoff = `${deps.urls.platform("/auth/handoff")}?to=${encodeURIComponent(here)}`;
+      const b = await handoffBinding(c);
+      const handoff = `${deps.urls.platform("/auth/handoff")}?to=${encodeURIComponent(here)}&b=${b}`;
       c.header("Cache-Control", "no-store");
       return c.redirect(handoff, 302);
     }

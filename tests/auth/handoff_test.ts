@@ -12,6 +12,22 @@ const PLATFORM = "http://localhost:8000";
 const WIKI = "http://alice.localhost:8000";
 const CB = "http://127.0.0.1:8000";
 
+/**
+ * Asks the platform for a hand-off code the way a wiki host does (through the wiki's sign-in entry, which binds the
+ * code to this browser); returns the platform's answer (a redirect to the redeem URL).
+ */
+async function mint(b: { fetch(url: string): Promise<Response> }, to = `${WIKI}/`): Promise<Response> {
+  const start = await b.fetch(`${WIKI}/-/auth/login?return_to=${encodeURIComponent(to)}`);
+  return await b.fetch(start.headers.get("location")!);
+}
+
+/** A platform hand-off URL as a wiki host builds it: `to`, optional `mode=login`, then this browser's binding. */
+function assertHandoffUrl(actual: string | null, to: string, login: boolean): void {
+  const prefix = `${PLATFORM}/auth/handoff?to=${encodeURIComponent(to)}${login ? "&mode=login" : ""}&b=`;
+  assertOk(actual?.startsWith(prefix), `${actual} starts with ${prefix}`);
+  assertOk(/^[0-9a-f]{64}$/.test(actual!.slice(prefix.length)), "the binding is an HMAC");
+}
+
 async function subdomainFixture() {
   const f = await setupAuth({ addressing: "subdomain", wikiDomain: "localhost" });
   const owner = { id: ALICE, name: "alice.test", client: "test" };
@@ -28,7 +44,7 @@ Deno.test("handoff - signed in on the platform, a private wiki's first visit sig
     const first = await b.fetch(`${WIKI}/Home?x=1`);
     assertEquals(first.status, 302);
     const toPlatform = first.headers.get("location")!;
-    assertEquals(toPlatform, `${PLATFORM}/auth/handoff?to=${encodeURIComponent(`${WIKI}/Home?x=1`)}`);
+    assertHandoffUrl(toPlatform, `${WIKI}/Home?x=1`, false);
     const minted = await b.fetch(toPlatform);
     assertEquals(minted.status, 303);
     const redeemUrl = new URL(minted.headers.get("location")!);
@@ -96,8 +112,8 @@ Deno.test("handoff - explicit Sign in from a wiki: login first when the platform
     const b = f.browser();
     const start = await b.fetch(`${WIKI}/-/auth/login?return_to=${encodeURIComponent(`${WIKI}/Notes`)}`);
     assertEquals(start.status, 303);
-    const handoff = `${PLATFORM}/auth/handoff?to=${encodeURIComponent(`${WIKI}/Notes`)}&mode=login`;
-    assertEquals(start.headers.get("location"), handoff);
+    const handoff = start.headers.get("location")!;
+    assertHandoffUrl(handoff, `${WIKI}/Notes`, true);
     const toLogin = await b.fetch(handoff);
     assertEquals(toLogin.headers.get("location"), `${PLATFORM}/auth/login?return_to=${encodeURIComponent(handoff)}`);
     // Known user (second login), so the login returns to the hand-off.
@@ -111,11 +127,7 @@ Deno.test("handoff - explicit Sign in from a wiki: login first when the platform
     // return_to outside this wiki is replaced by the wiki's home.
     for (const evil of ["https://evil.example/", "http://bob.localhost:8000/", `${PLATFORM}/app/`]) {
       const res = await f.browser().fetch(`${WIKI}/-/auth/login?return_to=${encodeURIComponent(evil)}`);
-      assertEquals(
-        res.headers.get("location"),
-        `${PLATFORM}/auth/handoff?to=${encodeURIComponent(`${WIKI}/`)}&mode=login`,
-        evil,
-      );
+      assertHandoffUrl(res.headers.get("location"), `${WIKI}/`, true);
     }
   } finally {
     f.close();
@@ -128,7 +140,7 @@ Deno.test("handoff - codes are bound to their origin, and die with the platform 
     const b = f.browser();
     await signInThroughForm(b, PLATFORM, "alice.test", { callbackOrigin: CB });
     // Minted for alice's wiki, presented on bob's: refused (and consumed).
-    const minted = await b.fetch(`${PLATFORM}/auth/handoff?to=${encodeURIComponent(`${WIKI}/`)}`);
+    const minted = await mint(b);
     const code = new URL(minted.headers.get("location")!).searchParams.get("code")!;
     const wrong = await b.fetch(`http://bob.localhost:8000/-/auth/handoff?code=${encodeURIComponent(code)}`);
     assertEquals(wrong.status, 400);
@@ -139,7 +151,7 @@ Deno.test("handoff - codes are bound to their origin, and die with the platform 
     await reuse.body?.cancel();
 
     // A code minted before the platform signs out cannot be redeemed after.
-    const m2 = await b.fetch(`${PLATFORM}/auth/handoff?to=${encodeURIComponent(`${WIKI}/`)}`);
+    const m2 = await mint(b);
     const late = m2.headers.get("location")!;
     const { html } = await b.page(`${PLATFORM}/`);
     await b.post(`${PLATFORM}/auth/logout`, { csrf: hiddenField(html, "csrf") });
@@ -186,7 +198,7 @@ Deno.test("handoff - wiki-side logout needs CSRF, then signs out the wiki host a
   try {
     const b = f.browser();
     await signInThroughForm(b, PLATFORM, "alice.test", { callbackOrigin: CB });
-    const minted = await b.fetch(`${PLATFORM}/auth/handoff?to=${encodeURIComponent(`${WIKI}/`)}`);
+    const minted = await mint(b);
     await b.fetch(minted.headers.get("location")!);
     const { html } = await b.page(`${WIKI}/`);
     const refused = await b.post(`${WIKI}/-/auth/logout`, { csrf: "x" });
@@ -231,6 +243,38 @@ Deno.test("handoff - path mode: the platform cookie serves the wiki; Sign in goe
       `${PLATFORM}/w/alice/-/auth/login?return_to=${encodeURIComponent(`${PLATFORM}/w/bob/`)}`,
     );
     assertEquals(other.headers.get("location"), `${PLATFORM}/w/alice/`);
+  } finally {
+    f.close();
+  }
+});
+
+Deno.test("handoff - a code minted through another browser cannot sign this browser in (login CSRF)", async () => {
+  const f = await subdomainFixture();
+  try {
+    // The attacker, signed in on the platform, starts a hand-off to the victim's wiki host but stops before
+    // redeeming, and sends the redeem link to the victim.
+    const attacker = f.browser();
+    await signInThroughForm(attacker, PLATFORM, "alice.test", { callbackOrigin: CB });
+    const first = await attacker.fetch(`${WIKI}/-/auth/login?return_to=${encodeURIComponent(`${WIKI}/`)}`);
+    const minted = await attacker.fetch(first.headers.get("location")!);
+    const redeemUrl = minted.headers.get("location")!;
+    assertOk(new URL(redeemUrl).searchParams.get("code"));
+    const victim = f.browser();
+    const res = await victim.fetch(redeemUrl);
+    assertEquals(res.status, 400);
+    assertIncludes(await res.text(), "This sign-in link has expired or was already used");
+    assertEquals(victim.cookie(WIKI, "rw_session"), undefined, "the victim is not signed in as the attacker");
+    // Minting straight from the platform with a made-up binding does not help either.
+    const forged = await attacker.fetch(
+      `${PLATFORM}/auth/handoff?to=${encodeURIComponent(`${WIKI}/`)}&b=${"A".repeat(43)}`,
+    );
+    const forgedRes = await victim.fetch(forged.headers.get("location")!);
+    await forgedRes.body?.cancel();
+    assertEquals(victim.cookie(WIKI, "rw_session"), undefined);
+    // Without a binding the platform mints nothing: it sends the browser to the wiki's sign-in entry first.
+    const unbound = await attacker.fetch(`${PLATFORM}/auth/handoff?to=${encodeURIComponent(`${WIKI}/`)}`);
+    assertEquals(unbound.status, 303);
+    assertExcludes(unbound.headers.get("location")!, "code=");
   } finally {
     f.close();
   }

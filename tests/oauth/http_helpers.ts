@@ -61,7 +61,12 @@ export interface HttpFixture {
 /** Builds the app in `mode`; `outboundFetch` replaces the stub metadata-document fetch. */
 export async function setupHttp(
   mode: Mode,
-  opts: { outboundFetch?: FetchLike; settings?: Partial<OAuthSettings> } = {},
+  opts: {
+    outboundFetch?: FetchLike;
+    settings?: Partial<OAuthSettings>;
+    /** Wraps the in-memory store before the app gets it (e.g. a KV round-trip counter). */
+    wrapKv?: (kv: Deno.Kv) => Deno.Kv;
+  } = {},
 ): Promise<HttpFixture> {
   const config = mode === "path"
     ? testConfig({ publicOrigin: "http://localhost:8000" })
@@ -76,7 +81,7 @@ export async function setupHttp(
     const route = routes.get(url);
     return route ? await route() : new Response("not found", { status: 404 });
   };
-  const app = await createApp(config, kv, {
+  const app = await createApp(config, opts.wrapKv ? opts.wrapKv(kv) : kv, {
     outboundFetch: opts.outboundFetch ?? stub,
     oauth: { now: () => t, settings: opts.settings },
   });

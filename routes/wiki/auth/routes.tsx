@@ -15,7 +15,9 @@ import { errorResponse } from "../../errors.tsx";
 import { verifyCsrf } from "../../../lib/session/csrf.ts";
 import {
   clearSessionCookie,
+  handoffBinding,
   LOGOUT_PURPOSE,
+  presentedHandoffBindings,
   requestOrigin,
   setSessionCookie,
   setSsoCookie,
@@ -31,7 +33,7 @@ function returnToHere(c: Context<WikiEnv>, raw: string | null | undefined): stri
 }
 
 /** `GET /-/auth/login`. */
-export function wikiLoginRoute(c: Context<WikiEnv>): Response {
+export async function wikiLoginRoute(c: Context<WikiEnv>): Promise<Response> {
   const { urls } = c.get("deps");
   const returnTo = returnToHere(c, c.req.query("return_to"));
   c.header("Cache-Control", "no-store");
@@ -39,7 +41,8 @@ export function wikiLoginRoute(c: Context<WikiEnv>): Response {
   if (new URL(urls.wikiBase(c.env.slug)).origin === urls.origin) {
     return c.redirect(`${urls.platform("/auth/login")}?return_to=${encodeURIComponent(returnTo)}`, 303);
   }
-  return c.redirect(`${urls.platform("/auth/handoff")}?to=${encodeURIComponent(returnTo)}&mode=login`, 303);
+  const b = await handoffBinding(c);
+  return c.redirect(`${urls.platform("/auth/handoff")}?to=${encodeURIComponent(returnTo)}&mode=login&b=${b}`, 303);
 }
 
 /** `GET /-/auth/handoff`. */
@@ -52,7 +55,11 @@ export async function wikiHandoffRoute(c: Context<WikiEnv>): Promise<Response> {
     setSsoCookie(c);
     return c.redirect(returnToHere(c, c.req.query("return_to")), 303);
   }
-  const redeemed = await deps.sessions.redeemHandoff(c.req.query("code") ?? "", requestOrigin(c));
+  const redeemed = await deps.sessions.redeemHandoff(
+    c.req.query("code") ?? "",
+    requestOrigin(c),
+    await presentedHandoffBindings(c),
+  );
   if (!redeemed) {
     const login = `${urls.wiki(slug, "/-/auth/login")}?return_to=${encodeURIComponent(urls.wiki(slug, "/"))}`;
     return errorResponse(
