@@ -13,6 +13,7 @@ import type { WikiRecord } from "../lib/wiki/types.ts";
 import type { AppDeps } from "./env.ts";
 import { htmlPage } from "./components/html.ts";
 import { Layout, type WikiNav } from "./components/Layout.tsx";
+import { headerAuth } from "./_middleware/session.ts";
 
 /** Headings of error pages by failure kind. */
 const TITLES: Record<WikiErrorCode, string> = {
@@ -37,9 +38,11 @@ export interface ErrorViewProps {
   children?: ComponentChildren;
 }
 
-/** The body of an error page: heading, message, optional extra content, and a way back. */
+/** The body of an error page: heading, message, optional extra content, and ways back (the dashboard when signed in). */
 export function ErrorView({ deps, wiki, title, message, children }: ErrorViewProps) {
   const { urls } = deps;
+  const auth = headerAuth();
+  const dashboard = auth?.user ? auth.dashboardUrl : null;
   return (
     <Layout title={title} urls={urls} wiki={wiki}>
       <section class="error-page">
@@ -49,6 +52,8 @@ export function ErrorView({ deps, wiki, title, message, children }: ErrorViewPro
         <p class="error-links">
           {wiki ? <a href={urls.wiki(wiki.slug, "/")}>Go to the wiki's home page</a> : null}
           {wiki ? " · " : null}
+          {dashboard ? <a href={dashboard}>Your dashboard</a> : null}
+          {dashboard ? " · " : null}
           <a href={urls.platform("/")}>robot.wtf home</a>
         </p>
       </section>

@@ -167,8 +167,13 @@ export async function forgetMemberHandles(kv: Deno.Kv, wikiId: string): Promise<
   }
 }
 
+/** Longest DID a form may name (the DID spec allows 2 KB; real did:plc and did:web are far shorter). */
+const MAX_DID_LENGTH = 512;
+
 async function requireCollaborator(deps: Pick<PlatformDeps, "wikis">, wiki: WikiRecord, did: string): Promise<void> {
-  if (String(did ?? "") === "" || (await deps.wikis.roleOf(wiki, did)) === null) {
+  const text = String(did ?? "");
+  // Not a DID (or absurdly long for one): nobody on the wiki, and not worth a KV read (keys are capped at 2 KB).
+  if (!text.startsWith("did:") || text.length > MAX_DID_LENGTH || (await deps.wikis.roleOf(wiki, text)) === null) {
     throw new InvalidInputError("That person is not a collaborator on this wiki (any more). Reload the page.");
   }
 }

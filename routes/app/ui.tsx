@@ -53,7 +53,7 @@ export function Csrf({ token }: { token: string }) {
 
 /** The notice for a `?notice=` code, if any. */
 export function Notice({ code }: { code: string | null | undefined }) {
-  const text = code ? NOTICES[code] : undefined;
+  const text = code && Object.hasOwn(NOTICES, code) ? NOTICES[code] : undefined;
   return text ? <p class="notice notice-ok" role="status">{text}</p> : null;
 }
 

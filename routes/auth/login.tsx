@@ -29,6 +29,7 @@ import type { SessionUser } from "../../lib/session/sessions.ts";
 import { errorResponse } from "../errors.tsx";
 import { LoginPage } from "./views.tsx";
 import { safeReturnTo } from "./return_to.ts";
+import { timingSafeEqual } from "../../lib/ids.ts";
 
 /** CSRF purpose of the login form. */
 export const LOGIN_PURPOSE = "login";
@@ -53,7 +54,9 @@ async function bindingMatches(c: Context<PlatformEnv>, binding: string | null): 
   const nonce = csrfNonce(c);
   if (!nonce || !binding) return false;
   const all = await c.get("deps").keys.hmacAll("csrf", `login-binding\n${nonce}`);
-  return all.includes(binding);
+  let ok = false;
+  for (const candidate of all) ok = timingSafeEqual(candidate, binding) || ok; // constant time, every candidate
+  return ok;
 }
 
 /** Renders the login page (status, error, kept input) with a CSP whose `form-action` lets the form reach a PDS. */

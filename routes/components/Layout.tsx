@@ -7,7 +7,7 @@
  */
 import type { ComponentChildren } from "preact";
 import type { Urls } from "../../lib/urls.ts";
-import { stylesheetUrl } from "./assets.ts";
+import { faviconUrl, stylesheetUrl } from "./assets.ts";
 import { headerAuth } from "../_middleware/session.ts";
 
 /** The wiki a page belongs to, for the header navigation. */
@@ -31,13 +31,15 @@ export interface LayoutProps {
 /** A whole HTML document. */
 export function Layout({ title, urls, wiki = null, children }: LayoutProps) {
   const site = wiki ? wiki.title : "robot.wtf";
+  const assetSlug = wiki?.slug ?? headerAuth()?.wikiSlug ?? null;
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title === site ? title : `${title} · ${site}`}</title>
-        <link rel="stylesheet" href={stylesheetUrl(urls, wiki?.slug ?? headerAuth()?.wikiSlug ?? null)} />
+        <link rel="stylesheet" href={stylesheetUrl(urls, assetSlug)} />
+        <link rel="icon" type="image/svg+xml" href={faviconUrl(urls, assetSlug)} />
       </head>
       <body>
         <header class="site-header">

@@ -18,12 +18,24 @@ const UNVERSIONED_CACHE = "public, max-age=3600";
 /** Version tag of the stylesheet: a hash of its content, so a changed file gets a new URL. */
 export const STYLESHEET_VERSION: string = contentVersion("static/app.css");
 
+/** Version tag of the site icon (content hash, like {@link STYLESHEET_VERSION}). */
+export const FAVICON_VERSION: string = contentVersion("static/favicon.svg");
+
 /**
  * URL of the stylesheet for a page: on the wiki's own origin for wiki pages when it differs from the platform's
  * (subdomain mode), else on the platform.
  */
 export function stylesheetUrl(urls: Urls, slug: string | null): string {
-  const path = `/static/app.css?v=${STYLESHEET_VERSION}`;
+  return assetUrl(urls, slug, `/static/app.css?v=${STYLESHEET_VERSION}`);
+}
+
+/** URL of the site icon for a page, on the same origin as {@link stylesheetUrl}. */
+export function faviconUrl(urls: Urls, slug: string | null): string {
+  return assetUrl(urls, slug, `/static/favicon.svg?v=${FAVICON_VERSION}`);
+}
+
+/** `path` on the wiki's own origin when it differs from the platform's (subdomain mode), else on the platform. */
+function assetUrl(urls: Urls, slug: string | null, path: string): string {
   if (slug !== null && urls.wikiOrigin(slug) !== urls.origin) return urls.wiki(slug, path);
   return urls.platform(path);
 }

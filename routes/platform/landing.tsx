@@ -47,6 +47,10 @@ export function landingRoute(c: Context<PlatformEnv>): Response {
             by whom.
           </li>
         </ol>
+        <p class="muted">
+          robot.wtf is free and run by volunteers for the ATProto community. Wikis start private: you choose who else
+          can read them.
+        </p>
       </section>
     </Layout>,
   );

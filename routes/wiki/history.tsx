@@ -79,7 +79,7 @@ function HistoryItem(
       <div class="history-body">
         <span class="action">{actionLabel(r.action)}</span>
         {entry.path !== path ? <span class="muted">(as {entry.path})</span> : null} —{" "}
-        <span class="message">{r.message}</span> <span class="muted">{formatBytes(entry.bytes)}</span>
+        <span class="message">{r.message}</span> <span class="muted size">{formatBytes(entry.bytes)}</span>
         {previous
           ? (
             <>

@@ -28,11 +28,28 @@ const PRIVATE_MESSAGES: Record<Exclude<Visibility, "public">, string> = {
   logged_in: "Only signed-in people can read it. Sign in to continue.",
 };
 
+/**
+ * Longest path inside a wiki this app answers (in URL characters). A page path is at most 512 UTF-8 bytes and an
+ * attachment name 255, so even fully percent-encoded (3 characters a byte) every real address fits; longer ones only
+ * make the page and filename rules work hard (a 60 KB attachment name cost seconds of CPU), so they stop here.
+ */
+export const MAX_WIKI_PATH_CHARS = 4096;
+
 /** Message for a signed-in person who is not a member of a private wiki. */
 const NOT_A_MEMBER = "Only its members can read it, and your account is not one of them. Ask the owner to add you.";
 
 /** Middleware: sets `wiki` and `pages` on the context, or answers 404 (unknown wiki) or 403 (not public). */
 export const loadWiki: MiddlewareHandler<WikiEnv> = async (c, next) => {
+  if (new URL(c.req.url).pathname.length > MAX_WIKI_PATH_CHARS) {
+    return errorResponse(
+      c,
+      414,
+      "invalid_input",
+      "Address too long",
+      `This address is longer than ${MAX_WIKI_PATH_CHARS} characters, so it cannot name a page or a file of this ` +
+        "wiki. Check the link.",
+    );
+  }
   if (c.req.path.startsWith(WIKILESS_PREFIX) || c.req.path.startsWith(WIKI_AUTH_PREFIX)) return await next();
   const deps = c.get("deps");
   const slug = c.env.slug;

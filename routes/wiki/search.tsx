@@ -46,7 +46,14 @@ export async function searchRoute(c: Context<WikiEnv>): Promise<Response> {
 
 /** Result count and the ranked list. */
 function Results({ ctx, q, total, hits }: { ctx: WikiContext; q: string; total: number; hits: SearchHit[] }) {
-  if (hits.length === 0) return <p class="notice">No pages match “{q}”.</p>;
+  if (hits.length === 0) {
+    return (
+      <p class="notice">
+        No pages match “{q}”. Try fewer or different words, or browse the{" "}
+        <a href={ctx.urls.system(ctx.slug, "index")}>index</a>.
+      </p>
+    );
+  }
   return (
     <>
       <p class="muted">
@@ -57,7 +64,8 @@ function Results({ ctx, q, total, hits }: { ctx: WikiContext; q: string; total: 
         {hits.map((h) => (
           <li>
             <a class="result-title" href={ctx.urls.page(ctx.slug, h.path)}>{h.title}</a>{" "}
-            <span class="muted path">{h.path}</span> <span class="score" title="Relevance">{h.score.toFixed(2)}</span>
+            {h.path !== h.title ? <span class="muted path">{h.path}</span> : null}{" "}
+            <span class="score" title="Relevance">{h.score.toFixed(2)}</span>
             <p class="snippet">{h.snippet}</p>
           </li>
         ))}

@@ -4,6 +4,7 @@
  * signed out, as a non-member and as the owner. None may answer 5xx.
  */
 import { assertOk } from "../assert.ts";
+import { csrfToken } from "../../lib/session/csrf.ts";
 import { PEOPLE, setupEdit, type Who } from "../edit/helpers.ts";
 
 /** Platform routes (paths on the platform origin). */
@@ -38,6 +39,10 @@ const PLATFORM_PATHS = [
   "/static/%ZZ",
   "/%ZZ",
   "/%C0%AF",
+  "/w/%ZZ/",
+  "/w/alice%ZZ/-/edit/Home",
+  "/.well-known/oauth-authorization-server/w/%ZZ",
+  "/.well-known/oauth-protected-resource/w/alice/%ZZ",
 ];
 
 /** Wiki routes (paths inside the wiki). */
@@ -92,6 +97,8 @@ const QUERIES = [
   "?code=" + "a".repeat(3000) + "&state=x&iss=%ZZ",
   "?q=" + "%FF".repeat(500),
   "?a=1&a=2&return_to=//evil.example&return_to=/app/",
+  "?notice=constructor&error=constructor&flash=constructor&mode=constructor",
+  "?notice=__proto__&error=toString&rev=constructor&action=__proto__",
 ];
 
 /** Odd POST bodies: [content-type, body]. */
@@ -105,7 +112,56 @@ const BODIES: [string | null, BodyInit | null][] = [
   ["application/json", '{"csrf": 1, "content": ['],
   ["text/plain", "hello"],
   ["multipart/form-data", "no boundary here"],
-  ["multipart/form-data; boundary=zz", "--zz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nbroken"],
+  ["multipart/form-data; boundary=zz", '--zz\r\nContent-Disposition: form-data; name="file"\r\n\r\nbroken'],
+];
+
+/** Field names of the app's forms, each sent with every odd value. */
+const ODD_FIELDS = [
+  "slug",
+  "title",
+  "label",
+  "read_only",
+  "visibility",
+  "handle",
+  "role",
+  "did",
+  "confirm",
+  "path",
+  "content",
+  "revision",
+  "message",
+  "to",
+  "filename",
+  "action",
+  "request_id",
+  "decision",
+  "identifier",
+  "return_to",
+];
+
+/** Odd (already urlencoded) field values. */
+const ODD_VALUES = [
+  "",
+  "%ZZ",
+  "%ED%A0%80",
+  "%00",
+  "..%2F..%2Fx",
+  "x".repeat(70_000),
+  "%E2%80%AE%F0%9F%92%A9",
+  "-1e999",
+  "__proto__",
+  "http%3A%2F%2Fevil.example%2F",
+];
+
+/** Odd Cookie headers. */
+const ODD_COOKIES = [
+  "rw_session=%ZZ",
+  'rw_session="x',
+  "rw_session=" + "a".repeat(5000),
+  "rw_csrf=%FF%FE; rw_session=%E0%A4%A",
+  "rw_session",
+  "=; ;;=x",
+  "rw_sso=%ZZ; rw_csrf=" + "%".repeat(50),
 ];
 
 Deno.test("no route answers 5xx to odd requests, in either addressing mode", async (t) => {
@@ -115,6 +171,10 @@ Deno.test("no route answers 5xx to odd requests, in either addressing mode", asy
       const origin = f.app.deps.urls.origin;
       const platformSession = await f.app.deps.sessions.create(
         { did: PEOPLE.stranger.did, handle: PEOPLE.stranger.handle, displayName: null },
+        origin,
+      );
+      const ownerPlatform = await f.app.deps.sessions.create(
+        { did: PEOPLE.alice.did, handle: PEOPLE.alice.handle, displayName: null },
         origin,
       );
       const failures: string[] = [];
@@ -150,7 +210,55 @@ Deno.test("no route answers 5xx to odd requests, in either addressing mode", asy
             }
             await send(url, { method: "PUT", headers, body: "x" }, who);
             await send(url, { method: "DELETE", headers }, who);
+            await send(url, { method: "HEAD", headers }, who);
+            await send(url, { method: "OPTIONS", headers: { ...headers, origin: "https://evil.example" } }, who);
           }
+        }
+        // Odd field values behind a valid CSRF token (so the handlers, not the guards, see them), as the owner.
+        const keys = f.app.deps.keys;
+        const appCsrf = await csrfToken(keys, mode === "path" ? f.cookies.alice : ownerPlatform.id, "app");
+        const editCsrf = await csrfToken(keys, f.cookies.alice, `wiki-edit:${f.wiki.id}`);
+        const ownerPlatformHeaders = {
+          cookie: `rw_session=${mode === "path" ? f.cookies.alice : ownerPlatform.id}`,
+          "content-type": "application/x-www-form-urlencoded",
+        };
+        const ownerWikiHeaders = {
+          cookie: `rw_session=${f.cookies.alice}`,
+          "content-type": "application/x-www-form-urlencoded",
+        };
+        for (const value of ODD_VALUES) {
+          const fields = (csrf: string) =>
+            `csrf=${encodeURIComponent(csrf)}&` + ODD_FIELDS.map((k) => `${k}=${value}`).join("&");
+          for (const p of PLATFORM_PATHS.filter((p) => p.startsWith("/app/") && !p.endsWith("/delete"))) {
+            await send(
+              origin + p,
+              { method: "POST", headers: ownerPlatformHeaders, body: fields(appCsrf) },
+              "owner+csrf",
+            );
+          }
+          for (const p of WIKI_PATHS.filter((p) => /^\/-\/(new|edit|rename|delete|restore|attach|detach)/.test(p))) {
+            await send(f.base + p, { method: "POST", headers: ownerWikiHeaders, body: fields(editCsrf) }, "owner+csrf");
+          }
+        }
+
+        // Odd cookies.
+        for (const cookie of ODD_COOKIES) {
+          for (const url of [origin + "/", origin + "/app/", origin + "/auth/login", f.base + "/", f.base + "/-/new"]) {
+            await send(url, { headers: { cookie } }, `cookie ${cookie.slice(0, 30)}`);
+            await send(url, {
+              method: "POST",
+              headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+              body: "csrf=x",
+            }, `cookie ${cookie.slice(0, 30)}`);
+          }
+        }
+
+        // Odd Host headers (subdomain mode maps hosts to tenants).
+        for (
+          const host of ["ALICE.LOCALHOST:8000", "evil.example", "a..localhost:8000", "-x.localhost", "localhost."]
+        ) {
+          await send(f.base + "/", { headers: { host } }, `host ${host}`);
+          await send(origin + "/app/", { headers: { host } }, `host ${host}`);
         }
       } finally {
         f.close();

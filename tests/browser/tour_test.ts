@@ -5,8 +5,8 @@
  * a wiki's home, a page with WikiLinks, code and a table, history, diff, search, index, recent changes, the editor,
  * an edit conflict, attachments, the OAuth consent page, and the 404 and 403 pages.
  *
- * Each page is saved at 1280px and 390px to .tmp/screenshots/tour/ (ignored by git); at 390px no page may scroll
- * sideways, and no page may log a console error or throw.
+ * Each page is saved at 1280px and 390px to .tmp/screenshots/tour/ (ignored by git), plus a few in dark mode; at
+ * 390px no page may scroll sideways, and no page may log a console error, fail to load a resource, or throw.
  *
  * Needs /usr/bin/chromium; skipped with a warning without it, except under CI=true, where it fails.
  */
@@ -218,9 +218,11 @@ Deno.test({
         }, 400);
         assertOk((await page.locator(".form-error").innerText()).length > 0, "the error is shown");
 
-        // Signed in as bob, who owns no wiki yet: signup.
-        const bobSession = await app.deps.sessions.create(bob, origin);
-        await context.addCookies([{ name: "rw_session", value: bobSession.id, url: origin }]);
+        // Signed in as carol, who owns no wiki yet: signup.
+        const carol = { did: PEOPLE["carol.test"], handle: "carol.test", displayName: null };
+        await upsertUserOnLogin(kv, carol);
+        const carolSession = await app.deps.sessions.create(carol, origin);
+        await context.addCookies([{ name: "rw_session", value: carolSession.id, url: origin }]);
         await visit("signup", `${origin}/auth/signup`);
 
         // Signed in as alice from here on.
@@ -286,6 +288,20 @@ Deno.test({
         await visit("not-found-404", `${base}/-/nothing-here`, 404);
         await visit("platform-404", `${origin}/no-such-page`, 404);
         await visit("forbidden-403", `${origin}/w/bob-private/`, 403);
+
+        await t.step("dark mode: a page, a diff and the dashboard", async () => {
+          await page.emulateMedia({ colorScheme: "dark" });
+          const shots: [string, string][] = [
+            ["wiki-page", `${base}/Field_notes`],
+            ["diff", `${base}/-/diff/Field_notes?from=${first.revision}&to=${second.revision}`],
+            ["dashboard", `${origin}/app/wikis/alice-notes`],
+          ];
+          for (const [name, url] of shots) {
+            await page.goto(url);
+            await page.screenshot({ path: `${SCREENSHOTS}${name}-dark.png`, fullPage: true });
+          }
+          await page.emulateMedia({ colorScheme: "light" });
+        });
       } finally {
         await context.close().catch(() => {});
       }

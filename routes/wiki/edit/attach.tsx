@@ -35,6 +35,18 @@ export async function attachForm(c: Context<WikiEnv>): Promise<Response> {
   });
 }
 
+/**
+ * Longest attachment name a form may send, in characters. Stored names are at most 255 UTF-8 bytes, so nothing longer
+ * names an existing file; an upload's longer name keeps its end (the extension) and is shortened by the wiki's
+ * filename rules. The bound keeps those rules from working on megabytes of name.
+ */
+export const MAX_FILENAME_INPUT_CHARS = 1024;
+
+/** The last `max` characters (code points) of `text`. */
+function lastChars(text: string, max: number): string {
+  return text.length <= max ? text : Array.from(text).slice(-max).join("");
+}
+
 /** POST `/-/attach/{path}` (multipart: `file`, optional `filename`, `message`). */
 export async function attachSave(c: Context<WikiEnv>): Promise<Response> {
   const ctx = wikiContext(c);
@@ -56,7 +68,7 @@ export async function attachSave(c: Context<WikiEnv>): Promise<Response> {
     );
   }
   const message = form.text("message").slice(0, MAX_MESSAGE_CHARS);
-  const name = form.text("filename").trim() || file.name;
+  const name = lastChars(form.text("filename").trim() || file.name, MAX_FILENAME_INPUT_CHARS);
   const data = new Uint8Array(await file.arrayBuffer());
   const done = await attempt(() =>
     ctx.pages.putAttachment(path, name, data, { mime: file.type || undefined, message }, writer.actor)
@@ -113,6 +125,10 @@ export async function detachSave(c: Context<WikiEnv>): Promise<Response> {
   const form = await readForm(c);
   if (!await csrfValid(c, writer, form.text(CSRF_FIELD))) return refuseCsrf(c);
   const filename = form.text("filename");
+  if (filename.length > MAX_FILENAME_INPUT_CHARS) {
+    const error = `Page "${path}" has no attachment "${filename.slice(0, 60)}…". The list below shows the names.`;
+    return await attachPage(c, ctx, writer, path, { error }, 404);
+  }
   const done = await attempt(() =>
     ctx.pages.deleteAttachment(
       path,
