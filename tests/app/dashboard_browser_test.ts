@@ -12,29 +12,11 @@ import { type App, createApp } from "../../main.ts";
 import { testConfig } from "../../lib/config.ts";
 import { upsertUserOnLogin } from "../../lib/platform/users.ts";
 import { connectApp, fakeIdentity, PEOPLE } from "./helpers.ts";
+import { CHROMIUM, CHROMIUM_FLAGS, haveChromium, onCi } from "../browser/chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SCREENSHOTS = new URL("../../.tmp/screenshots/dashboard/", import.meta.url).pathname;
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
-const haveChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-const onCi = Deno.env.get("CI") === "true";
 if (!haveChromium && !onCi) {
   console.warn(`\n*** SKIPPING dashboard browser test: ${CHROMIUM} is missing (apt-get install -y chromium) ***\n`);
 }

@@ -17,30 +17,11 @@ import { testConfig } from "../../lib/config.ts";
 import { upsertUserOnLogin } from "../../lib/platform/users.ts";
 import { base64url } from "../../lib/ids.ts";
 import { fakeIdentity, PEOPLE } from "../app/helpers.ts";
+import { CHROMIUM, CHROMIUM_FLAGS, haveChromium, onCi } from "./chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-/** Flags that work on this project's machines (closed network, root, no GPU). */
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SCREENSHOTS = new URL("../../.tmp/screenshots/tour/", import.meta.url).pathname;
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
-const haveChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-const onCi = Deno.env.get("CI") === "true";
 if (!haveChromium && !onCi) {
   console.warn(`\n*** SKIPPING the browser tour: ${CHROMIUM} is missing (apt-get install -y chromium) ***\n`);
 }

@@ -11,30 +11,11 @@ import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
 import { type App, createApp } from "../../main.ts";
 import { type Config, testConfig } from "../../lib/config.ts";
 import { seedDemoWiki } from "../../lib/wiki/demo.ts";
+import { CHROMIUM, CHROMIUM_FLAGS, haveChromium, onCi } from "./chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-/** Flags that work on this project's machines (closed network, root, no GPU). */
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SCREENSHOTS = new URL("../../.tmp/screenshots/", import.meta.url).pathname;
 const WIDTHS = { desktop: { width: 1280, height: 800 }, phone: { width: 375, height: 740 } } as const;
 
-const haveChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-const onCi = Deno.env.get("CI") === "true";
 if (!haveChromium && !onCi) {
   console.warn(
     `\n*** SKIPPING browser tests: ${CHROMIUM} is missing. Install it with: apt-get install -y chromium ***\n`,

@@ -14,31 +14,13 @@ import { type App, createApp } from "../../main.ts";
 import { type Config, testConfig } from "../../lib/config.ts";
 import type { WikiRecord } from "../../lib/wiki/types.ts";
 import { buildIslands } from "../../scripts/build_islands.ts";
+import { CHROMIUM, CHROMIUM_FLAGS, haveChromium, onCi } from "../browser/chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SCREENSHOTS = new URL("../../.tmp/screenshots/edit/", import.meta.url).pathname;
 const WIDTHS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 const ALICE = { did: "did:plc:alicebrowser00000000000", handle: "alice.test", displayName: null };
 const AGENT = { id: "token:agent", name: "research agent", client: "mcp:claude" };
 
-const haveChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-const onCi = Deno.env.get("CI") === "true";
 if (!haveChromium && !onCi) {
   console.warn(`\n*** SKIPPING edit browser tests: ${CHROMIUM} is missing (apt-get install -y chromium) ***\n`);
 }

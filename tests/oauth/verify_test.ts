@@ -2,6 +2,7 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { ALICE, connectPublic, setup, VIEWER } from "./helpers.ts";
 import { authenticate } from "../../lib/auth/authenticate.ts";
 import { createAccessTokenVerifier, parseAccessToken } from "../../lib/oauth/verify.ts";
+import { countingKv } from "../mcp/helpers.ts";
 
 function bearer(token: string): Request {
   return new Request("http://localhost:8000/w/alice/mcp", {
@@ -10,46 +11,10 @@ function bearer(token: string): Request {
   });
 }
 
-/** Counts KV round trips (get, getMany, list, commit) of a store. */
-function counting(kv: Deno.Kv): { kv: Deno.Kv; calls: string[] } {
-  const calls: string[] = [];
-  const proxy = new Proxy(kv, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target);
-      if (typeof value !== "function") return value;
-      if (prop === "get" || prop === "getMany" || prop === "list") {
-        return (...args: unknown[]) => {
-          calls.push(String(prop));
-          return value.apply(target, args);
-        };
-      }
-      if (prop === "atomic") {
-        return () => {
-          const op = target.atomic();
-          const wrapped: Deno.AtomicOperation = new Proxy(op, {
-            get(t, p) {
-              const v = Reflect.get(t, p, t);
-              if (typeof v !== "function") return v;
-              return (...a: unknown[]) => {
-                if (p === "commit") calls.push("commit");
-                const r = v.apply(t, a);
-                return r === t ? wrapped : r;
-              };
-            },
-          });
-          return wrapped;
-        };
-      }
-      return value.bind(target);
-    },
-  });
-  return { kv: proxy, calls };
-}
-
 Deno.test("verify - through the MCP seam: ONE getMany checks slug, token, grant and role", async () => {
   const fx = await setup();
   const s = await connectPublic(fx);
-  const { kv, calls } = counting(fx.kv);
+  const { kv, counter: { calls } } = countingKv(fx.kv);
   const verifier = createAccessTokenVerifier({ ...fx.oauth.ctx, kv });
   const first = await authenticate(kv, bearer(s.access), "alice", [verifier]);
   assertOk(first.result.ok, JSON.stringify(first.result));
