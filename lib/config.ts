@@ -36,7 +36,10 @@ export interface Config {
   addressing: AddressingMode;
   /** Parent domain of wiki hosts in subdomain mode (`WIKI_DOMAIN`), e.g. `robot.wtf` or `localhost`. */
   wikiDomain: string | null;
-  /** Deno KV location (`KV_PATH`): a file path, `:memory:`, or `null` for the platform default (Deno Deploy). */
+  /**
+   * Deno KV location (`KV_PATH`): a file path, `:memory:`, a KV Connect URL (`http(s)://`, a `denokv` server shared
+   * by several processes; token in `DENO_KV_ACCESS_TOKEN`), or `null` for the platform default (Deno Deploy).
+   */
   kvPath: string | null;
   /** PEM certificate and key for TLS (`TLS_CERT_FILE`, `TLS_KEY_FILE`), read at start. */
   tls: { certFile: string; keyFile: string } | null;

@@ -31,6 +31,8 @@ export const K = {
   wikiMember: (wikiId: WikiId, did: string) => ["wiki_member", wikiId, did] as const,
   /** Reverse index: wikis a user owns or belongs to. */
   userWiki: (did: string, wikiId: WikiId) => ["user_wiki", did, wikiId] as const,
+  /** Wikis a person owns: `{ owned }`, checked and changed by every wiki create and delete (lib/wiki/owner_count.ts). */
+  userWikiCount: (did: string) => ["user_wiki_count", did] as const,
   /** Usage counters and the wiki's write sequence: `{ pages, bytes, seq }`; every write checks and bumps it. */
   wikiState: (wikiId: WikiId) => ["wiki_state", wikiId] as const,
 

@@ -9,6 +9,7 @@ import { ForbiddenError, InvalidInputError } from "../errors.ts";
 import { checkSlug } from "./slugs.ts";
 import type { DashboardUser, PlatformDeps } from "./deps.ts";
 import { forgetMemberHandles } from "./collaborators.ts";
+import { ownerLimitMessage } from "../wiki/owner_count.ts";
 
 /** Longest wiki title accepted. */
 export const MAX_TITLE_LENGTH = 80;
@@ -24,7 +25,7 @@ export async function ownedWikis(
 
 /**
  * Creates a wiki owned by `user` named `slugInput` (lowercased; the platform's slug rules and reserved names apply)
- * with an optional title. ForbiddenError at the per-user limit; InvalidInputError for a bad name or title;
+ * with an optional title. ForbiddenError at the per-user limit (also when concurrent creates race for it); InvalidInputError for a bad name or title;
  * AlreadyExistsError when the name is taken or was recently used by a deleted wiki.
  */
 export async function createWikiForUser(
@@ -42,17 +43,17 @@ export async function createWikiForUser(
   if (title.length > MAX_TITLE_LENGTH) {
     throw new InvalidInputError(`The title must be at most ${MAX_TITLE_LENGTH} characters.`);
   }
+  // The check above answers early; the limit itself is enforced in the create's atomic commit (OwnerLimitError, a
+  // ForbiddenError with the same message), so concurrent requests cannot pass it.
   return await deps.wikis.create(
-    { slug: check.slug, title: title || undefined, ownerDid: user.did },
+    { slug: check.slug, title: title || undefined, ownerDid: user.did, ownerLimit: limit },
     { id: user.did, name: user.handle, client: "web" },
   );
 }
 
 /** Says that the per-person limit is reached, and what to do. */
 export function limitMessage(owned: number, limit: number): string {
-  const some = owned === 1 ? "1 wiki" : `${owned} wikis`;
-  const most = limit === 1 ? "one wiki is" : `${limit} wikis are`;
-  return `You own ${some}; ${most} the most one person can have. Delete one to create another.`;
+  return ownerLimitMessage(owned, limit);
 }
 
 /** What deleting a wiki revoked. */

@@ -12,12 +12,24 @@ import { createPageStore } from "./page_store.ts";
 import { forgetCatalog } from "./catalog.ts";
 import { SEED_ACTOR, seedPages } from "./seed.ts";
 import type { WikiState } from "./records.ts";
+import { OwnerLimitError, readOwnerCount } from "./owner_count.ts";
 
 /** Wiki registry over Deno KV. */
 export interface Wikis {
-  /** Creates a wiki with a unique slug (AlreadyExistsError if taken or recently deleted), seeding starter pages. */
+  /**
+   * Creates a wiki with a unique slug (AlreadyExistsError if taken or recently deleted), seeding starter pages.
+   * With `ownerLimit`, OwnerLimitError when the owner already owns that many wikis, decided in the create's own
+   * atomic commit (lib/wiki/owner_count.ts), so concurrent creates cannot pass the limit.
+   */
   create(
-    input: { slug: string; title?: string; ownerDid: string; visibility?: Visibility; seed?: boolean },
+    input: {
+      slug: string;
+      title?: string;
+      ownerDid: string;
+      visibility?: Visibility;
+      seed?: boolean;
+      ownerLimit?: number;
+    },
     actor: Actor,
   ): Promise<WikiRecord>;
   /** Wiki by slug; null if none. */
@@ -46,6 +58,8 @@ export interface Wikis {
 export const SLUG_COOLING_OFF_MS = 30 * 24 * 60 * 60 * 1000;
 /** Slug shape accepted here (the platform applies its own rules, e.g. reserved names, before calling create). */
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,28}[a-z0-9]$/;
+/** Commit attempts of a create whose checks failed (a concurrent create by the same person, or of the slug). */
+const CREATE_ATTEMPTS = 20;
 /** Keys deleted per commit when a wiki is deleted. */
 const DELETE_BATCH = 500;
 const ROLES: readonly Role[] = ["admin", "editor", "viewer"];
@@ -116,6 +130,78 @@ export function createWikis(deps: StoreDeps): Wikis {
     throw new ConflictError("The wiki is busy with other changes; try again in a moment.", null);
   }
 
+  /**
+   * Commits a new wiki's records, the owner's membership and their wiki count in one atomic operation, which checks
+   * that the slug is still free (or reclaimable) and that the owner's count (below `ownerLimit`, when given) did not
+   * change. A failed check is read again: a slug taken meanwhile or the limit reached gives its own error.
+   */
+  async function commitCreate(
+    slug: string,
+    ownerDid: string,
+    title: string | undefined,
+    visibility: Visibility,
+    ownerLimit: number | undefined,
+  ): Promise<WikiRecord> {
+    for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
+      const [existing, count] = await Promise.all([kv.get<SlugEntry>(K.wikiSlug(slug)), readOwnerCount(kv, ownerDid)]);
+      const t = now();
+      if (existing.value !== null) {
+        if ("record" in existing.value) {
+          throw new AlreadyExistsError(`The name "${slug}" is already taken by another wiki. Choose another name.`);
+        }
+        if (existing.value.reclaimableAt > t) {
+          throw new AlreadyExistsError(
+            `The name "${slug}" belonged to a wiki deleted recently; it can be used again after ` +
+              `${new Date(existing.value.reclaimableAt).toISOString().slice(0, 10)}. Choose another name.`,
+          );
+        }
+      }
+      if (ownerLimit !== undefined && count.owned >= ownerLimit) throw new OwnerLimitError(count.owned, ownerLimit);
+      const record: WikiRecord = {
+        id: newId("w"),
+        slug,
+        title: title?.trim() || slug,
+        ownerDid,
+        visibility,
+        createdAt: t,
+        quota: { pages: deps.limits.quotaPages, bytes: deps.limits.quotaBytes },
+      };
+      const owner: Member = { did: ownerDid, role: "admin", addedAt: t, addedBy: ownerDid };
+      const op = kv.atomic()
+        .check({ key: K.wikiSlug(slug), versionstamp: existing.versionstamp })
+        .check({ key: K.wiki(record.id), versionstamp: null })
+        .set(K.wiki(record.id), record)
+        .set(K.wikiSlug(slug), { wikiId: record.id, record } satisfies SlugEntry)
+        .set(K.wikiMember(record.id, owner.did), owner)
+        .set(K.userWiki(owner.did, record.id), { role: "admin" } satisfies UserWikiEntry)
+        .set(K.wikiState(record.id), { pages: 0, bytes: 0, seq: 0 } satisfies WikiState);
+      if ((await count.apply(op, +1).commit()).ok) return record;
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
+    }
+    throw new ConflictError("Wikis are being created very fast right now; try again in a moment.", null);
+  }
+
+  /**
+   * Deletes the wiki's record and state, writes the slug tombstone and takes the wiki off its owner's count, in one
+   * commit checked against the record (so a wiki deleted twice at once is counted once). NotFoundError when the
+   * wiki is already gone.
+   */
+  async function deleteRecord(wikiId: string): Promise<WikiRecord> {
+    for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
+      const e = await requireWiki(wikiId);
+      const count = await readOwnerCount(kv, e.value.ownerDid);
+      const t = now();
+      const tombstone: SlugEntry = { deletedAt: t, reclaimableAt: t + SLUG_COOLING_OFF_MS, wikiId };
+      const op = kv.atomic()
+        .check(e)
+        .delete(K.wiki(wikiId))
+        .delete(K.wikiState(wikiId))
+        .set(K.wikiSlug(e.value.slug), tombstone, { expireIn: SLUG_COOLING_OFF_MS + 24 * 60 * 60 * 1000 });
+      if ((await count.apply(op, -1).commit()).ok) return e.value;
+    }
+    throw new ConflictError("The wiki is busy with other changes; try again in a moment.", null);
+  }
+
   return {
     async create(input, _actor) {
       const slug = String(input.slug ?? "");
@@ -132,41 +218,7 @@ export function createWikis(deps: StoreDeps): Wikis {
       if (!VISIBILITIES.includes(visibility)) {
         throw new InvalidInputError(`Unknown visibility "${visibility}": use private, logged_in or public.`);
       }
-      const existing = await kv.get<SlugEntry>(K.wikiSlug(slug));
-      const t = now();
-      if (existing.value !== null) {
-        if ("record" in existing.value) {
-          throw new AlreadyExistsError(`The name "${slug}" is already taken by another wiki. Choose another name.`);
-        }
-        if (existing.value.reclaimableAt > t) {
-          throw new AlreadyExistsError(
-            `The name "${slug}" belonged to a wiki deleted recently; it can be used again after ` +
-              `${new Date(existing.value.reclaimableAt).toISOString().slice(0, 10)}. Choose another name.`,
-          );
-        }
-      }
-      const record: WikiRecord = {
-        id: newId("w"),
-        slug,
-        title: input.title?.trim() || slug,
-        ownerDid: input.ownerDid,
-        visibility,
-        createdAt: t,
-        quota: { pages: deps.limits.quotaPages, bytes: deps.limits.quotaBytes },
-      };
-      const owner: Member = { did: input.ownerDid, role: "admin", addedAt: t, addedBy: input.ownerDid };
-      const res = await kv.atomic()
-        .check({ key: K.wikiSlug(slug), versionstamp: existing.versionstamp })
-        .check({ key: K.wiki(record.id), versionstamp: null })
-        .set(K.wiki(record.id), record)
-        .set(K.wikiSlug(slug), { wikiId: record.id, record } satisfies SlugEntry)
-        .set(K.wikiMember(record.id, owner.did), owner)
-        .set(K.userWiki(owner.did, record.id), { role: "admin" } satisfies UserWikiEntry)
-        .set(K.wikiState(record.id), { pages: 0, bytes: 0, seq: 0 } satisfies WikiState)
-        .commit();
-      if (!res.ok) {
-        throw new AlreadyExistsError(`The name "${slug}" was just taken by another wiki. Choose another name.`);
-      }
+      const record = await commitCreate(slug, input.ownerDid, input.title, visibility, input.ownerLimit);
       if (input.seed !== false) {
         const store = createPageStore(deps, record);
         for (const page of seedPages()) {
@@ -250,16 +302,9 @@ export function createWikis(deps: StoreDeps): Wikis {
     },
 
     async delete(wikiId) {
-      const wiki = (await requireWiki(wikiId)).value;
+      await deleteRecord(wikiId);
       const memberDids: string[] = [];
       for await (const e of kv.list<Member>({ prefix: ["wiki_member", wikiId] })) memberDids.push(e.value.did);
-      const t = now();
-      const tombstone: SlugEntry = { deletedAt: t, reclaimableAt: t + SLUG_COOLING_OFF_MS, wikiId };
-      await kv.atomic()
-        .delete(K.wiki(wikiId))
-        .delete(K.wikiState(wikiId))
-        .set(K.wikiSlug(wiki.slug), tombstone, { expireIn: SLUG_COOLING_OFF_MS + 24 * 60 * 60 * 1000 })
-        .commit();
       forgetCatalog(kv, wikiId);
       for (let i = 0; i < memberDids.length; i += DELETE_BATCH) {
         const op = kv.atomic();

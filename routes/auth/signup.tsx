@@ -11,6 +11,7 @@ import { htmlPage } from "../components/html.ts";
 import { csrfToken, verifyCsrf } from "../../lib/session/csrf.ts";
 import { checkSlug, defaultSlugFromHandle } from "../../lib/platform/slugs.ts";
 import { AlreadyExistsError, InvalidInputError } from "../../lib/errors.ts";
+import { OwnerLimitError } from "../../lib/wiki/owner_count.ts";
 import { SignupLimitPage, SignupPage } from "./views.tsx";
 import { readForm, STALE_FORM_MESSAGE } from "./login.tsx";
 import { safeReturnTo } from "./return_to.ts";
@@ -84,11 +85,13 @@ export async function signupSubmitRoute(c: Context<PlatformEnv>): Promise<Respon
     return await signupPage(c, session, { status: 409 });
   }
   try {
+    // The limit is decided in the create's atomic commit: of concurrent signups only those under it succeed.
     await deps.wikis.create(
-      { slug: check.slug, ownerDid: did, visibility: "private" },
+      { slug: check.slug, ownerDid: did, visibility: "private", ownerLimit: deps.config.wikisPerUser },
       { id: did, name: handle, client: "web" },
     );
   } catch (err) {
+    if (err instanceof OwnerLimitError) return await signupPage(c, session, { status: 409 });
     if (err instanceof AlreadyExistsError || err instanceof InvalidInputError) {
       return await signupPage(c, session, {
         slug: check.slug,
