@@ -1,17 +1,23 @@
 /**
  * @module
  * Wiki records: create (with seed pages), look up by slug or id, visibility, members and roles, delete.
+ *
+ * Creating and deleting take several commits and are safe to interrupt (lib/wiki/wiki_purge.ts): a seeded wiki's
+ * pages are written before one commit makes the wiki visible, so a failed creation leaves nothing anyone can see;
+ * a deletion hides the wiki in its first commit and its purge can be finished by deleting again.
  */
 import type { Actor, Member, Role, Visibility, WikiRecord } from "./types.ts";
 import type { PageStore, StoreDeps } from "./store.ts";
-import { K, WIKI_SCOPED_TYPES, type WikiId } from "../kv/keys.ts";
-import { OAUTH_WIKI_SCOPED_TYPES, OK } from "../oauth/keys.ts";
+import { K, type WikiId } from "../kv/keys.ts";
 import { newId } from "../ids.ts";
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { createPageStore } from "./page_store.ts";
 import { forgetCatalog } from "./catalog.ts";
 import { SEED_ACTOR, seedPages } from "./seed.ts";
 import type { WikiState } from "./records.ts";
+import { type PurgeMarker, purgeWiki } from "./wiki_purge.ts";
+
+export { WIKI_DELETE_EXTRA_TYPES } from "./wiki_purge.ts";
 
 /** Wiki registry over Deno KV. */
 export interface Wikis {
@@ -38,42 +44,29 @@ export interface Wikis {
   roleOf(wiki: WikiRecord, did: string | null): Promise<Role | null>;
   /** Wikis a user owns or is a member of. */
   forUser(did: string): Promise<{ wiki: WikiRecord; role: Role }[]>;
-  /** Deletes a wiki and everything under its id; its slug stays reserved for a cooling-off period. */
+  /**
+   * Deletes a wiki and everything under its id; its slug stays reserved for a cooling-off period. Deleting a wiki
+   * whose deletion a failure interrupted finishes it.
+   */
   delete(wikiId: string): Promise<void>;
+  /**
+   * For the wiki that had `slug` and was deleted by its owner `ownerDid` during the cooling-off period: finishes
+   * its deletion if a failure interrupted it, and returns true (false when no such deletion exists).
+   */
+  finishDeletion(slug: string, ownerDid: string): Promise<boolean>;
 }
 
 /** How long a deleted wiki's slug stays reserved. */
 export const SLUG_COOLING_OFF_MS = 30 * 24 * 60 * 60 * 1000;
 /** Slug shape accepted here (the platform applies its own rules, e.g. reserved names, before calling create). */
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,28}[a-z0-9]$/;
-/** Keys deleted per commit when a wiki is deleted. */
-const DELETE_BATCH = 500;
 const ROLES: readonly Role[] = ["admin", "editor", "viewer"];
 const VISIBILITIES: readonly Visibility[] = ["private", "logged_in", "public"];
-
-/**
- * Wiki-scoped key types (wiki id second) that live outside lib/kv/keys.ts's WIKI_SCOPED_TYPES and go with the wiki:
- * the per-wiki bearer tokens (lib/auth/tokens.ts) and every OAuth record (lib/oauth/keys.ts). Some index records
- * point at a key outside the wiki's prefixes, which is deleted in the same commit as the index entry (see
- * {@link companionKey}), so deleting a wiki revokes its tokens and grants and leaves nothing behind.
- */
-export const WIKI_DELETE_EXTRA_TYPES: readonly string[] = ["wiki_token", ...OAUTH_WIKI_SCOPED_TYPES];
-
-/** The key outside the wiki's prefixes that an entry of a wiki-scoped index points at, if any. */
-function companionKey(entry: Deno.KvEntry<unknown>): Deno.KvKey | null {
-  const [type, wikiId] = entry.key;
-  const v = entry.value as Record<string, unknown> | null;
-  if (type === "wiki_token" && typeof v?.hash === "string") return K.tokenByHash(v.hash);
-  if (type === "oauth_grant" && typeof v?.did === "string" && typeof v?.id === "string") {
-    return OK.userGrant(v.did, wikiId as WikiId, v.id);
-  }
-  return null;
-}
 
 /** Value of `wiki_slug`: the live wiki (denormalized record), or a tombstone after deletion. */
 export type SlugEntry =
   | { wikiId: WikiId; record: WikiRecord }
-  | { deletedAt: number; reclaimableAt: number; wikiId: WikiId };
+  | { deletedAt: number; reclaimableAt: number; wikiId: WikiId; ownerDid?: string };
 
 /** Value of `user_wiki`: the user's role on the wiki. */
 export interface UserWikiEntry {
@@ -155,23 +148,46 @@ export function createWikis(deps: StoreDeps): Wikis {
         quota: { pages: deps.limits.quotaPages, bytes: deps.limits.quotaBytes },
       };
       const owner: Member = { did: input.ownerDid, role: "admin", addedAt: t, addedBy: input.ownerDid };
-      const res = await kv.atomic()
-        .check({ key: K.wikiSlug(slug), versionstamp: existing.versionstamp })
-        .check({ key: K.wiki(record.id), versionstamp: null })
-        .set(K.wiki(record.id), record)
-        .set(K.wikiSlug(slug), { wikiId: record.id, record } satisfies SlugEntry)
-        .set(K.wikiMember(record.id, owner.did), owner)
-        .set(K.userWiki(owner.did, record.id), { role: "admin" } satisfies UserWikiEntry)
-        .set(K.wikiState(record.id), { pages: 0, bytes: 0, seq: 0 } satisfies WikiState)
-        .commit();
-      if (!res.ok) {
-        throw new AlreadyExistsError(`The name "${slug}" was just taken by another wiki. Choose another name.`);
+      const empty: WikiState = { pages: 0, bytes: 0, seq: 0 };
+      /** The commit that makes the wiki visible: record, slug, owner; fails if the slug changed since it was read. */
+      const publish = () =>
+        kv.atomic()
+          .check({ key: K.wikiSlug(slug), versionstamp: existing.versionstamp })
+          .check({ key: K.wiki(record.id), versionstamp: null })
+          .set(K.wiki(record.id), record)
+          .set(K.wikiSlug(slug), { wikiId: record.id, record } satisfies SlugEntry)
+          .set(K.wikiMember(record.id, owner.did), owner)
+          .set(K.userWiki(owner.did, record.id), { role: "admin" } satisfies UserWikiEntry);
+      const taken = () =>
+        new AlreadyExistsError(`The name "${slug}" was just taken by another wiki. Choose another name.`);
+      if (input.seed === false) {
+        if (!(await publish().set(K.wikiState(record.id), empty).commit()).ok) throw taken();
+        return record;
       }
-      if (input.seed !== false) {
+      // Seeded: the pages are written first, under a purge marker, while nothing points at the wiki; one commit
+      // then publishes it and removes the marker. Interrupted, it leaves only invisible keys the sweeper removes.
+      const marker: PurgeMarker = { kind: "create", slug, ownerDid: input.ownerDid, since: t };
+      const staged = await kv.atomic()
+        .check({ key: K.wikiState(record.id), versionstamp: null })
+        .set(K.wikiState(record.id), empty)
+        .set(K.wikiPurge(record.id), marker)
+        .commit();
+      if (!staged.ok) throw taken(); // cannot happen: the id is new
+      try {
         const store = createPageStore(deps, record);
         for (const page of seedPages()) {
           await store.write(page.path, page.content, { message: page.message }, SEED_ACTOR);
         }
+        const res = await publish()
+          .check({ key: K.wikiPurge(record.id), versionstamp: staged.versionstamp })
+          .delete(K.wikiPurge(record.id))
+          .commit();
+        if (!res.ok) throw taken();
+      } catch (err) {
+        // Best effort (the store may be the reason we are here): what is left is swept later. A publishing commit
+        // that was applied although it reported a failure removed the marker, so nothing visible is purged.
+        await purgeWiki(kv, record.id, now).catch(() => {});
+        throw err;
       }
       return record;
     },
@@ -250,46 +266,46 @@ export function createWikis(deps: StoreDeps): Wikis {
     },
 
     async delete(wikiId) {
-      const wiki = (await requireWiki(wikiId)).value;
-      const memberDids: string[] = [];
-      for await (const e of kv.list<Member>({ prefix: ["wiki_member", wikiId] })) memberDids.push(e.value.did);
-      const t = now();
-      const tombstone: SlugEntry = { deletedAt: t, reclaimableAt: t + SLUG_COOLING_OFF_MS, wikiId };
-      await kv.atomic()
-        .delete(K.wiki(wikiId))
-        .delete(K.wikiState(wikiId))
-        .set(K.wikiSlug(wiki.slug), tombstone, { expireIn: SLUG_COOLING_OFF_MS + 24 * 60 * 60 * 1000 })
-        .commit();
-      forgetCatalog(kv, wikiId);
-      for (let i = 0; i < memberDids.length; i += DELETE_BATCH) {
-        const op = kv.atomic();
-        for (const did of memberDids.slice(i, i + DELETE_BATCH)) op.delete(K.userWiki(did, wikiId));
-        await op.commit();
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const [entry, pending] = await kv.getMany<[WikiRecord, PurgeMarker]>([K.wiki(wikiId), K.wikiPurge(wikiId)]);
+        const wiki = entry.value;
+        if (wiki === null) {
+          // Gone already: finish a deletion a failure interrupted (the marker says there is one).
+          if (pending.value?.kind !== "delete") throw new NotFoundError(`Wiki ${wikiId} does not exist.`);
+          await purgeWiki(kv, wikiId, now);
+          return;
+        }
+        const t = now();
+        const tombstone: SlugEntry = {
+          deletedAt: t,
+          reclaimableAt: t + SLUG_COOLING_OFF_MS,
+          wikiId,
+          ownerDid: wiki.ownerDid,
+        };
+        const marker: PurgeMarker = { kind: "delete", slug: wiki.slug, ownerDid: wiki.ownerDid, since: t };
+        // One commit hides the wiki everywhere (later writes fail their state check, slug lookups find the
+        // tombstone) and records that its keys are to be purged.
+        const res = await kv.atomic()
+          .check(entry)
+          .delete(K.wiki(wikiId))
+          .delete(K.wikiState(wikiId))
+          .set(K.wikiSlug(wiki.slug), tombstone, { expireIn: SLUG_COOLING_OFF_MS + 24 * 60 * 60 * 1000 })
+          .set(K.wikiPurge(wikiId), marker)
+          .commit();
+        if (!res.ok) continue; // the record changed meanwhile (visibility, title): read it again
+        forgetCatalog(kv, wikiId);
+        await purgeWiki(kv, wikiId, now);
+        return;
       }
-      // `list({ prefix })` does not return the prefix key itself: `wiki_state` went in the first commit.
-      // Credentials first: after this no token or grant of the wiki resolves, even if the rest is interrupted.
-      for (const type of WIKI_DELETE_EXTRA_TYPES) await deletePrefix(kv, [type, wikiId]);
-      for (const type of WIKI_SCOPED_TYPES) await deletePrefix(kv, [type, wikiId]);
-      forgetCatalog(kv, wikiId);
+      throw new ConflictError("The wiki is busy with other changes; try deleting it again in a moment.", null);
+    },
+
+    async finishDeletion(slug, ownerDid) {
+      const tomb = (await kv.get<SlugEntry>(K.wikiSlug(String(slug)))).value;
+      if (tomb === null || "record" in tomb || tomb.ownerDid !== ownerDid) return false;
+      const pending = (await kv.get<PurgeMarker>(K.wikiPurge(tomb.wikiId))).value;
+      if (pending?.kind === "delete") await purgeWiki(kv, tomb.wikiId, now);
+      return true;
     },
   };
-}
-
-/**
- * Deletes every key under `prefix`, at most DELETE_BATCH keys per commit, each together with its companion key
- * (an index entry and what it points at go in the same commit).
- */
-async function deletePrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<void> {
-  for (let round = 0; round < 1_000_000; round++) {
-    const keys: Deno.KvKey[] = [];
-    for await (const e of kv.list({ prefix }, { limit: DELETE_BATCH / 2 })) {
-      keys.push(e.key);
-      const companion = companionKey(e);
-      if (companion) keys.push(companion);
-    }
-    if (keys.length === 0) return;
-    const op = kv.atomic();
-    for (const k of keys) op.delete(k);
-    await op.commit();
-  }
 }
