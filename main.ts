@@ -8,17 +8,19 @@
  * 2. The platform app or the wiki app (Hono) runs its middleware: security headers, body limit, and for wikis the
  *    wiki loader, which puts the WikiRecord and its PageStore on the context.
  * 3. A thin route module (routes/) parses input, calls lib/ (framework-free domain code), renders Preact or JSON.
- * 4. Errors: lib/errors.ts classes become readable pages or protocol errors; anything else a generic 500.
+ * 4. Errors: lib/errors.ts classes become readable pages or protocol errors; an unavailable store a 503
+ *    (lib/kv/unavailable.ts); anything else a generic 500.
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { type Config, loadConfig } from "./lib/config.ts";
 import { openKv } from "./lib/kv/open.ts";
+import { guardKv } from "./lib/kv/unavailable.ts";
 import { Urls } from "./lib/urls.ts";
 import { createWikis } from "./lib/wiki/wikis.ts";
 import { loadKeyRing } from "./lib/keys.ts";
 import { seedDemoWiki } from "./lib/wiki/demo.ts";
-import { startStagedBlobSweeper } from "./lib/wiki/maintenance.ts";
+import { startMaintenance } from "./lib/wiki/maintenance.ts";
 import type { AppDeps, PlatformEnv, WikiEnv } from "./routes/env.ts";
 import { securityHeaders } from "./routes/_middleware/security.ts";
 import { handleError, notFound } from "./routes/errors.tsx";
@@ -59,8 +61,12 @@ export interface AppOptions {
   atproto?: Partial<Omit<AtprotoLoginDeps, "kv" | "publicOrigin" | "keys">> | AtprotoLogin;
 }
 
-/** Builds the app on an open KV store. */
-export async function createApp(config: Config, kv: Deno.Kv, options: AppOptions = {}): Promise<App> {
+/**
+ * Builds the app on an open KV store. The store is used through `guardKv` (lib/kv/unavailable.ts): a KV failure
+ * becomes a KvUnavailableError, which every endpoint answers with a 503 the client can retry.
+ */
+export async function createApp(config: Config, store: Deno.Kv, options: AppOptions = {}): Promise<App> {
+  const kv = guardKv(store);
   const urls = new Urls(config);
   const wikis = createWikis({ kv, limits: config.limits });
   const keys = await loadKeyRing(kv, config);
@@ -194,7 +200,8 @@ if (import.meta.main) {
   const kv = await openKv(config.kvPath);
   const app = await createApp(config, kv);
   if (config.seedDemo) await seedDemoWiki(app.deps.wikis);
-  startStagedBlobSweeper(kv); // every 5 minutes, unref'd: deletes staged blobs a crash left unpublished
+  // Every 5 minutes, unref'd: deletes staged blobs a crash left unpublished, finishes interrupted wiki purges.
+  startMaintenance(kv);
   const tls = config.tls
     ? { cert: await Deno.readTextFile(config.tls.certFile), key: await Deno.readTextFile(config.tls.keyFile) }
     : {};

@@ -2,13 +2,15 @@
  * @module
  * Error responses of the web app: WikiError subclasses (lib/errors.ts) become a readable page with their status
  * and message (or `{error, message}` JSON for clients that prefer JSON), Hono's HTTPException keeps its own
- * response, anything else is logged and becomes a generic 500 without details. Also the 404 page.
+ * response, an unavailable store (lib/kv/unavailable.ts) becomes a 503 with `Retry-After`, anything else is logged
+ * and becomes a generic 500 without details. Also the 404 page.
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ComponentChildren } from "preact";
 import { WikiError, type WikiErrorCode } from "../lib/errors.ts";
+import { isKvFailure, KV_RETRY_AFTER_SECONDS } from "../lib/kv/unavailable.ts";
 import type { WikiRecord } from "../lib/wiki/types.ts";
 import type { AppDeps } from "./env.ts";
 import { htmlPage } from "./components/html.ts";
@@ -28,6 +30,10 @@ const TITLES: Record<WikiErrorCode, string> = {
 };
 
 const SERVER_ERROR_MESSAGE = "Something went wrong on our side. Please try again in a moment.";
+
+/** What a person reads when the store is unavailable (a save may or may not have happened: say how to check). */
+export const UNAVAILABLE_MESSAGE = "The wiki's storage is temporarily unavailable, so this request could not be " +
+  "completed. Try again in a moment. If you were saving a change, open the page first to see whether it was saved.";
 
 /** Props of {@link ErrorView}. */
 export interface ErrorViewProps {
@@ -91,8 +97,22 @@ export function handleError(err: Error, c: Context): Response {
     return errorResponse(c, err.status as ContentfulStatusCode, err.code, TITLES[err.code], err.message);
   }
   if (err instanceof HTTPException) return err.getResponse();
+  if (isKvFailure(err)) return unavailable(c, err);
   console.error(`Unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}:`, err);
   return errorResponse(c, 500, "server_error", "Server error", SERVER_ERROR_MESSAGE);
+}
+
+/**
+ * The 503 of an unavailable store: a page (or `{error: "temporarily_unavailable", message}` JSON) with
+ * `Retry-After`. The store's own error is logged in one line, never shown.
+ */
+export function unavailable(c: Context, err: Error): Response {
+  const cause = err.cause instanceof Error ? err.cause.message : String(err.cause);
+  console.warn(`KV unavailable on ${c.req.method} ${new URL(c.req.url).pathname}: ${cause}`);
+  const res = errorResponse(c, 503, "temporarily_unavailable", "Temporarily unavailable", UNAVAILABLE_MESSAGE);
+  res.headers.set("retry-after", String(KV_RETRY_AFTER_SECONDS));
+  res.headers.set("cache-control", "no-store");
+  return res;
 }
 
 /** `app.notFound` handler: a friendly 404 page. */

@@ -35,6 +35,8 @@ export const K = {
   userWikiCount: (did: string) => ["user_wiki_count", did] as const,
   /** Usage counters and the wiki's write sequence: `{ pages, bytes, seq }`; every write checks and bumps it. */
   wikiState: (wikiId: WikiId) => ["wiki_state", wikiId] as const,
+  /** A wiki whose keys are being removed (a deletion, or a creation that never published): lib/wiki/wiki_purge.ts. */
+  wikiPurge: (wikiId: WikiId) => ["wiki_purge", wikiId] as const,
 
   // ---- pages (lib/wiki/store.ts) ----
   /** The current head of a page at a canonical path (also kept, marked deleted, after delete). */

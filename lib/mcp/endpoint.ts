@@ -10,7 +10,9 @@
  * `WebStandardStreamableHTTPServerTransport` with JSON answers: the user-land routing the SDK documents, chosen
  * because its built-in legacy leg always answers SSE, which measured ~40% slower per request. On that leg a repeated
  * `initialize` or `tools/list` gets the SDK's earlier answer again (lib/mcp/replay.ts), and single requests other
- * than `initialize` are served by a pooled, request-independent server (lib/mcp/server_pool.ts).
+ * than `initialize` are served by a pooled, request-independent server (lib/mcp/server_pool.ts). A tool call that
+ * finds the store unavailable turns the whole answer into a JSON-RPC 503 (`rpcUnavailable`), like a failure before
+ * the SDK (lib/mcp/fast_path.ts).
  */
 import {
   createMcpHandler,
@@ -29,9 +31,16 @@ import { createWikiServer, toolScope } from "./server.ts";
 import type { ToolContext } from "./tool.ts";
 import { ReplayCache } from "./replay.ts";
 import { poolable, ServerPool } from "./server_pool.ts";
+import { KV_RETRY_AFTER_SECONDS } from "../kv/unavailable.ts";
 
 /** JSON-RPC error codes used by the HTTP layer. */
-export const RPC = { parseError: -32700, invalidRequest: -32600, unauthorized: -32001, forbidden: -32003 } as const;
+export const RPC = {
+  parseError: -32700,
+  invalidRequest: -32600,
+  internalError: -32603,
+  unauthorized: -32001,
+  forbidden: -32003,
+} as const;
 
 /** SDK rejections caused by the client's request (answered 4xx): not worth a log line. */
 const CLIENT_MISTAKE =
@@ -62,6 +71,26 @@ export function rpcError(status: number, code: number, message: string, headers:
   h.set("content-type", "application/json");
   h.set("cache-control", "no-store");
   return new Response(body, { status, headers: h });
+}
+
+/**
+ * The answer when the store is unavailable (lib/kv/unavailable.ts): HTTP 503 with `Retry-After` and a JSON-RPC
+ * internal error (-32603) saying to retry, for the request `id` when there was exactly one.
+ */
+export function rpcUnavailable(id: string | number | null = null): Response {
+  const body = JSON.stringify({
+    jsonrpc: "2.0",
+    id,
+    error: { code: RPC.internalError, message: "Service temporarily unavailable, try again in a moment." },
+  });
+  return new Response(body, {
+    status: 503,
+    headers: {
+      "content-type": "application/json",
+      "cache-control": "no-store",
+      "retry-after": String(KV_RETRY_AFTER_SECONDS),
+    },
+  });
 }
 
 /** CORS headers of the public metadata documents (browser-based MCP clients fetch them). */
@@ -122,6 +151,38 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     }
     return h;
   };
+
+  /**
+   * The SDK's answer to an authenticated, parsed request. The body was read by `handle`; the SDK gets it parsed
+   * (`parsedBody`) and never reads the request's own body.
+   */
+  async function sdkAnswer(req: Request, parsed: unknown, authInfo: AuthInfo, wikiId: string): Promise<Response> {
+    if (await isLegacyRequest(req, parsed, { maxRequestBodySize: maxBody })) {
+      const replayKey = replays.keyFor(req, parsed, `${wikiId} ${authInfo.scopes.join(" ")}`);
+      const id = (parsed as { id?: unknown }).id;
+      const replayed = replayKey === null ? null : replays.replay(replayKey, id);
+      if (replayed) return replayed;
+      const transport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: undefined,
+        enableJsonResponse: true,
+      });
+      if (poolable(parsed)) {
+        // A JSON answer is complete when handleRequest returns: the server is idle again and goes back.
+        const server = pool.acquire();
+        await server.connect(transport);
+        const res = await transport.handleRequest(req, { parsedBody: parsed, authInfo });
+        await pool.release(server);
+        return replayKey === null ? res : await replays.remember(replayKey, id, res);
+      }
+      const server = serverFor(authInfo);
+      await server.connect(transport);
+      // Not closed afterwards: a JSON answer is complete when returned and the instance holds no timers or
+      // streams; closing builds a connection-closed error (stack capture) per request for nothing (~4% CPU).
+      const res = await transport.handleRequest(req, { parsedBody: parsed, authInfo });
+      return replayKey === null ? res : await replays.remember(replayKey, id, res);
+    }
+    return await modern.fetch(req, { parsedBody: parsed, authInfo });
+  }
 
   return {
     async handle(req, slug) {
@@ -205,32 +266,11 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
         scopes: [...principal.scopes],
         extra: { toolContext, principal: principal as Principal, onlyTool: singleToolCall(messages) },
       };
-      // The body was read here; the SDK gets it parsed (`parsedBody`) and never reads the request's own body.
-      if (await isLegacyRequest(req, parsed, { maxRequestBodySize: maxBody })) {
-        const replayKey = replays.keyFor(req, parsed, `${wiki.id} ${authInfo.scopes.join(" ")}`);
-        const id = (parsed as { id?: unknown }).id;
-        const replayed = replayKey === null ? null : replays.replay(replayKey, id);
-        if (replayed) return replayed;
-        const transport = new WebStandardStreamableHTTPServerTransport({
-          sessionIdGenerator: undefined,
-          enableJsonResponse: true,
-        });
-        if (poolable(parsed)) {
-          // A JSON answer is complete when handleRequest returns: the server is idle again and goes back.
-          const server = pool.acquire();
-          await server.connect(transport);
-          const res = await transport.handleRequest(req, { parsedBody: parsed, authInfo });
-          await pool.release(server);
-          return replayKey === null ? res : await replays.remember(replayKey, id, res);
-        }
-        const server = serverFor(authInfo);
-        await server.connect(transport);
-        // Not closed afterwards: a JSON answer is complete when returned and the instance holds no timers or
-        // streams; closing builds a connection-closed error (stack capture) per request for nothing (~4% CPU).
-        const res = await transport.handleRequest(req, { parsedBody: parsed, authInfo });
-        return replayKey === null ? res : await replays.remember(replayKey, id, res);
-      }
-      return await modern.fetch(req, { parsedBody: parsed, authInfo });
+      const res = await sdkAnswer(req, parsed, authInfo, wiki.id);
+      if (!toolContext.storeUnavailable) return res;
+      // A tool call found the store unavailable: the whole request is answered 503 so that the client retries.
+      await res.body?.cancel().catch(() => {});
+      return rpcUnavailable(messages.length === 1 ? rpcId(messages[0]) : null);
     },
 
     async metadata(slug) {
@@ -270,6 +310,12 @@ function requiredScope(m: RpcMessage) {
   if (m.method !== "tools/call") return undefined;
   const name = (m.params as { name?: unknown } | undefined)?.name;
   return typeof name === "string" ? toolScope(name) : undefined;
+}
+
+/** The id of a JSON-RPC message (null when it has none or an invalid one). */
+function rpcId(m: RpcMessage): string | number | null {
+  const id = (m as { id?: unknown }).id;
+  return typeof id === "string" || typeof id === "number" ? id : null;
 }
 
 /** The tool name when the request is exactly one `tools/call` of a known tool (the server then registers only it). */

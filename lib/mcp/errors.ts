@@ -23,6 +23,14 @@ export function fail(text: string): ToolText {
   return { content: [{ type: "text", text }], isError: true };
 }
 
+/** The result of a tool call that failed because the store is unavailable (the change may or may not be saved). */
+export function unavailableResult(): ToolText {
+  return fail(
+    "The wiki's storage is temporarily unavailable. Try again in a moment; if this call was a change, read the " +
+      "page first to see whether it was saved.",
+  );
+}
+
 const GENERIC_CONFLICT_HINT = /\s*Read the page again to get the current revision, then retry\.\s*$/;
 
 /** Maps an error thrown by the wiki core (or anything else) to a failed tool result. */

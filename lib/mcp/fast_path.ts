@@ -5,7 +5,8 @@
  * a JSON-RPC error, so the Hono middleware in front of it (session cookie, body limit, router, per-request nonce)
  * is pure cost on the hottest route: ~90 µs of a ~420 µs request in-process. The fast path keeps what that
  * middleware gave the route: the security headers of every response (here with a deny-all CSP: a protocol answer
- * is never rendered) and a generic 500 that never shows a stack trace.
+ * is never rendered), a generic 500 that never shows a stack trace, and a JSON-RPC 503 when the store is
+ * unavailable (lib/kv/unavailable.ts).
  *
  * main.ts wires it after resolving the tenant:
  *
@@ -17,7 +18,8 @@
  * ```
  */
 import type { McpEndpoint } from "./endpoint.ts";
-import { rpcError } from "./endpoint.ts";
+import { rpcError, rpcUnavailable } from "./endpoint.ts";
+import { isKvFailure } from "../kv/unavailable.ts";
 
 /** Wiki-relative path of the MCP endpoint (the Hono route `app.all("/mcp")` matches exactly this path). */
 export const MCP_PATH = "/mcp";
@@ -57,8 +59,15 @@ export function createMcpFastPath(endpoint: () => McpEndpoint, opts: { https: bo
     try {
       res = await ep.handle(request, slug);
     } catch (err) {
-      console.error("mcp fast path:", err);
-      res = rpcError(500, -32603, "Internal error in the wiki service; try again in a moment.");
+      if (isKvFailure(err)) {
+        console.warn(
+          `KV unavailable on /mcp: ${err instanceof Error && err.cause instanceof Error ? err.cause.message : err}`,
+        );
+        res = rpcUnavailable();
+      } else {
+        console.error("mcp fast path:", err);
+        res = rpcError(500, -32603, "Internal error in the wiki service; try again in a moment.");
+      }
     }
     return withHeaders(res, headers);
   };

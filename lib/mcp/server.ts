@@ -3,12 +3,13 @@
  * The MCP server of one wiki for one request: every wiki tool registered on a fresh McpServer, bound to the
  * caller's principal and the wiki's page store. Each call checks the tool's scope again (the HTTP layer already
  * refused missing scopes with a 403), takes a write from the rate limit for write tools, and maps failures to
- * `isError` results.
+ * `isError` results (an unavailable store also marks the context, so that the endpoint answers a 503).
  */
 import { McpServer, type StandardSchemaWithJSON } from "@modelcontextprotocol/server";
 import type { z } from "zod";
 import type { Scope } from "../auth/principal.ts";
-import { fail, toolError, type ToolText } from "./errors.ts";
+import { fail, toolError, type ToolText, unavailableResult } from "./errors.ts";
+import { isKvFailure } from "../kv/unavailable.ts";
 import { takeWrite } from "./rate_limit.ts";
 import type { ToolContext, WikiTool } from "./tool.ts";
 import { READ_TOOLS } from "./tools_read.ts";
@@ -96,6 +97,12 @@ export async function callTool(t: WikiTool, args: unknown, ctx: ToolContext): Pr
     }
     return await t.run(args as never, ctx);
   } catch (err) {
+    if (isKvFailure(err)) {
+      // The endpoint answers the whole request with a JSON-RPC 503 (lib/mcp/endpoint.ts); the result is the
+      // fallback for a client that still gets it.
+      ctx.storeUnavailable = true;
+      return unavailableResult();
+    }
     return toolError(err);
   }
 }

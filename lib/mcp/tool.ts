@@ -19,6 +19,8 @@ export interface ToolContext {
   kv: Deno.Kv;
   /** Writes per minute per principal (default lib/mcp/rate_limit.ts WRITES_PER_MINUTE). */
   writesPerMinute?: number;
+  /** Set by a tool call that failed because the store is unavailable: the request is then answered with a 503. */
+  storeUnavailable?: boolean;
 }
 
 /** MCP tool annotations (hints for the client and model). */

@@ -22,7 +22,7 @@ import {
   InvalidClientMetadataError,
   InvalidRedirectUriError,
   InvalidRequestError,
-  OAuthError,
+  isAnswerable,
   oauthErrorResponse,
   oauthJson,
   TemporarilyUnavailableError,
@@ -93,7 +93,7 @@ export async function registerEndpoint(ctx: OAuthContext, wiki: WikiRef, req: Re
     const out = await registerClient(ctx, wiki, body);
     return oauthJson(out, 201);
   } catch (err) {
-    if (err instanceof OAuthError) return oauthErrorResponse(err);
+    if (isAnswerable(err)) return oauthErrorResponse(err);
     throw err;
   }
 }

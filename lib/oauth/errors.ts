@@ -5,8 +5,11 @@
  *
  * `description` is shown to clients and people (say what is wrong and what to do next); `detail` is internal
  * (logs only) and never goes on the wire. Errors with `expose = false` (server errors) are sent as a generic
- * `server_error`.
+ * `server_error`. An unavailable store (lib/kv/unavailable.ts) is answered `temporarily_unavailable` (503, with
+ * `Retry-After`): RFC 6749 names that code for the authorization endpoint; the token, registration and revocation
+ * endpoints use it too, as common practice, so that clients retry instead of starting over.
  */
+import { isKvFailure, KV_RETRY_AFTER_SECONDS } from "../kv/unavailable.ts";
 
 /** Options of an OAuth error. */
 export interface OAuthErrorOptions {
@@ -167,12 +170,30 @@ export function oauthJson(body: unknown, status = 200, headers: Record<string, s
   return new Response(JSON.stringify(body), { status, headers: { ...NO_STORE_HEADERS, ...headers } });
 }
 
+/** The error of a request that failed because the store is unavailable: `temporarily_unavailable`, retry later. */
+export function storeUnavailable(): TemporarilyUnavailableError {
+  return new TemporarilyUnavailableError(
+    "The authorization server's storage is temporarily unavailable. Retry the same request in a moment.",
+    { headers: { "Retry-After": String(KV_RETRY_AFTER_SECONDS) } },
+  );
+}
+
+/** True when an endpoint answers `err` itself with {@link oauthErrorResponse}: an OAuth error or a KV failure. */
+export function isAnswerable(err: unknown): boolean {
+  return err instanceof OAuthError || isKvFailure(err);
+}
+
 /**
- * The response for an OAuth error: `{ error, error_description }`, its status, its headers, `no-store`.
- * Anything that is not an {@link OAuthError} becomes a generic `server_error` 500 (the caller logs it).
+ * The response for an OAuth error: `{ error, error_description }`, its status, its headers, `no-store`. A KV
+ * failure becomes {@link storeUnavailable}; anything else that is not an {@link OAuthError} becomes a generic
+ * `server_error` 500 (the caller logs it).
  */
 export function oauthErrorResponse(err: unknown): Response {
-  const e = err instanceof OAuthError ? err : new ServerError(String(err));
+  if (isKvFailure(err)) {
+    const cause = (err as Error).cause;
+    console.warn(`KV unavailable on an OAuth endpoint: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+  const e = err instanceof OAuthError ? err : isKvFailure(err) ? storeUnavailable() : new ServerError(String(err));
   const status = e instanceof TemporarilyUnavailableError ? 503 : e.expose ? e.status : 500;
   return oauthJson(e.toJSON(), status, e.headers);
 }

@@ -27,7 +27,7 @@ import {
   InvalidGrantError,
   InvalidRequestError,
   InvalidScopeError,
-  OAuthError,
+  isAnswerable,
   oauthErrorResponse,
   oauthJson,
   ServerError,
@@ -253,7 +253,7 @@ export async function tokenEndpoint(ctx: OAuthContext, wiki: WikiRef, req: Reque
     const form = await readForm(req);
     return oauthJson(await exchangeToken(ctx, wiki, form, req.headers.get("authorization")));
   } catch (err) {
-    if (err instanceof OAuthError) return oauthErrorResponse(err);
+    if (isAnswerable(err)) return oauthErrorResponse(err);
     throw err;
   }
 }

@@ -8,7 +8,6 @@ import type { WikiRecord } from "../wiki/types.ts";
 import { ForbiddenError, InvalidInputError } from "../errors.ts";
 import { checkSlug } from "./slugs.ts";
 import type { DashboardUser, PlatformDeps } from "./deps.ts";
-import { forgetMemberHandles } from "./collaborators.ts";
 import { ownerLimitMessage } from "../wiki/owner_count.ts";
 
 /** Longest wiki title accepted. */
@@ -25,7 +24,8 @@ export async function ownedWikis(
 
 /**
  * Creates a wiki owned by `user` named `slugInput` (lowercased; the platform's slug rules and reserved names apply)
- * with an optional title. ForbiddenError at the per-user limit (also when concurrent creates race for it); InvalidInputError for a bad name or title;
+ * with an optional title. ForbiddenError at the per-user limit (decided in the create's atomic commit, so concurrent
+ * creates cannot pass it); InvalidInputError for a bad name or title;
  * AlreadyExistsError when the name is taken or was recently used by a deleted wiki.
  */
 export async function createWikiForUser(
@@ -43,8 +43,6 @@ export async function createWikiForUser(
   if (title.length > MAX_TITLE_LENGTH) {
     throw new InvalidInputError(`The title must be at most ${MAX_TITLE_LENGTH} characters.`);
   }
-  // The check above answers early; the limit itself is enforced in the create's atomic commit (OwnerLimitError, a
-  // ForbiddenError with the same message), so concurrent requests cannot pass it.
   return await deps.wikis.create(
     { slug: check.slug, title: title || undefined, ownerDid: user.did, ownerLimit: limit },
     { id: user.did, name: user.handle, client: "web" },
@@ -63,23 +61,33 @@ export interface WikiDeletion {
 }
 
 /**
- * Deletes a wiki and everything that could reach it: every per-wiki token and every OAuth grant (both refused at
- * once on /mcp), the collaborators' stored handles, then the wiki (pages, members, history). The slug stays
- * reserved for the cooling-off period. Browser sessions on the wiki's host need no action: they carry only the
- * person's identity, and the wiki they could reach is gone.
+ * Deletes a wiki and everything that could reach it: every per-wiki token and every OAuth grant (refused on /mcp
+ * from the first commit of the deletion, which hides the wiki, and purged first), the collaborators' stored
+ * handles, then the pages, members and history. The slug stays reserved for the cooling-off period. Browser sessions
+ * on the wiki's host need no action: they carry only the person's identity, and the wiki they could reach is gone.
+ *
+ * Interrupted (a KV failure), the wiki is either intact or hidden with its purge pending: calling this again, or
+ * {@link finishWikiDeletion} once the wiki is hidden, finishes it (lib/wiki/wiki_purge.ts).
  */
 export async function deleteWikiEverywhere(
-  deps: Pick<PlatformDeps, "kv" | "wikis" | "tokens" | "oauth">,
+  deps: Pick<PlatformDeps, "wikis" | "tokens" | "oauth">,
   wiki: WikiRecord,
 ): Promise<WikiDeletion> {
-  let tokens = 0;
-  for (const t of await deps.tokens.list(wiki.id)) {
-    await deps.tokens.revoke(wiki.id, t.id).catch(() => {}); // already gone: fine
-    tokens++;
-  }
+  const tokens = (await deps.tokens.list(wiki.id)).length;
   const grants = (await deps.oauth.listGrants(wiki.id)).length;
-  await deps.oauth.revokeAllForWiki(wiki.id);
-  await forgetMemberHandles(deps.kv, wiki.id);
   await deps.wikis.delete(wiki.id);
   return { tokens, grants };
+}
+
+/**
+ * Sending the delete form again after a failure: when `did` deleted the wiki that had `slug` (it is hidden, its
+ * slug in the cooling-off period), finishes an interrupted purge and returns true; false when there is no such
+ * deletion (the caller then answers "not found").
+ */
+export async function finishWikiDeletion(
+  deps: Pick<PlatformDeps, "wikis">,
+  slug: string,
+  did: string,
+): Promise<boolean> {
+  return await deps.wikis.finishDeletion(slug, did);
 }

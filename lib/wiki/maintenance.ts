@@ -7,9 +7,13 @@
  * same length, so Deno KV may drop the marker itself soon after `expiresAt`, leaving its chunks with nothing that
  * names them. The sweeper therefore does not wait for `expiresAt`: a marker staged more than `minAgeMs` ago (20
  * minutes by default; a write commits seconds after staging) is dead, and its blob is deleted while the marker is
- * still there to name it. Run it every few minutes: `startStagedBlobSweeper(kv)` in the app's entry point.
+ * still there to name it.
+ *
+ * The same timer finishes wiki purges (lib/wiki/wiki_purge.ts): deletions a failure interrupted, and seeded wikis
+ * whose creation never published. Run both every few minutes: `startMaintenance(kv)` in the app's entry point.
  */
 import { deleteBlob, STAGING_TTL_MS } from "../kv/blobs.ts";
+import { finishWikiPurges } from "./wiki_purge.ts";
 import type { BlobId, WikiId } from "../kv/keys.ts";
 
 /** Age after which a staged, unpublished blob is garbage (far beyond any write's staging-to-commit time). */
@@ -55,24 +59,55 @@ export interface Sweeper {
   stop(): void;
 }
 
+/** Options of a periodic sweeper. */
+export interface SweeperOptions {
+  intervalMs?: number;
+  log?: (msg: string) => void;
+}
+
 /**
  * Runs {@link sweepAllStagedBlobs} every `intervalMs` on an unref'd timer (it never keeps the process alive), one
  * run at a time; failures are logged and the next run tries again.
  */
-export function startStagedBlobSweeper(
-  kv: Deno.Kv,
-  opts: { intervalMs?: number; log?: (msg: string) => void } = {},
-): Sweeper {
+export function startStagedBlobSweeper(kv: Deno.Kv, opts: SweeperOptions = {}): Sweeper {
+  return startSweeper(sweepBlobs(kv), opts);
+}
+
+/** Runs the staged-blob sweep and {@link finishWikiPurges} on one timer, as {@link startStagedBlobSweeper} does. */
+export function startMaintenance(kv: Deno.Kv, opts: SweeperOptions = {}): Sweeper {
+  const blobs = sweepBlobs(kv);
+  return startSweeper(async () => {
+    const messages = await blobs();
+    try {
+      const n = await finishWikiPurges(kv);
+      if (n > 0) messages.push(`maintenance: finished removing ${n} deleted or abandoned wiki(s)`);
+    } catch (err) {
+      messages.push(`maintenance: wiki purge failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return messages;
+  }, opts);
+}
+
+/** One staged-blob sweep, reporting what it did as log lines. */
+function sweepBlobs(kv: Deno.Kv): () => Promise<string[]> {
+  return async () => {
+    try {
+      const n = await sweepAllStagedBlobs(kv);
+      return n > 0 ? [`maintenance: deleted ${n} staged blob(s) of writes that never committed`] : [];
+    } catch (err) {
+      return [`maintenance: staged blob sweep failed: ${err instanceof Error ? err.message : String(err)}`];
+    }
+  };
+}
+
+function startSweeper(sweep: () => Promise<string[]>, opts: SweeperOptions): Sweeper {
   const log = opts.log ?? ((msg) => console.error(msg));
   let running = false;
   const run = async () => {
     if (running) return;
     running = true;
     try {
-      const n = await sweepAllStagedBlobs(kv);
-      if (n > 0) log(`maintenance: deleted ${n} staged blob(s) of writes that never committed`);
-    } catch (err) {
-      log(`maintenance: staged blob sweep failed: ${err instanceof Error ? err.message : String(err)}`);
+      for (const m of await sweep()) log(m);
     } finally {
       running = false;
     }

@@ -1,25 +1,31 @@
 /**
  * @module
  * Wiki records: create (with seed pages), look up by slug or id, visibility, members and roles, delete.
+ *
+ * Creating and deleting take several commits and are safe to interrupt (lib/wiki/wiki_purge.ts): a seeded wiki's
+ * pages are written before one commit makes the wiki visible, so a failed creation leaves nothing anyone can see;
+ * a deletion hides the wiki in its first commit and its purge can be finished by deleting again.
  */
 import type { Actor, Member, Role, Visibility, WikiRecord } from "./types.ts";
 import type { PageStore, StoreDeps } from "./store.ts";
-import { K, WIKI_SCOPED_TYPES, type WikiId } from "../kv/keys.ts";
-import { OAUTH_WIKI_SCOPED_TYPES, OK } from "../oauth/keys.ts";
+import { K, type WikiId } from "../kv/keys.ts";
 import { newId } from "../ids.ts";
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { createPageStore } from "./page_store.ts";
 import { forgetCatalog } from "./catalog.ts";
 import { SEED_ACTOR, seedPages } from "./seed.ts";
 import type { WikiState } from "./records.ts";
+import { type PurgeMarker, purgeWiki } from "./wiki_purge.ts";
 import { OwnerLimitError, readOwnerCount } from "./owner_count.ts";
+
+export { WIKI_DELETE_EXTRA_TYPES } from "./wiki_purge.ts";
 
 /** Wiki registry over Deno KV. */
 export interface Wikis {
   /**
    * Creates a wiki with a unique slug (AlreadyExistsError if taken or recently deleted), seeding starter pages.
-   * With `ownerLimit`, OwnerLimitError when the owner already owns that many wikis, decided in the create's own
-   * atomic commit (lib/wiki/owner_count.ts), so concurrent creates cannot pass the limit.
+   * With `ownerLimit`, OwnerLimitError when the owner already owns that many wikis, decided in the commit that
+   * publishes the wiki (lib/wiki/owner_count.ts), so concurrent creates cannot pass the limit.
    */
   create(
     input: {
@@ -50,44 +56,31 @@ export interface Wikis {
   roleOf(wiki: WikiRecord, did: string | null): Promise<Role | null>;
   /** Wikis a user owns or is a member of. */
   forUser(did: string): Promise<{ wiki: WikiRecord; role: Role }[]>;
-  /** Deletes a wiki and everything under its id; its slug stays reserved for a cooling-off period. */
+  /**
+   * Deletes a wiki and everything under its id; its slug stays reserved for a cooling-off period. Deleting a wiki
+   * whose deletion a failure interrupted finishes it.
+   */
   delete(wikiId: string): Promise<void>;
+  /**
+   * For the wiki that had `slug` and was deleted by its owner `ownerDid` during the cooling-off period: finishes
+   * its deletion if a failure interrupted it, and returns true (false when no such deletion exists).
+   */
+  finishDeletion(slug: string, ownerDid: string): Promise<boolean>;
 }
 
 /** How long a deleted wiki's slug stays reserved. */
 export const SLUG_COOLING_OFF_MS = 30 * 24 * 60 * 60 * 1000;
 /** Slug shape accepted here (the platform applies its own rules, e.g. reserved names, before calling create). */
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,28}[a-z0-9]$/;
-/** Commit attempts of a create whose checks failed (a concurrent create by the same person, or of the slug). */
-const CREATE_ATTEMPTS = 20;
-/** Keys deleted per commit when a wiki is deleted. */
-const DELETE_BATCH = 500;
+/** Attempts of a publishing or deleting commit whose owner-count check failed (a concurrent create or delete). */
+const COUNT_ATTEMPTS = 20;
 const ROLES: readonly Role[] = ["admin", "editor", "viewer"];
 const VISIBILITIES: readonly Visibility[] = ["private", "logged_in", "public"];
-
-/**
- * Wiki-scoped key types (wiki id second) that live outside lib/kv/keys.ts's WIKI_SCOPED_TYPES and go with the wiki:
- * the per-wiki bearer tokens (lib/auth/tokens.ts) and every OAuth record (lib/oauth/keys.ts). Some index records
- * point at a key outside the wiki's prefixes, which is deleted in the same commit as the index entry (see
- * {@link companionKey}), so deleting a wiki revokes its tokens and grants and leaves nothing behind.
- */
-export const WIKI_DELETE_EXTRA_TYPES: readonly string[] = ["wiki_token", ...OAUTH_WIKI_SCOPED_TYPES];
-
-/** The key outside the wiki's prefixes that an entry of a wiki-scoped index points at, if any. */
-function companionKey(entry: Deno.KvEntry<unknown>): Deno.KvKey | null {
-  const [type, wikiId] = entry.key;
-  const v = entry.value as Record<string, unknown> | null;
-  if (type === "wiki_token" && typeof v?.hash === "string") return K.tokenByHash(v.hash);
-  if (type === "oauth_grant" && typeof v?.did === "string" && typeof v?.id === "string") {
-    return OK.userGrant(v.did, wikiId as WikiId, v.id);
-  }
-  return null;
-}
 
 /** Value of `wiki_slug`: the live wiki (denormalized record), or a tombstone after deletion. */
 export type SlugEntry =
   | { wikiId: WikiId; record: WikiRecord }
-  | { deletedAt: number; reclaimableAt: number; wikiId: WikiId };
+  | { deletedAt: number; reclaimableAt: number; wikiId: WikiId; ownerDid?: string };
 
 /** Value of `user_wiki`: the user's role on the wiki. */
 export interface UserWikiEntry {
@@ -130,78 +123,6 @@ export function createWikis(deps: StoreDeps): Wikis {
     throw new ConflictError("The wiki is busy with other changes; try again in a moment.", null);
   }
 
-  /**
-   * Commits a new wiki's records, the owner's membership and their wiki count in one atomic operation, which checks
-   * that the slug is still free (or reclaimable) and that the owner's count (below `ownerLimit`, when given) did not
-   * change. A failed check is read again: a slug taken meanwhile or the limit reached gives its own error.
-   */
-  async function commitCreate(
-    slug: string,
-    ownerDid: string,
-    title: string | undefined,
-    visibility: Visibility,
-    ownerLimit: number | undefined,
-  ): Promise<WikiRecord> {
-    for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-      const [existing, count] = await Promise.all([kv.get<SlugEntry>(K.wikiSlug(slug)), readOwnerCount(kv, ownerDid)]);
-      const t = now();
-      if (existing.value !== null) {
-        if ("record" in existing.value) {
-          throw new AlreadyExistsError(`The name "${slug}" is already taken by another wiki. Choose another name.`);
-        }
-        if (existing.value.reclaimableAt > t) {
-          throw new AlreadyExistsError(
-            `The name "${slug}" belonged to a wiki deleted recently; it can be used again after ` +
-              `${new Date(existing.value.reclaimableAt).toISOString().slice(0, 10)}. Choose another name.`,
-          );
-        }
-      }
-      if (ownerLimit !== undefined && count.owned >= ownerLimit) throw new OwnerLimitError(count.owned, ownerLimit);
-      const record: WikiRecord = {
-        id: newId("w"),
-        slug,
-        title: title?.trim() || slug,
-        ownerDid,
-        visibility,
-        createdAt: t,
-        quota: { pages: deps.limits.quotaPages, bytes: deps.limits.quotaBytes },
-      };
-      const owner: Member = { did: ownerDid, role: "admin", addedAt: t, addedBy: ownerDid };
-      const op = kv.atomic()
-        .check({ key: K.wikiSlug(slug), versionstamp: existing.versionstamp })
-        .check({ key: K.wiki(record.id), versionstamp: null })
-        .set(K.wiki(record.id), record)
-        .set(K.wikiSlug(slug), { wikiId: record.id, record } satisfies SlugEntry)
-        .set(K.wikiMember(record.id, owner.did), owner)
-        .set(K.userWiki(owner.did, record.id), { role: "admin" } satisfies UserWikiEntry)
-        .set(K.wikiState(record.id), { pages: 0, bytes: 0, seq: 0 } satisfies WikiState);
-      if ((await count.apply(op, +1).commit()).ok) return record;
-      await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
-    }
-    throw new ConflictError("Wikis are being created very fast right now; try again in a moment.", null);
-  }
-
-  /**
-   * Deletes the wiki's record and state, writes the slug tombstone and takes the wiki off its owner's count, in one
-   * commit checked against the record (so a wiki deleted twice at once is counted once). NotFoundError when the
-   * wiki is already gone.
-   */
-  async function deleteRecord(wikiId: string): Promise<WikiRecord> {
-    for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-      const e = await requireWiki(wikiId);
-      const count = await readOwnerCount(kv, e.value.ownerDid);
-      const t = now();
-      const tombstone: SlugEntry = { deletedAt: t, reclaimableAt: t + SLUG_COOLING_OFF_MS, wikiId };
-      const op = kv.atomic()
-        .check(e)
-        .delete(K.wiki(wikiId))
-        .delete(K.wikiState(wikiId))
-        .set(K.wikiSlug(e.value.slug), tombstone, { expireIn: SLUG_COOLING_OFF_MS + 24 * 60 * 60 * 1000 });
-      if ((await count.apply(op, -1).commit()).ok) return e.value;
-    }
-    throw new ConflictError("The wiki is busy with other changes; try again in a moment.", null);
-  }
-
   return {
     async create(input, _actor) {
       const slug = String(input.slug ?? "");
@@ -218,12 +139,102 @@ export function createWikis(deps: StoreDeps): Wikis {
       if (!VISIBILITIES.includes(visibility)) {
         throw new InvalidInputError(`Unknown visibility "${visibility}": use private, logged_in or public.`);
       }
-      const record = await commitCreate(slug, input.ownerDid, input.title, visibility, input.ownerLimit);
-      if (input.seed !== false) {
+      const ownerLimit = input.ownerLimit;
+      const [existing, firstCount] = await Promise.all([
+        kv.get<SlugEntry>(K.wikiSlug(slug)),
+        readOwnerCount(kv, input.ownerDid),
+      ]);
+      if (ownerLimit !== undefined && firstCount.owned >= ownerLimit) {
+        throw new OwnerLimitError(firstCount.owned, ownerLimit);
+      }
+      const t = now();
+      if (existing.value !== null) {
+        if ("record" in existing.value) {
+          throw new AlreadyExistsError(`The name "${slug}" is already taken by another wiki. Choose another name.`);
+        }
+        if (existing.value.reclaimableAt > t) {
+          throw new AlreadyExistsError(
+            `The name "${slug}" belonged to a wiki deleted recently; it can be used again after ` +
+              `${new Date(existing.value.reclaimableAt).toISOString().slice(0, 10)}. Choose another name.`,
+          );
+        }
+      }
+      const record: WikiRecord = {
+        id: newId("w"),
+        slug,
+        title: input.title?.trim() || slug,
+        ownerDid: input.ownerDid,
+        visibility,
+        createdAt: t,
+        quota: { pages: deps.limits.quotaPages, bytes: deps.limits.quotaBytes },
+      };
+      const owner: Member = { did: input.ownerDid, role: "admin", addedAt: t, addedBy: input.ownerDid };
+      const empty: WikiState = { pages: 0, bytes: 0, seq: 0 };
+      const taken = () =>
+        new AlreadyExistsError(`The name "${slug}" was just taken by another wiki. Choose another name.`);
+      /**
+       * The commit that makes the wiki visible: record, slug, owner, and the owner's wiki count + 1. It fails if the
+       * slug (or the `guard` entry) changed since it was read: the name was taken; a failure of the count's checks
+       * (a concurrent create or delete by the same person) is read again, and refused at the limit.
+       */
+      const publish = async (
+        extra: (op: Deno.AtomicOperation) => Deno.AtomicOperation,
+        guard: Deno.AtomicCheck | null,
+      ): Promise<void> => {
+        let count = firstCount;
+        for (let attempt = 0; attempt < COUNT_ATTEMPTS; attempt++) {
+          if (attempt > 0) {
+            const [slugNow, guardNow] = await Promise.all([
+              kv.get(K.wikiSlug(slug)),
+              guard === null ? null : kv.get(guard.key),
+            ]);
+            if (slugNow.versionstamp !== existing.versionstamp) throw taken();
+            if (guard !== null && guardNow?.versionstamp !== guard.versionstamp) throw taken();
+            count = await readOwnerCount(kv, input.ownerDid);
+            if (ownerLimit !== undefined && count.owned >= ownerLimit) {
+              throw new OwnerLimitError(count.owned, ownerLimit);
+            }
+          }
+          const op = kv.atomic()
+            .check({ key: K.wikiSlug(slug), versionstamp: existing.versionstamp })
+            .check({ key: K.wiki(record.id), versionstamp: null })
+            .set(K.wiki(record.id), record)
+            .set(K.wikiSlug(slug), { wikiId: record.id, record } satisfies SlugEntry)
+            .set(K.wikiMember(record.id, owner.did), owner)
+            .set(K.userWiki(owner.did, record.id), { role: "admin" } satisfies UserWikiEntry);
+          if (guard !== null) op.check(guard);
+          if ((await extra(count.apply(op, +1)).commit()).ok) return;
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
+        }
+        throw new ConflictError("Wikis are being created very fast right now; try again in a moment.", null);
+      };
+      if (input.seed === false) {
+        await publish((op) => op.set(K.wikiState(record.id), empty), null);
+        return record;
+      }
+      // Seeded: the pages are written first, under a purge marker, while nothing points at the wiki; one commit
+      // then publishes it and removes the marker. Interrupted, it leaves only invisible keys the sweeper removes.
+      const marker: PurgeMarker = { kind: "create", slug, ownerDid: input.ownerDid, since: t };
+      const staged = await kv.atomic()
+        .check({ key: K.wikiState(record.id), versionstamp: null })
+        .set(K.wikiState(record.id), empty)
+        .set(K.wikiPurge(record.id), marker)
+        .commit();
+      if (!staged.ok) throw taken(); // cannot happen: the id is new
+      try {
         const store = createPageStore(deps, record);
         for (const page of seedPages()) {
           await store.write(page.path, page.content, { message: page.message }, SEED_ACTOR);
         }
+        await publish(
+          (op) => op.delete(K.wikiPurge(record.id)),
+          { key: K.wikiPurge(record.id), versionstamp: staged.versionstamp },
+        );
+      } catch (err) {
+        // Best effort (the store may be the reason we are here): what is left is swept later. A publishing commit
+        // that was applied although it reported a failure removed the marker, so nothing visible is purged.
+        await purgeWiki(kv, record.id, now).catch(() => {});
+        throw err;
       }
       return record;
     },
@@ -302,39 +313,47 @@ export function createWikis(deps: StoreDeps): Wikis {
     },
 
     async delete(wikiId) {
-      await deleteRecord(wikiId);
-      const memberDids: string[] = [];
-      for await (const e of kv.list<Member>({ prefix: ["wiki_member", wikiId] })) memberDids.push(e.value.did);
-      forgetCatalog(kv, wikiId);
-      for (let i = 0; i < memberDids.length; i += DELETE_BATCH) {
-        const op = kv.atomic();
-        for (const did of memberDids.slice(i, i + DELETE_BATCH)) op.delete(K.userWiki(did, wikiId));
-        await op.commit();
+      for (let attempt = 0; attempt < COUNT_ATTEMPTS; attempt++) {
+        const [entry, pending] = await kv.getMany<[WikiRecord, PurgeMarker]>([K.wiki(wikiId), K.wikiPurge(wikiId)]);
+        const wiki = entry.value;
+        if (wiki === null) {
+          // Gone already: finish a deletion a failure interrupted (the marker says there is one).
+          if (pending.value?.kind !== "delete") throw new NotFoundError(`Wiki ${wikiId} does not exist.`);
+          await purgeWiki(kv, wikiId, now);
+          return;
+        }
+        const t = now();
+        const tombstone: SlugEntry = {
+          deletedAt: t,
+          reclaimableAt: t + SLUG_COOLING_OFF_MS,
+          wikiId,
+          ownerDid: wiki.ownerDid,
+        };
+        const marker: PurgeMarker = { kind: "delete", slug: wiki.slug, ownerDid: wiki.ownerDid, since: t };
+        const count = await readOwnerCount(kv, wiki.ownerDid);
+        // One commit hides the wiki everywhere (later writes fail their state check, slug lookups find the
+        // tombstone), takes it off its owner's wiki count and records that its keys are to be purged.
+        const op = kv.atomic()
+          .check(entry)
+          .delete(K.wiki(wikiId))
+          .delete(K.wikiState(wikiId))
+          .set(K.wikiSlug(wiki.slug), tombstone, { expireIn: SLUG_COOLING_OFF_MS + 24 * 60 * 60 * 1000 })
+          .set(K.wikiPurge(wikiId), marker);
+        const res = await count.apply(op, -1).commit();
+        if (!res.ok) continue; // the record or the owner's count changed meanwhile: read them again
+        forgetCatalog(kv, wikiId);
+        await purgeWiki(kv, wikiId, now);
+        return;
       }
-      // `list({ prefix })` does not return the prefix key itself: `wiki_state` went in the first commit.
-      // Credentials first: after this no token or grant of the wiki resolves, even if the rest is interrupted.
-      for (const type of WIKI_DELETE_EXTRA_TYPES) await deletePrefix(kv, [type, wikiId]);
-      for (const type of WIKI_SCOPED_TYPES) await deletePrefix(kv, [type, wikiId]);
-      forgetCatalog(kv, wikiId);
+      throw new ConflictError("The wiki is busy with other changes; try deleting it again in a moment.", null);
+    },
+
+    async finishDeletion(slug, ownerDid) {
+      const tomb = (await kv.get<SlugEntry>(K.wikiSlug(String(slug)))).value;
+      if (tomb === null || "record" in tomb || tomb.ownerDid !== ownerDid) return false;
+      const pending = (await kv.get<PurgeMarker>(K.wikiPurge(tomb.wikiId))).value;
+      if (pending?.kind === "delete") await purgeWiki(kv, tomb.wikiId, now);
+      return true;
     },
   };
-}
-
-/**
- * Deletes every key under `prefix`, at most DELETE_BATCH keys per commit, each together with its companion key
- * (an index entry and what it points at go in the same commit).
- */
-async function deletePrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<void> {
-  for (let round = 0; round < 1_000_000; round++) {
-    const keys: Deno.KvKey[] = [];
-    for await (const e of kv.list({ prefix }, { limit: DELETE_BATCH / 2 })) {
-      keys.push(e.key);
-      const companion = companionKey(e);
-      if (companion) keys.push(companion);
-    }
-    if (keys.length === 0) return;
-    const op = kv.atomic();
-    for (const k of keys) op.delete(k);
-    await op.commit();
-  }
 }

@@ -18,11 +18,11 @@ import {
   type WikiAccess,
 } from "../../lib/platform/access.ts";
 import { addCollaborator, changeRole, parseRole, removeCollaborator } from "../../lib/platform/collaborators.ts";
-import { deleteWikiEverywhere } from "../../lib/platform/wiki_lifecycle.ts";
+import { deleteWikiEverywhere, finishWikiDeletion } from "../../lib/platform/wiki_lifecycle.ts";
 import { putFlash } from "../../lib/platform/flash.ts";
 import type { PlatformDeps } from "../../lib/platform/deps.ts";
 import { VISIBILITY_CHOICES } from "../../lib/platform/dashboard.ts";
-import { InvalidInputError } from "../../lib/errors.ts";
+import { InvalidInputError, NotFoundError } from "../../lib/errors.ts";
 import { currentSession, currentUser, platformDeps, readForm, redirectWithNotice, settingsPath } from "./context.ts";
 import { type NewTokenFlash, renderSettings, type SettingsSection } from "./wiki_settings.tsx";
 
@@ -124,9 +124,26 @@ export const removeMemberRoute = adminAction("collaborators", async ({ pd, acces
   return redirectWithNotice(c, settingsPath(access.wiki.slug), "collaborator-removed", "collaborators");
 });
 
-/** POST /app/wikis/:slug/delete: owner only, after typing the slug. */
-export const deleteWikiRoute = adminAction("delete", async ({ pd, access, form, c }) => {
+const deleteLiveWiki = adminAction("delete", async ({ pd, access, form, c }) => {
   checkConfirmation(form.confirm ?? "", access.wiki.slug, "the wiki's name");
   await deleteWikiEverywhere(pd, access.wiki);
   return redirectWithNotice(c, "/app/", "wiki-deleted");
 }, { ownerOnly: true });
+
+/**
+ * POST /app/wikis/:slug/delete: owner only, after typing the slug. Sending it again for a wiki its owner already
+ * deleted (e.g. after a 503 part-way) finishes the deletion and answers as the first time would have.
+ */
+export async function deleteWikiRoute(c: Context<PlatformEnv>): Promise<Response> {
+  try {
+    return await deleteLiveWiki(c);
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+    const slug = c.req.param("slug") ?? "";
+    const form = await readForm(c);
+    const confirmed = (form.confirm ?? "").trim().toLowerCase() === slug.toLowerCase();
+    const pd = platformDeps(c.get("deps"));
+    if (!confirmed || !(await finishWikiDeletion(pd, slug, currentUser(c).did))) throw err;
+    return redirectWithNotice(c, "/app/", "wiki-deleted");
+  }
+}

@@ -2,7 +2,8 @@
  * @module
  * Signup (`GET/POST /auth/signup`): a signed-in person chooses the slug of their first wiki, which is created
  * private with them as owner; then the dashboard. Slug rules: lib/platform/slugs.ts. How many wikis a person may
- * own: `config.wikisPerUser`.
+ * own: `config.wikisPerUser`. Sending the form again for a wiki the person already owns under that slug lands on
+ * the dashboard (a retry after a lost answer); a creation that failed left nothing visible, so a retry creates it.
  */
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -81,7 +82,10 @@ export async function signupSubmitRoute(c: Context<PlatformEnv>): Promise<Respon
   const check = checkSlug(typed);
   if (!check.ok) return await signupPage(c, session, { slug: typed, error: check.message, status: 400 });
   const { did, handle } = session.record;
-  if ((await ownedWikis(c, did)).length >= deps.config.wikisPerUser) {
+  const owned = await ownedWikis(c, did);
+  // The same form sent again (its first answer lost, e.g. a 503 after the wiki was created): done already.
+  if (owned.some((w) => w.slug === check.slug)) return c.redirect(deps.urls.platform("/app/"), 303);
+  if (owned.length >= deps.config.wikisPerUser) {
     return await signupPage(c, session, { status: 409 });
   }
   try {

@@ -19,6 +19,7 @@ import { Layout } from "../components/Layout.tsx";
 import { pathAfter, type WikiContext, wikiContext } from "../components/wiki_context.ts";
 import { currentUrl, formToken, signInUrl, writerOf } from "./edit/guard.tsx";
 import { RestoreForm } from "./edit/manage.tsx";
+import { isKvFailure } from "../../lib/kv/unavailable.ts";
 
 /** URL prefix of page views whose first segment is reserved. */
 const RESERVED_VIEW_PREFIX = "/-/page/";
@@ -89,7 +90,10 @@ export async function showPage(
 async function absentPage(c: Context<WikiEnv>, ctx: WikiContext, path: string): Promise<Response> {
   const { urls, slug } = ctx;
   const editing = await editingOf(c);
-  const deleted = await ctx.pages.read(path, { includeDeleted: true }).catch(() => null);
+  const deleted = await ctx.pages.read(path, { includeDeleted: true }).catch((err) => {
+    if (isKvFailure(err)) throw err; // a 503, not "this page does not exist"
+    return null;
+  });
   if (deleted?.deleted) {
     const r = deleted.lastRevision;
     const crumbs = await parentCrumbs(ctx, path);

@@ -10,7 +10,8 @@
  */
 import type { Hono } from "hono";
 import type { AppDeps, WikiEnv } from "../env.ts";
-import { createMcpEndpoint, type McpEndpoint, METADATA_CORS } from "../../lib/mcp/endpoint.ts";
+import { createMcpEndpoint, type McpEndpoint, METADATA_CORS, rpcUnavailable } from "../../lib/mcp/endpoint.ts";
+import { isKvFailure } from "../../lib/kv/unavailable.ts";
 import { createWikiTokens } from "../../lib/auth/tokens.ts";
 import { registerOAuthRoutes } from "./oauth/mod.ts";
 
@@ -38,7 +39,14 @@ export function mcpEndpoint(deps: AppDeps): McpEndpoint {
  * endpoints.
  */
 export function registerWikiProtocol(app: Hono<WikiEnv>): void {
-  app.all("/mcp", (c) => mcpEndpoint(c.get("deps")).handle(c.req.raw, c.env.slug));
+  app.all("/mcp", async (c) => {
+    try {
+      return await mcpEndpoint(c.get("deps")).handle(c.req.raw, c.env.slug);
+    } catch (err) {
+      if (isKvFailure(err)) return rpcUnavailable(); // a protocol answer, not the 503 page
+      throw err;
+    }
+  });
   for (const path of ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"]) {
     app.options(path, () => new Response(null, { status: 204, headers: METADATA_CORS }));
     app.get(path, (c) => mcpEndpoint(c.get("deps")).metadata(c.env.slug));

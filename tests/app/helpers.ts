@@ -75,8 +75,10 @@ export interface Fixture {
   close(): void;
 }
 
-/** Builds the fixture. */
-export async function setup(overrides: { wikisPerUser?: number } = {}): Promise<Fixture> {
+/** Builds the fixture (`wrapKv` wraps the in-memory store before the app gets it, e.g. a fault-injecting store). */
+export async function setup(
+  overrides: { wikisPerUser?: number; wrapKv?: (kv: Deno.Kv) => Deno.Kv } = {},
+): Promise<Fixture> {
   const kv = await Deno.openKv(":memory:");
   const config = testConfig({ publicOrigin: ORIGIN, addressing: "subdomain", wikiDomain: "localhost" });
   if (overrides.wikisPerUser !== undefined) config.wikisPerUser = overrides.wikisPerUser;
@@ -93,7 +95,10 @@ export async function setup(overrides: { wikisPerUser?: number } = {}): Promise<
       return Promise.resolve();
     },
   } as unknown as AtprotoLogin;
-  const app = await createApp(config, kv, { identity: fakeIdentity(), atproto });
+  const app = await createApp(config, overrides.wrapKv ? overrides.wrapKv(kv) : kv, {
+    identity: fakeIdentity(),
+    atproto,
+  });
   return {
     app,
     kv,

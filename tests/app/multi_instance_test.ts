@@ -49,8 +49,8 @@ Deno.test("cluster - the instances share the store but not their memory", async 
     assertOk(a.kv !== b.kv && a.app.deps.wikis !== b.app.deps.wikis);
     await ok(a, token, "list_notes");
     await ok(b, token, "list_notes");
-    const ca = cachedCatalog(a.kv, wiki.id);
-    const cb = cachedCatalog(b.kv, wiki.id);
+    const ca = cachedCatalog(a.app.deps.kv, wiki.id);
+    const cb = cachedCatalog(b.app.deps.kv, wiki.id);
     assertOk(ca !== null && cb !== null && ca !== cb, "each instance builds its own catalog");
   });
 });
@@ -189,7 +189,7 @@ Deno.test("cluster - a wiki deleted on A is refused on B (MCP, pages, search) at
     assertIncludes(await alice.page(b, "/w/team/-/search?q=classified"), "Secret");
     const res = await alice.post(a, "/app/wikis/team/delete", { confirm: SLUG }, "app");
     assertEquals(res.status, 303);
-    assertOk(cachedCatalog(b.kv, wiki.id) !== null, "B still holds the deleted wiki's catalog in memory");
+    assertOk(cachedCatalog(b.app.deps.kv, wiki.id) !== null, "B still holds the deleted wiki's catalog in memory");
     for (const tool of ["search_notes", "read_note", "list_notes"]) {
       const r = await callTool(b, SLUG, token, tool, { query: "classified", path: "Secret" });
       assertOk(r.status === 401 || r.status === 404, `${tool}: ${r.status}`);

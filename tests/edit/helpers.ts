@@ -45,14 +45,21 @@ export interface EditFixture {
   close(): void;
 }
 
-/** Builds the app in `mode` (limits may be lowered for the size tests). */
-export async function setupEdit(mode: Mode, limits: Partial<Limits> = {}): Promise<EditFixture> {
+/**
+ * Builds the app in `mode` (limits may be lowered for the size tests; `wrapKv` wraps the in-memory store before the
+ * app gets it, e.g. a fault-injecting store).
+ */
+export async function setupEdit(
+  mode: Mode,
+  limits: Partial<Limits> = {},
+  wrapKv?: (kv: Deno.Kv) => Deno.Kv,
+): Promise<EditFixture> {
   const common: Partial<Config> = { publicOrigin: "http://localhost:8000", limits: { ...DEFAULT_LIMITS, ...limits } };
   const config = mode === "path"
     ? testConfig(common)
     : testConfig({ ...common, addressing: "subdomain", wikiDomain: "localhost" });
   const kv = await Deno.openKv(":memory:");
-  const app = await createApp(config, kv);
+  const app = await createApp(config, wrapKv ? wrapKv(kv) : kv);
   const { wikis, sessions, urls } = app.deps;
   const wiki = await wikis.create(
     { slug: "alice", title: "Alice's wiki", ownerDid: PEOPLE.alice.did, visibility: "public", seed: false },

@@ -2,12 +2,14 @@
  * @module
  * The machine-facing OAuth endpoints of a wiki's authorization server: RFC 8414 metadata (and its
  * OpenID-configuration alias), `/token`, `/register` (RFC 7591) and `/revoke` (RFC 7009). Each handler is thin:
- * find the wiki, call `deps.oauth`, add CORS. lib/oauth answers OAuth errors itself (JSON, `no-store`).
+ * find the wiki, call `deps.oauth`, add CORS. lib/oauth answers OAuth errors itself (JSON, `no-store`); a KV failure
+ * anywhere on the way (finding the wiki included) is answered `temporarily_unavailable` (503) in the same JSON.
  */
 import type { Context } from "hono";
 import type { WikiEnv } from "../../env.ts";
 import type { WikiRef } from "../../../lib/oauth/context.ts";
-import { NO_STORE_HEADERS, oauthJson } from "../../../lib/oauth/errors.ts";
+import { NO_STORE_HEADERS, oauthErrorResponse, oauthJson } from "../../../lib/oauth/errors.ts";
+import { isKvFailure } from "../../../lib/kv/unavailable.ts";
 import { ENDPOINT_CORS_HEADERS, METADATA_CORS_HEADERS, withHeaders } from "./cors.ts";
 
 /** The wiki addressed by the request as `{ id, slug }`, or null when no wiki has that slug. */
@@ -25,8 +27,23 @@ export function noSuchWiki(slug: string, cors: Readonly<Record<string, string>>)
   );
 }
 
+/** Runs an endpoint; a KV failure becomes the JSON `temporarily_unavailable` 503 with the endpoint's CORS headers. */
+function guarded(
+  cors: Readonly<Record<string, string>>,
+  handler: (c: Context<WikiEnv>) => Promise<Response>,
+): (c: Context<WikiEnv>) => Promise<Response> {
+  return async (c) => {
+    try {
+      return await handler(c);
+    } catch (err) {
+      if (!isKvFailure(err)) throw err;
+      return withHeaders(oauthErrorResponse(err), cors);
+    }
+  };
+}
+
 /** `GET` RFC 8414 metadata: the wiki's issuer and endpoints (the same document for the OpenID alias). */
-export async function metadataRoute(c: Context<WikiEnv>): Promise<Response> {
+export const metadataRoute = guarded(METADATA_CORS_HEADERS, async (c) => {
   const ref = await wikiRefOf(c);
   if (ref === null) return noSuchWiki(c.env.slug, METADATA_CORS_HEADERS);
   return new Response(JSON.stringify(c.get("deps").oauth.metadata(ref.slug)), {
@@ -36,26 +53,26 @@ export async function metadataRoute(c: Context<WikiEnv>): Promise<Response> {
       ...METADATA_CORS_HEADERS,
     },
   });
-}
+});
 
 /** `POST /token`: code exchange and refresh (`Cache-Control: no-store` on every answer). */
-export async function tokenRoute(c: Context<WikiEnv>): Promise<Response> {
+export const tokenRoute = guarded(ENDPOINT_CORS_HEADERS, async (c) => {
   const ref = await wikiRefOf(c);
   if (ref === null) return noSuchWiki(c.env.slug, ENDPOINT_CORS_HEADERS);
   const res = await c.get("deps").oauth.token(ref, c.req.raw);
   return withHeaders(res, { ...ENDPOINT_CORS_HEADERS, "cache-control": NO_STORE_HEADERS["Cache-Control"] });
-}
+});
 
 /** `POST /register`: dynamic client registration. */
-export async function registerRoute(c: Context<WikiEnv>): Promise<Response> {
+export const registerRoute = guarded(ENDPOINT_CORS_HEADERS, async (c) => {
   const ref = await wikiRefOf(c);
   if (ref === null) return noSuchWiki(c.env.slug, ENDPOINT_CORS_HEADERS);
   return withHeaders(await c.get("deps").oauth.register(ref, c.req.raw), ENDPOINT_CORS_HEADERS);
-}
+});
 
 /** `POST /revoke`: token revocation. */
-export async function revokeRoute(c: Context<WikiEnv>): Promise<Response> {
+export const revokeRoute = guarded(ENDPOINT_CORS_HEADERS, async (c) => {
   const ref = await wikiRefOf(c);
   if (ref === null) return noSuchWiki(c.env.slug, ENDPOINT_CORS_HEADERS);
   return withHeaders(await c.get("deps").oauth.revoke(ref, c.req.raw), ENDPOINT_CORS_HEADERS);
-}
+});
