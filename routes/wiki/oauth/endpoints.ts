@@ -46,11 +46,11 @@ export async function tokenRoute(c: Context<WikiEnv>): Promise<Response> {
   return withHeaders(res, { ...ENDPOINT_CORS_HEADERS, "cache-control": NO_STORE_HEADERS["Cache-Control"] });
 }
 
-/** `POST /register`: dynamic client registration. */
+/** `POST /register`: dynamic client registration, limited per client address (`c.env.source`). */
 export async function registerRoute(c: Context<WikiEnv>): Promise<Response> {
   const ref = await wikiRefOf(c);
   if (ref === null) return noSuchWiki(c.env.slug, ENDPOINT_CORS_HEADERS);
-  return withHeaders(await c.get("deps").oauth.register(ref, c.req.raw), ENDPOINT_CORS_HEADERS);
+  return withHeaders(await c.get("deps").oauth.register(ref, c.req.raw, c.env.source), ENDPOINT_CORS_HEADERS);
 }
 
 /** `POST /revoke`: token revocation. */
