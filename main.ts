@@ -36,10 +36,16 @@ import type { OAuthDeps } from "./lib/oauth/context.ts";
 import { createSafeFetch, type FetchLike, UNSAFE_ALLOW_LOOPBACK_FOR_TESTS } from "./lib/net/safe_fetch.ts";
 import { createIdentityResolver, type IdentityResolver } from "./lib/atproto/identity.ts";
 import { type AtprotoLogin, type AtprotoLoginDeps, createAtprotoLogin, LoginError } from "./lib/atproto/client.ts";
+import { type ConnectionInfo, sourceOf } from "./lib/net/client_address.ts";
+import { PROCESS_OUTBOUND_SLOTS } from "./lib/net/outbound_slots.ts";
 
 /** A built app: a fetch handler plus its dependencies (tests use both). */
 export interface App {
-  fetch(request: Request): Promise<Response>;
+  /**
+   * Serves a request. `info` is what `Deno.serve` passes its handler: the connection's remote address is the
+   * client address the per-source limits count (lib/net/client_address.ts); without it the source is "unknown".
+   */
+  fetch(request: Request, info?: ConnectionInfo): Promise<Response>;
   deps: AppDeps;
 }
 
@@ -88,6 +94,7 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
     : outboundFetch;
   const identity = options.identity ?? createIdentityResolver({
     fetch: atprotoFetch,
+    slots: PROCESS_OUTBOUND_SLOTS, // DNS TXT lookups share the safe fetch's per-process cap
     plcDirectoryUrl: config.atproto.plcDirectoryUrl,
     handleResolverServiceUrl: config.atproto.handleResolverUrl,
     allowHttp: local,
@@ -141,10 +148,11 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
 
   return {
     deps,
-    async fetch(request: Request): Promise<Response> {
+    async fetch(request: Request, info?: ConnectionInfo): Promise<Response> {
       const url = new URL(request.url);
       const tenant = urls.resolve(url, request.headers.get("host"));
-      if (tenant.kind === "platform") return await platform.fetch(request);
+      const source = sourceOf(info);
+      if (tenant.kind === "platform") return await platform.fetch(request, { source });
       if (tenant.kind === "unknown-host") {
         return new Response("Unknown host. robot.wtf serves its own domain and wiki subdomains only.\n", {
           status: 421,
@@ -154,7 +162,7 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
       const fast = mcpFast(request, tenant.slug, tenant.rest);
       if (fast) return await fast;
       const inner = new URL(tenant.rest + url.search, url.origin);
-      return await wiki.fetch(new Request(inner, request), { slug: tenant.slug });
+      return await wiki.fetch(new Request(inner, request), { slug: tenant.slug, source });
     },
   };
 }

@@ -52,16 +52,19 @@ export interface HeaderAuth {
 
 /** Environment of platform routes (landing, healthz, later /auth and /app). */
 export type PlatformEnv = {
+  /** `source`: the client address the per-source limits count (lib/net/client_address.ts), set by main.ts. */
+  Bindings: { source: string };
   Variables: { deps: AppDeps; nonce: string; session: CurrentSession | null };
 };
 
 /**
  * Environment of wiki routes. URLs inside the wiki app are relative to the wiki base (`/`, `/Design/Auth`,
  * `/-/search`, `/mcp`); `slug` comes from the host (subdomain mode) or the `/w/{slug}` prefix (path mode).
- * `wiki` and `pages` are set by the wiki loader for every route except those registered before it.
+ * `wiki` and `pages` are set by the wiki loader for every route except those registered before it. `source` is the
+ * client address the per-source limits count (lib/net/client_address.ts).
  */
 export type WikiEnv = {
-  Bindings: { slug: string };
+  Bindings: { slug: string; source: string };
   Variables: {
     deps: AppDeps;
     nonce: string;

@@ -12,24 +12,14 @@
  *   `localhost` redirects), no client authentication.
  */
 import { JoseKey } from "@atproto/jwk-jose";
-import {
-  FetchError,
-  OAuthCallbackError,
-  OAuthClient,
-  type OAuthClientMetadataInput,
-  OAuthResolverError,
-  OAuthResponseError,
-} from "@atproto/oauth-client";
+import { OAuthClient, type OAuthClientMetadataInput } from "@atproto/oauth-client";
 import type { KeyRing } from "../keys.ts";
 import { createSafeFetch, type FetchLike } from "../net/safe_fetch.ts";
-import {
-  atprotoHandleResolver,
-  IdentityError,
-  type IdentityErrorCode,
-  type IdentityResolver,
-  type LoginInput,
-  normalizeLoginInput,
-} from "./identity.ts";
+import { NegativeCache } from "../net/negative_cache.ts";
+import { atprotoHandleResolver, type IdentityResolver, type LoginInput, normalizeLoginInput } from "./identity.ts";
+import { callbackError, identityLoginError, LoginError, startError } from "./login_errors.ts";
+
+export { LoginError, type LoginErrorCode } from "./login_errors.ts";
 import { denoRuntime, kvSessionStore, kvStateStore } from "./stores.ts";
 
 /** The only OAuth scope we ask for: identity. */
@@ -125,47 +115,6 @@ export function jwksDocument(keys: Pick<KeyRing, "atprotoClientKey">): { keys: P
   return { keys: [{ kty, crv, x, y, kid, alg: "ES256", use: "sig" }] };
 }
 
-/** Failure kinds a person can cause or meet while signing in. */
-export type LoginErrorCode =
-  | "invalid_input"
-  | "unknown_handle"
-  | "pds_unreachable"
-  | "pds_refused"
-  | "access_denied"
-  | "expired"
-  | "invalid_callback"
-  | "account_mismatch"
-  | "login_failed";
-
-const LOGIN_STATUS: Record<LoginErrorCode, number> = {
-  invalid_input: 400,
-  unknown_handle: 400,
-  pds_unreachable: 502,
-  pds_refused: 502,
-  access_denied: 403,
-  expired: 400,
-  invalid_callback: 400,
-  account_mismatch: 403,
-  login_failed: 502,
-};
-
-/** A sign-in failure with a message to show the person and a suggested HTTP status. */
-export class LoginError extends Error {
-  /** Machine-readable failure kind. */
-  readonly code: LoginErrorCode;
-  /** HTTP status for a page that reports the error. */
-  readonly status: number;
-  /** Where the person wanted to go (from `start`), when the failure happened after it was known. */
-  readonly returnTo: string | null;
-  constructor(code: LoginErrorCode, message: string, options: ErrorOptions & { returnTo?: string | null } = {}) {
-    super(message, options);
-    this.name = "LoginError";
-    this.code = code;
-    this.status = LOGIN_STATUS[code];
-    this.returnTo = options.returnTo ?? null;
-  }
-}
-
 /** What {@link createAtprotoLogin} needs. */
 export interface AtprotoLoginDeps {
   /** Holds pending logins and ATProto sessions (lib/atproto/stores.ts). */
@@ -195,7 +144,7 @@ export interface AtprotoLoginDeps {
   stateTtlMs?: number;
   /** Lifetime of a stored ATProto session after its last update (default 30 days). */
   sessionTtlMs?: number;
-  /** Clock for the KV stores' expiry (ms since epoch). */
+  /** Clock for the KV stores' expiry and the memory of unreachable servers (ms since epoch). */
   now?: () => number;
 }
 
@@ -249,6 +198,8 @@ export function createAtprotoLogin(deps: AtprotoLoginDeps): AtprotoLogin {
   const mode = atprotoClientMode(deps.publicOrigin);
   if (mode === "confidential" && !deps.keys) throw new Error("Confidential ATProto login needs the key registry");
   const stateStore = kvStateStore(deps.kv, { ttlMs: deps.stateTtlMs, now: deps.now });
+  // A PDS / entryway address typed in the form that could not be reached is not asked again for 2 minutes.
+  const unreachable = new NegativeCache<LoginError>({ now: deps.now });
   const sessionStore = kvSessionStore(deps.kv, { ttlMs: deps.sessionTtlMs, now: deps.now });
 
   let clientPromise: Promise<OAuthClient> | null = null;
@@ -292,12 +243,16 @@ export function createAtprotoLogin(deps: AtprotoLoginDeps): AtprotoLogin {
       // The library resolves again (cached) and builds the login hint; an URL input lets any account of that
       // server sign in, so there is no expected DID.
       const target = input.kind === "url" ? input.url : expectedDid!;
+      const remembered = input.kind === "url" ? unreachable.get(target) : undefined;
+      if (remembered) throw remembered;
       const appState: AppState = { expectedDid, returnTo: opts.returnTo ?? null, binding: opts.binding ?? null };
       const c = await client();
       try {
         return await c.authorize(target, { state: JSON.stringify(appState), scope: ATPROTO_SCOPE });
       } catch (err) {
-        throw startError(rawInput.trim(), err);
+        const failure = startError(rawInput.trim(), err);
+        if (input.kind === "url" && failure.code === "pds_unreachable") unreachable.set(target, failure);
+        throw failure;
       }
     },
 
@@ -379,76 +334,12 @@ async function registryKey(keys: Pick<KeyRing, "atprotoClientKey">): Promise<Jos
   return await JoseKey.fromJWK({ ...jwk, kid, alg: "ES256", key_ops: ["sign"] }, kid);
 }
 
-function startError(input: string, err: unknown): LoginError {
-  if (err instanceof LoginError) return err;
-  if (err instanceof OAuthResponseError) {
-    const why = err.errorDescription ?? err.error ?? `status ${err.status}`;
-    return new LoginError("pds_refused", `Your PDS refused the sign-in request (${why}).`, { cause: err });
-  }
-  if (err instanceof OAuthResolverError || err instanceof FetchError || err instanceof TypeError) {
-    return new LoginError(
-      "pds_unreachable",
-      `We could not reach the PDS of "${input}" to start the sign-in. It may be down; try again in a few minutes.`,
-      { cause: err },
-    );
-  }
-  return new LoginError("login_failed", "The sign-in could not be started. Try again in a few minutes.", {
-    cause: err,
-  });
-}
-
-function callbackError(err: unknown, returnTo: string | null): LoginError {
-  const message = err instanceof Error ? err.message : "";
-  if (err instanceof OAuthCallbackError && /issuer|iss missing/i.test(message)) {
-    return new LoginError(
-      "invalid_callback",
-      "This sign-in response did not come from the server the sign-in was sent to. Start again from the login page.",
-      { cause: err, returnTo },
-    );
-  }
-  if (err instanceof OAuthCallbackError && /Missing "code"/.test(message)) {
-    return new LoginError(
-      "invalid_callback",
-      "This sign-in response is incomplete (it has no code). Start again from the login page.",
-      { cause: err, returnTo },
-    );
-  }
-  return new LoginError(
-    "login_failed",
-    "Your PDS did not complete the sign-in. Start again from the login page; if it keeps failing, try later.",
-    { cause: err, returnTo },
-  );
-}
-
 async function verifiedHandle(identity: IdentityResolver, did: string): Promise<string | null> {
   try {
     return (await identity.resolveIdentity({ kind: "did", did: did as `did:plc:${string}` })).handle;
   } catch {
     return null;
   }
-}
-
-const IDENTITY_CODES: Record<IdentityErrorCode, LoginErrorCode> = {
-  "invalid-input": "invalid_input",
-  "did-unsupported": "invalid_input",
-  "unknown-handle": "unknown_handle",
-  "handle-conflict": "unknown_handle",
-  "handle-mismatch": "unknown_handle",
-  "did-not-found": "unknown_handle",
-  "did-doc-invalid": "pds_unreachable",
-  "did-unreachable": "pds_unreachable",
-  "pds-unreachable": "pds_unreachable",
-  "auth-server-invalid": "pds_unreachable",
-};
-
-/** An identity failure as a login error, keeping identity.ts's message (written for the person). */
-function identityLoginError(err: unknown): LoginError {
-  if (err instanceof IdentityError) return new LoginError(IDENTITY_CODES[err.code], err.message, { cause: err });
-  return new LoginError(
-    "pds_unreachable",
-    "We could not look up this account right now. Try again in a few minutes.",
-    { cause: err },
-  );
 }
 
 function parseAppState(raw: string | undefined): AppState {

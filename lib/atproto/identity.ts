@@ -9,54 +9,41 @@
  * (`did:web:localhost%3A2583`), as the ATProto spec allows for development; path-based did:web
  * (`did:web:example.com:user:alice`) is refused (ATProto does not support it). The document is fetched over
  * https, or over http when `allowHttp` is on and the host is `localhost`.
+ *
+ * Under abuse: failures (a handle that does not resolve, a DID or server that does not answer or answers nonsense)
+ * are remembered in process memory for 2 minutes (lib/net/negative_cache.ts), so asking again makes no outbound
+ * request; DNS TXT lookups share the process's cap on concurrent outbound work with the safe fetch
+ * (lib/net/outbound_slots.ts). When that cap is reached the error is `busy` (503), and it is not remembered.
  */
 import type { FetchLike } from "../net/safe_fetch.ts";
 import { SafeFetchError } from "../net/safe_fetch.ts";
+import { NegativeCache, type NegativeCacheOptions } from "../net/negative_cache.ts";
+import { OutboundBusyError, type OutboundSlots } from "../net/outbound_slots.ts";
+import {
+  type AtprotoDid,
+  checkServerUrl,
+  DID_WEB_RE,
+  type DidInfo,
+  HELP,
+  IdentityError,
+  isAtprotoDid,
+  isValidHandle,
+  type LoginInput,
+  normalizeLoginInput,
+  parseDidDocument,
+} from "./identity_syntax.ts";
 
-/** A DID of one of the two methods ATProto supports. */
-export type AtprotoDid = `did:plc:${string}` | `did:web:${string}`;
-
-/** What a person typed in the login form, classified. */
-export type LoginInput =
-  | { kind: "handle"; handle: string }
-  | { kind: "did"; did: AtprotoDid }
-  | { kind: "url"; url: string };
-
-/** Machine-readable identity failures. */
-export type IdentityErrorCode =
-  | "invalid-input"
-  | "unknown-handle"
-  | "handle-conflict"
-  | "handle-mismatch"
-  | "did-unsupported"
-  | "did-not-found"
-  | "did-doc-invalid"
-  | "did-unreachable"
-  | "pds-unreachable"
-  | "auth-server-invalid";
-
-const PERSON_FIXABLE = new Set<IdentityErrorCode>([
-  "invalid-input",
-  "unknown-handle",
-  "handle-conflict",
-  "handle-mismatch",
-  "did-unsupported",
-  "did-not-found",
-]);
-
-/** An identity failure; `message` is written for the person logging in. */
-export class IdentityError extends Error {
-  /** What failed. */
-  readonly code: IdentityErrorCode;
-  /** HTTP status a route should answer with: 422 for the person's input, 502 for a server elsewhere. */
-  readonly status: number;
-  constructor(code: IdentityErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-    this.status = PERSON_FIXABLE.has(code) ? 422 : 502;
-    this.name = "IdentityError";
-  }
-}
+export {
+  type AtprotoDid,
+  type DidInfo,
+  IdentityError,
+  type IdentityErrorCode,
+  isAtprotoDid,
+  isValidHandle,
+  type LoginInput,
+  normalizeLoginInput,
+  parseDidDocument,
+} from "./identity_syntax.ts";
 
 /** Options of {@link createIdentityResolver}. */
 export interface IdentityOptions {
@@ -72,15 +59,12 @@ export interface IdentityOptions {
   allowHttp?: boolean;
   /** URL of a handle's `atproto-did` document. Default `https://{handle}/.well-known/atproto-did`; tests override. */
   handleWellKnownUrl?: (handle: string) => string;
-}
-
-/** A resolved DID document, reduced to what login needs. */
-export interface DidInfo {
-  did: AtprotoDid;
-  /** The handle the document claims (first `at://` alias), not yet verified; null if none or malformed. */
-  claimedHandle: string | null;
-  /** PDS origin (no trailing slash). */
-  pdsUrl: string;
+  /** Cap on concurrent outbound work shared with the safe fetch; DNS TXT lookups run in it. Default: no cap. */
+  slots?: OutboundSlots;
+  /** Memory of failures (default 2 min, 2000 entries); `false` turns it off. */
+  negativeCache?: Partial<Omit<NegativeCacheOptions, "now">> | false;
+  /** Clock of the failure memory (ms). Default `Date.now`. */
+  now?: () => number;
 }
 
 /** A verified identity. */
@@ -115,67 +99,6 @@ export interface IdentityResolver {
   resolveAuthServer(serverUrl: string): Promise<AuthServerInfo>;
 }
 
-const HANDLE_RE = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const DID_PLC_RE = /^did:plc:[a-z2-7]{24}$/;
-const DID_WEB_RE = /^did:web:([a-z0-9.-]+)(%3a([0-9]{1,5}))?$/i;
-const DID_RE = /^did:[a-z]+:[a-zA-Z0-9._:%-]{1,2000}$/;
-const HELP = "Check the spelling, or enter your DID or PDS URL.";
-
-/** True for a syntactically valid ATProto handle (lowercase). */
-export function isValidHandle(handle: string): boolean {
-  return handle.length <= 253 && HANDLE_RE.test(handle);
-}
-
-/** True for a DID of a method ATProto supports, in valid syntax. */
-export function isAtprotoDid(did: string): did is AtprotoDid {
-  return DID_PLC_RE.test(did) || (DID_WEB_RE.test(did) && isValidHost(DID_WEB_RE.exec(did)![1].toLowerCase()));
-}
-
-function isValidHost(host: string): boolean {
-  return host === "localhost" || isValidHandle(host);
-}
-
-/**
- * Classifies login input: trims, strips a leading `@`, lowercases handles, appends `.bsky.social` to a dotless
- * name; keeps `did:plc:` / `did:web:` DIDs; takes an `https://` URL as a PDS or entryway. Throws `invalid-input`.
- */
-export function normalizeLoginInput(raw: string, opts: { allowHttp?: boolean } = {}): LoginInput {
-  const text = raw.trim();
-  if (text === "") {
-    throw new IdentityError("invalid-input", "Enter your handle (like alice.bsky.social), DID or PDS URL.");
-  }
-  if (/^did:/i.test(text)) {
-    if (/^did:(plc|web):/i.test(text) === false && DID_RE.test(text)) {
-      throw new IdentityError("did-unsupported", `${text} uses a DID method we don't support. Use did:plc or did:web.`);
-    }
-    const did = text.startsWith("did:web:") ? text : text.replace(/^did:plc:/i, "did:plc:");
-    if (!isAtprotoDid(did)) throw new IdentityError("invalid-input", `${text} is not a valid DID. ${HELP}`);
-    return { kind: "did", did };
-  }
-  if (/^https?:\/\//i.test(text)) {
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      throw new IdentityError("invalid-input", `${text} is not a valid URL. ${HELP}`);
-    }
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && opts.allowHttp)) {
-      throw new IdentityError("invalid-input", `A PDS URL must start with https:// (got ${text}).`);
-    }
-    if (url.username || url.password || url.search || url.hash || (url.pathname !== "/" && url.pathname !== "")) {
-      throw new IdentityError("invalid-input", `Enter just the server address, like https://pds.example.com.`);
-    }
-    return { kind: "url", url: url.origin };
-  }
-  let handle = text.replace(/^@/, "").toLowerCase();
-  if (handle.endsWith(".")) handle = handle.slice(0, -1);
-  if (handle !== "" && !handle.includes(".")) handle += ".bsky.social";
-  if (!isValidHandle(handle)) {
-    throw new IdentityError("invalid-input", `"${text}" is not a valid handle. ${HELP}`);
-  }
-  return { kind: "handle", handle };
-}
-
 /** Default TXT lookup through `Deno.resolveDns`; NXDOMAIN and errors read as no records. */
 export async function resolveTxtWithDeno(name: string): Promise<string[]> {
   try {
@@ -186,10 +109,44 @@ export async function resolveTxtWithDeno(name: string): Promise<string[]> {
   }
 }
 
+/** The error for work refused because the process's outbound cap is reached. */
+function busyError(cause: unknown): IdentityError {
+  return new IdentityError(
+    "busy",
+    "Sign-in is very busy right now (too many lookups at once). Try again in a few seconds.",
+    { cause },
+  );
+}
+
+function isBusy(err: unknown): boolean {
+  return err instanceof OutboundBusyError || (err instanceof SafeFetchError && err.reason === "busy") ||
+    (err instanceof IdentityError && err.code === "busy");
+}
+
+/** A remembered "not found" of a handle lookup. */
+const NOT_FOUND = "not-found";
+
 /** Creates an {@link IdentityResolver}. */
 export function createIdentityResolver(opts: IdentityOptions): IdentityResolver {
   const safeFetch = opts.fetch;
-  const resolveTxt = opts.resolveTxt ?? resolveTxtWithDeno;
+  const txt = opts.resolveTxt ?? resolveTxtWithDeno;
+  const slots = opts.slots;
+  const resolveTxt = slots ? (name: string) => slots.run(() => txt(name)) : txt;
+  const failures = opts.negativeCache === false
+    ? null
+    : new NegativeCache<IdentityError | typeof NOT_FOUND>({ ...opts.negativeCache, now: opts.now });
+
+  /** Runs `work` unless `key` failed recently (then throws that failure again); remembers a new failure. */
+  async function remembered<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const hit = failures?.get(key);
+    if (hit instanceof IdentityError) throw hit;
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof IdentityError && err.code !== "busy") failures?.set(key, err);
+      throw err;
+    }
+  }
   const plc = (opts.plcDirectoryUrl ?? "https://plc.directory").replace(/\/+$/, "");
   const allowHttp = opts.allowHttp === true;
   const wellKnown = opts.handleWellKnownUrl ?? ((h: string) => `https://${h}/.well-known/atproto-did`);
@@ -198,7 +155,8 @@ export function createIdentityResolver(opts: IdentityOptions): IdentityResolver 
     let records: string[];
     try {
       records = await resolveTxt(`_atproto.${handle}`);
-    } catch {
+    } catch (err) {
+      if (isBusy(err)) throw busyError(err);
       return null;
     }
     const dids = new Set(records.filter((r) => r.startsWith("did=")).map((r) => r.slice(4).trim()));
@@ -213,7 +171,8 @@ export function createIdentityResolver(opts: IdentityOptions): IdentityResolver 
       if (!res.ok) return null;
       const did = (await res.text()).split("\n")[0].trim();
       return isAtprotoDid(did) ? did : null;
-    } catch {
+    } catch (err) {
+      if (isBusy(err)) throw busyError(err);
       return null;
     }
   }
@@ -227,7 +186,8 @@ export function createIdentityResolver(opts: IdentityOptions): IdentityResolver 
       if (!res.ok) return null;
       const body = await res.json() as { did?: unknown };
       return typeof body.did === "string" && isAtprotoDid(body.did) ? body.did : null;
-    } catch {
+    } catch (err) {
+      if (isBusy(err)) throw busyError(err);
       return null;
     }
   }
@@ -235,6 +195,14 @@ export function createIdentityResolver(opts: IdentityOptions): IdentityResolver 
   async function lookupHandle(raw: string): Promise<AtprotoDid | null> {
     const handle = raw.toLowerCase();
     if (!isValidHandle(handle)) return null;
+    const key = `handle:${handle}`;
+    if (failures?.get(key) === NOT_FOUND) return null;
+    const did = await remembered(key, () => lookupUncached(handle));
+    if (did === null) failures?.set(key, NOT_FOUND);
+    return did;
+  }
+
+  async function lookupUncached(handle: string): Promise<AtprotoDid | null> {
     const [dns, https] = await Promise.all([viaDns(handle), viaHttps(handle)]);
     if (dns && https && dns !== https) {
       throw new IdentityError(
@@ -269,10 +237,15 @@ export function createIdentityResolver(opts: IdentityOptions): IdentityResolver 
       throw new IdentityError("did-unsupported", `${raw} uses a DID method we don't support. Use did:plc or did:web.`);
     }
     const did = raw;
+    return await remembered(`did:${did}`, () => fetchDidDocument(did));
+  }
+
+  async function fetchDidDocument(did: AtprotoDid): Promise<DidInfo> {
     let res: Response;
     try {
       res = await safeFetch(didDocumentUrl(did), { headers: { accept: "application/did+json, application/json" } });
     } catch (err) {
+      if (isBusy(err)) throw busyError(err);
       throw new IdentityError(
         "did-unreachable",
         `We couldn't fetch the DID document of ${did}${err instanceof SafeFetchError ? ` (${err.message})` : ""}. ` +
@@ -305,6 +278,11 @@ export function createIdentityResolver(opts: IdentityOptions): IdentityResolver 
     if (parsed.kind === "url") {
       throw new IdentityError("invalid-input", `${parsed.url} is a server, not an account: use resolveAuthServer.`);
     }
+    const key = parsed.kind === "handle" ? `identity:${parsed.handle}` : `identity:${parsed.did}`;
+    return await remembered(key, () => resolveParsed(parsed));
+  }
+
+  async function resolveParsed(parsed: Exclude<LoginInput, { kind: "url" }>): Promise<Identity> {
     if (parsed.kind === "handle") {
       const did = await resolveHandle(parsed.handle);
       const info = await resolveDid(did);
@@ -324,7 +302,9 @@ export function createIdentityResolver(opts: IdentityOptions): IdentityResolver 
     let back: AtprotoDid | null = null;
     try {
       back = await lookupHandle(info.claimedHandle);
-    } catch { /* a conflicting handle is as good as none */ }
+    } catch (err) {
+      if (isBusy(err)) throw err; // a conflicting handle is as good as none; a busy lookup is not an answer
+    }
     if (back !== info.did) {
       return {
         did: info.did,
@@ -342,6 +322,7 @@ export function createIdentityResolver(opts: IdentityOptions): IdentityResolver 
     try {
       res = await safeFetch(url, { headers: { accept: "application/json" } });
     } catch (err) {
+      if (isBusy(err)) throw busyError(err);
       throw failure(err instanceof SafeFetchError ? err.message : "no answer");
     }
     if (!res.ok) {
@@ -371,6 +352,10 @@ export function createIdentityResolver(opts: IdentityOptions): IdentityResolver 
 
   async function resolveAuthServer(serverUrl: string): Promise<AuthServerInfo> {
     const pds = checkServerUrl(serverUrl, allowHttp, "pds-unreachable", "server");
+    return await remembered(`server:${pds}`, () => discoverAuthServer(pds));
+  }
+
+  async function discoverAuthServer(pds: string): Promise<AuthServerInfo> {
     let resource: Record<string, unknown>;
     try {
       resource = await getJson(
@@ -381,8 +366,8 @@ export function createIdentityResolver(opts: IdentityOptions): IdentityResolver 
       // An entryway or authorization server URL typed by the person: it is its own issuer.
       try {
         return await authServerMetadata(pds);
-      } catch {
-        throw err;
+      } catch (second) {
+        throw isBusy(second) ? second : err;
       }
     }
     const servers = resource.authorization_servers;
@@ -394,56 +379,6 @@ export function createIdentityResolver(opts: IdentityOptions): IdentityResolver 
   }
 
   return { lookupHandle, resolveHandle, resolveDid, resolveIdentity, resolveAuthServer };
-}
-
-/** Validates a DID document and extracts handle claim and PDS. Throws `did-doc-invalid` with the reason. */
-export function parseDidDocument(did: AtprotoDid, doc: unknown, allowHttp = false): DidInfo {
-  const invalid = (why: string) =>
-    new IdentityError("did-doc-invalid", `The DID document of ${did} is invalid: ${why}.`);
-  if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw invalid("not a JSON object");
-  const d = doc as Record<string, unknown>;
-  if (d.id !== did) throw invalid(`its id is ${JSON.stringify(d.id)}`);
-  let claimedHandle: string | null = null;
-  if (Array.isArray(d.alsoKnownAs)) {
-    const aka = d.alsoKnownAs.find((a): a is string => typeof a === "string" && a.startsWith("at://"));
-    const h = aka?.slice(5).toLowerCase();
-    if (h && isValidHandle(h)) claimedHandle = h;
-  }
-  if (!Array.isArray(d.service)) throw invalid("it lists no services");
-  const pds = d.service.find((s) =>
-    s && typeof s === "object" && ((s as { id?: unknown }).id === "#atproto_pds" ||
-      (s as { id?: unknown }).id === `${did}#atproto_pds`)
-  ) as { type?: unknown; serviceEndpoint?: unknown } | undefined;
-  if (!pds) throw invalid("it has no #atproto_pds service");
-  if (pds.type !== "AtprotoPersonalDataServer") throw invalid("its #atproto_pds service has the wrong type");
-  if (typeof pds.serviceEndpoint !== "string") throw invalid("its PDS endpoint is not a URL");
-  let url: URL;
-  try {
-    url = new URL(pds.serviceEndpoint);
-  } catch {
-    throw invalid("its PDS endpoint is not a URL");
-  }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && allowHttp)) {
-    throw invalid(`its PDS endpoint ${pds.serviceEndpoint} is not https`);
-  }
-  if (url.username || url.password || url.search || url.hash) throw invalid("its PDS endpoint is malformed");
-  return { did, claimedHandle, pdsUrl: url.origin + url.pathname.replace(/\/+$/, "") };
-}
-
-function checkServerUrl(raw: string, allowHttp: boolean, code: IdentityErrorCode, what: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new IdentityError(code, `The ${what} address ${raw} is not a valid URL.`);
-  }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && allowHttp)) {
-    throw new IdentityError(code, `The ${what} address ${raw} must use https.`);
-  }
-  if (url.username || url.password || url.search || url.hash || (url.pathname !== "/" && url.pathname !== "")) {
-    throw new IdentityError(code, `The ${what} address ${raw} must be an origin (no path).`);
-  }
-  return url.origin;
 }
 
 /** Adapter for `@atproto/oauth-client`'s `handleResolver` option: `{ resolve(handle) }` -> DID or null. */

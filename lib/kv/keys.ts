@@ -72,15 +72,21 @@ export const K = {
   /** Staging marker of a blob being written; removed by the commit that publishes it. Expires: garbage. */
   blobStaging: (wikiId: WikiId, blobId: BlobId) => ["blob_staging", wikiId, blobId] as const,
 
-  // ---- MCP auth and limits (lib/auth/tokens.ts, lib/mcp/rate_limit.ts) ----
+  // ---- MCP auth (lib/auth/tokens.ts) ----
   /** A per-wiki bearer token, found by the HMAC of the secret (the secret itself is never stored). */
   tokenByHash: (hash: string) => ["wiki_token_hash", hash] as const,
   /** A wiki's token, by id: listing and revoking (holds the hash to delete the lookup key with it). */
   wikiToken: (wikiId: WikiId, tokenId: string) => ["wiki_token", wikiId, tokenId] as const,
   /** Prefix of a wiki's tokens. */
   wikiTokens: (wikiId: WikiId) => ["wiki_token", wikiId] as const,
-  /** Writes of a principal in one minute window (`{ count }`, expiring): the MCP write rate limit. */
-  writeRate: (subject: string, minute: number) => ["mcp_write_rate", subject, minute] as const,
+
+  // ---- rate limits (lib/kv/rate_limit.ts) ----
+  /** A `Deno.KvU64` counter: actions of `subject` under `rule` in bucket number `bucket` (time / bucket length). */
+  rate: (rule: string, bucket: number, subject: readonly string[]) => ["rate", rule, bucket, ...subject] as const,
+  /** Prefix of every counter of a rule (the sweep's range start). */
+  rateRule: (rule: string) => ["rate", rule] as const,
+  /** Range end: the counters of a rule in buckets before `bucket` sort before this key. */
+  rateBefore: (rule: string, bucket: number) => ["rate", rule, bucket] as const,
 
   // ---- ATProto OAuth client (lib/atproto/stores.ts) ----
   /** A pending ATProto login, by its OAuth `state` (expiring: the PKCE verifier, DPoP key, issuer, app state). */

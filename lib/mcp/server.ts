@@ -88,10 +88,16 @@ export async function callTool(t: WikiTool, args: unknown, ctx: ToolContext): Pr
   try {
     if (t.scope === "wiki:write") {
       const d = await takeWrite(ctx.kv, ctx.principal.subject, { limit: ctx.writesPerMinute });
-      if (!d.ok) {
+      if (!d.ok && d.reason === "limit") {
         return fail(
           `Rate limited: too many writes this minute with this credential. Nothing was changed; retry in ` +
             `${d.retryAfterSeconds} seconds.`,
+        );
+      }
+      if (!d.ok) {
+        return fail(
+          `The write limit could not be checked just now, so nothing was changed. Retry in ${d.retryAfterSeconds} ` +
+            `seconds.`,
         );
       }
     }

@@ -6,11 +6,13 @@
  * Per hop (the first URL and each redirect target): https only (unless `allowHttp`), no userinfo, no special-use
  * host names, and every address the host name resolves to must be public (lib/net/addresses.ts). Redirects are
  * followed by hand (at most `maxRedirects`), responses are read into memory up to `maxBytes`, and the whole
- * exchange is bounded by `timeoutMs`. Loopback is reachable only with {@link UNSAFE_ALLOW_LOOPBACK_FOR_TESTS},
+ * exchange is bounded by `timeoutMs`. At most `slots` exchanges run at once per process (lib/net/outbound_slots.ts:
+ * beyond, a short wait, then SafeFetchError `busy`). Loopback is reachable only with {@link UNSAFE_ALLOW_LOOPBACK_FOR_TESTS},
  * which production configuration refuses. Residual risks (DNS rebinding between check and connect): docs/ssrf.md.
  */
 import { classifyAddress, parseIPv4 } from "./addresses.ts";
 import { createPinnedClient, type PinnedClient } from "./pinned_client.ts";
+import { OutboundBusyError, type OutboundSlots, PROCESS_OUTBOUND_SLOTS } from "./outbound_slots.ts";
 
 /** Opt-in token that lets tests reach 127.0.0.1 / ::1 / localhost. Only test code imports it. */
 export const UNSAFE_ALLOW_LOOPBACK_FOR_TESTS: unique symbol = Symbol("UNSAFE_ALLOW_LOOPBACK_FOR_TESTS");
@@ -46,6 +48,8 @@ export interface SafeFetchOptions {
   fetch?: FetchLike;
   /** Extra root certificates (PEM) for the default fetch, e.g. a private test CA. */
   caCerts?: string[];
+  /** Cap on concurrent exchanges (resolution, connection, body). Default the process-wide one (64, 2 s wait). */
+  slots?: OutboundSlots;
 }
 
 /** Machine-readable reasons a safe fetch refuses or fails. */
@@ -60,7 +64,8 @@ export type SafeFetchReason =
   | "redirects"
   | "too-large"
   | "timeout"
-  | "network";
+  | "network"
+  | "busy";
 
 /** Failure of a safe fetch; `message` names the URL's host and what was wrong. */
 export class SafeFetchError extends Error {
@@ -121,8 +126,18 @@ export function createSafeFetch(opts: SafeFetchOptions): FetchLike {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxRedirects = opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const injected = opts.fetch;
+  const slots = opts.slots ?? PROCESS_OUTBOUND_SLOTS;
 
   return async function safeFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    try {
+      return await slots.run(() => exchange(input, init));
+    } catch (err) {
+      if (err instanceof OutboundBusyError) throw new SafeFetchError("busy", err.message, { cause: err });
+      throw err;
+    }
+  };
+
+  async function exchange(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     if (!(input instanceof Request)) {
       const parsed = URL.canParse(input) ? new URL(input) : null;
       if (parsed && (parsed.username || parsed.password)) {
@@ -204,7 +219,7 @@ export function createSafeFetch(opts: SafeFetchOptions): FetchLike {
     } catch (err) {
       throw toSafeFetchError(err, signal, timeout, timeoutMs, url);
     }
-  };
+  }
 }
 
 interface HopGuard {

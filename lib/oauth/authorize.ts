@@ -55,8 +55,8 @@ export interface AuthorizationRequest {
 
 /** Outcome of validating an authorization request. */
 export type AuthorizeOutcome =
-  /** Render locally; never redirect (unknown client, bad redirect URI). */
-  | { kind: "error-page"; status: number; error: string; description: string }
+  /** Render locally; never redirect (unknown client, bad redirect URI; `headers`: e.g. `Retry-After` of a 429). */
+  | { kind: "error-page"; status: number; error: string; description: string; headers?: Record<string, string> }
   /** Send the browser to `url` (the client's redirect URI with `error`, `state`, `iss`). */
   | { kind: "redirect-error"; url: string; error: string; description: string }
   /** Show the consent page (after login). */
@@ -73,27 +73,30 @@ export function redirectWith(redirectUri: string, params: Record<string, string 
   return u.href;
 }
 
-/** Validates `GET /authorize` parameters. Client and redirect URI are checked before anything could redirect. */
+/**
+ * Validates `GET /authorize` parameters. Client and redirect URI are checked before anything could redirect.
+ * `source` (the client address) is counted when a client metadata document has to be fetched.
+ */
 export async function validateAuthorizationRequest(
   ctx: OAuthContext,
   wiki: WikiRef,
   params: URLSearchParams,
+  source?: string,
 ): Promise<AuthorizeOutcome> {
-  const page = (description: string, error = "invalid_request", status = 400): AuthorizeOutcome => ({
-    kind: "error-page",
-    status,
-    error,
-    description,
-  });
+  const page = (description: string, error = "invalid_request", status = 400, headers?: Record<string, string>) =>
+    ({ kind: "error-page", status, error, description, ...(headers ? { headers } : {}) }) as AuthorizeOutcome;
   const ids = params.getAll("client_id");
   if (ids.length !== 1 || ids[0] === "" || ids[0].length > 1000) {
     return page("The request needs exactly one client_id. Start the connection again from the app.");
   }
   let client: ResolvedClient;
   try {
-    client = await resolveClient(ctx, wiki, ids[0]);
+    client = await resolveClient(ctx, wiki, ids[0], source);
   } catch (err) {
     if (err instanceof InvalidClientError) return page(err.description, "invalid_client");
+    if (err instanceof OAuthError && err.error === "temporarily_unavailable") {
+      return page(err.description, err.error, err.status, err.headers); // a rate limit (429) or busy (503)
+    }
     throw err;
   }
   const uris = params.getAll("redirect_uri");

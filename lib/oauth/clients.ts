@@ -6,15 +6,22 @@
  * - DCR: public (`none`) and confidential (`client_secret_post` / `client_secret_basic`, the requested method is
  *   honoured) clients; the secret is returned once and stored only as an HMAC (`token-hash` key); it never expires
  *   (`client_secret_expires_at: 0`). A client is stored with a 24 h lifetime that grants extend while they live, so
- *   registrations nobody completed disappear. Abuse is bounded by strict validation, size limits, that expiry and a
- *   global per-wiki hourly cap; there is deliberately no per-IP limit (all Claude traffic shares a few IPs).
+ *   registrations nobody completed disappear. Abuse is bounded by strict validation, size limits, that expiry and
+ *   limits per client address and wiki, and per client address (lib/oauth/limits.ts); there is deliberately no
+ *   limit per wiki alone (one caller could lock everyone out), and the per-address ceiling is sized for a cloud
+ *   egress shared by many people (all Claude traffic shares a few addresses).
  * - CIMD: an https `client_id` with a path is fetched through the injected (SSRF-safe) fetch, 5 KB cap, timeout,
  *   cached per `Cache-Control` (clamped 5 min .. 24 h), `client_id` must equal the URL exactly, authentication must
  *   be `none`. A pinned copy of Claude's document is used when fetching it fails (its host has answered datacenter
- *   IPs with a bot challenge).
+ *   IPs with a bot challenge). A document that cannot be fetched or used is remembered as failing for
+ *   `cimdNegativeTtlMs` (2 min) in the same KV entry, and fetches (cache misses) are limited per client address; the
+ *   SSRF-safe fetch caps how many outbound requests run at once and answers "busy" beyond (503, not remembered).
  */
 import type { WikiId } from "../kv/keys.ts";
 import { getLive, setExpiring } from "../kv/expiring.ts";
+import { UNKNOWN_SOURCE } from "../net/client_address.ts";
+import { SafeFetchError } from "../net/safe_fetch.ts";
+import { takeMetadataFetch, takeRegistration } from "./limits.ts";
 import { randomBase32, randomToken } from "../ids.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
 import {
@@ -80,8 +87,16 @@ export interface ResolvedClient {
 // ---------------------------------------------------------------------------------------------------------------
 // Dynamic client registration
 
-/** Reads a registration `Request` (bounded), registers, and answers 201 or an OAuth error (RFC 7591 §3.2). */
-export async function registerEndpoint(ctx: OAuthContext, wiki: WikiRef, req: Request): Promise<Response> {
+/**
+ * Reads a registration `Request` (bounded), registers, and answers 201 or an OAuth error (RFC 7591 §3.2); 429 with
+ * `Retry-After` when `source` (the client address) reached its registration limit.
+ */
+export async function registerEndpoint(
+  ctx: OAuthContext,
+  wiki: WikiRef,
+  req: Request,
+  source: string = UNKNOWN_SOURCE,
+): Promise<Response> {
   try {
     const text = await readBounded(req, ctx.settings.maxRegistrationBytes);
     let body: unknown;
@@ -90,7 +105,7 @@ export async function registerEndpoint(ctx: OAuthContext, wiki: WikiRef, req: Re
     } catch {
       throw new InvalidClientMetadataError("The registration body is not valid JSON.");
     }
-    const out = await registerClient(ctx, wiki, body);
+    const out = await registerClient(ctx, wiki, body, source);
     return oauthJson(out, 201);
   } catch (err) {
     if (isAnswerable(err)) return oauthErrorResponse(err);
@@ -98,13 +113,18 @@ export async function registerEndpoint(ctx: OAuthContext, wiki: WikiRef, req: Re
   }
 }
 
-/** Validates client metadata and registers a client; returns the RFC 7591 §3.2.1 response body. */
+/**
+ * Validates client metadata, counts the registration against `source`'s limits (lib/oauth/limits.ts) and registers
+ * a client; returns the RFC 7591 §3.2.1 response body.
+ */
 export async function registerClient(
   ctx: OAuthContext,
   wiki: WikiRef,
   body: unknown,
+  source: string = UNKNOWN_SOURCE,
 ): Promise<Record<string, unknown>> {
   const meta = validateRegistration(body);
+  await takeRegistration(ctx, wiki, source);
   const confidential = meta.authMethod !== "none";
   const secret = confidential ? CLIENT_SECRET_PREFIX + randomToken(32) : null;
   const t = ctx.now();
@@ -121,25 +141,12 @@ export async function registerClient(
     createdAt: t,
     expiresAt: t + ctx.settings.unusedClientTtlMs,
   };
-  const hour = Math.floor(t / 3_600_000);
-  const counterKey = OK.registrations(wiki.id, hour);
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const counter = await ctx.kv.get<{ count: number }>(counterKey);
-    const count = counter.value?.count ?? 0;
-    if (count >= ctx.settings.registrationsPerWikiHour) {
-      throw new TemporarilyUnavailableError(
-        "This wiki has received too many client registrations in the last hour. Try again later.",
-      );
-    }
-    const op = ctx.kv.atomic()
-      .check(counter)
-      .check({ key: OK.client(wiki.id, record.clientId), versionstamp: null })
-      .set(counterKey, { count: count + 1 }, { expireIn: 2 * 3_600_000 });
-    const { expiresAt: _e, ...value } = record;
-    setExpiring(op, OK.client(wiki.id, record.clientId), value, ctx.settings.unusedClientTtlMs, t);
-    if ((await op.commit()).ok) return registrationResponse(record, secret);
-  }
-  throw new TemporarilyUnavailableError("Registration is busy on this wiki. Try again in a moment.");
+  const op = ctx.kv.atomic().check({ key: OK.client(wiki.id, record.clientId), versionstamp: null });
+  const { expiresAt: _e, ...value } = record;
+  setExpiring(op, OK.client(wiki.id, record.clientId), value, ctx.settings.unusedClientTtlMs, t);
+  // A random 120-bit id never collides in practice; if it did, nothing was overwritten.
+  if (!(await op.commit()).ok) throw new TemporarilyUnavailableError("Registration failed; try again.");
+  return registrationResponse(record, secret);
 }
 
 function registrationResponse(record: ClientRecord, secret: string | null): Record<string, unknown> {
@@ -328,12 +335,18 @@ export function resolvedFromRecord(c: ClientRecord): ResolvedClient {
 }
 
 /**
- * Resolves a `client_id` for the authorization endpoint: a registered client of this wiki, or a metadata document.
- * Throws {@link InvalidClientError} (render locally, never redirect) when the client is unknown or its document
- * cannot be used; the description says why.
+ * Resolves a `client_id` for the authorization endpoint: a registered client of this wiki, or a metadata document
+ * (fetched on a cache miss, counted against `source`, the client address). Throws {@link InvalidClientError}
+ * (render locally, never redirect) when the client is unknown or its document cannot be used, the description
+ * saying why; a rate limit or a busy outbound fetch throws a `temporarily_unavailable` error (429 / 503).
  */
-export async function resolveClient(ctx: OAuthContext, wiki: WikiRef, clientId: string): Promise<ResolvedClient> {
-  if (isMetadataDocumentId(clientId)) return await resolveMetadataDocument(ctx, clientId);
+export async function resolveClient(
+  ctx: OAuthContext,
+  wiki: WikiRef,
+  clientId: string,
+  source: string = UNKNOWN_SOURCE,
+): Promise<ResolvedClient> {
+  if (isMetadataDocumentId(clientId)) return await resolveMetadataDocument(ctx, clientId, source);
   const c = await getRegisteredClient(ctx, wiki.id, clientId);
   if (!c) {
     throw new InvalidClientError(
@@ -366,10 +379,8 @@ export const PINNED_METADATA_DOCUMENTS: Readonly<Record<string, Record<string, u
   },
 };
 
-/** A validated metadata document as cached. */
-interface CachedDocument {
-  client: ResolvedClient;
-}
+/** A validated metadata document as cached, or the reason it could not be used (negative cache). */
+type CachedDocument = { client: ResolvedClient } | { failure: string };
 
 /** Checks the shape of a CIMD URL; returns a reason or null. */
 export function metadataDocumentUrlProblem(url: string): string | null {
@@ -388,20 +399,26 @@ export function metadataDocumentUrlProblem(url: string): string | null {
   return null;
 }
 
-async function resolveMetadataDocument(ctx: OAuthContext, url: string): Promise<ResolvedClient> {
+async function resolveMetadataDocument(ctx: OAuthContext, url: string, source: string): Promise<ResolvedClient> {
   const problem = metadataDocumentUrlProblem(url);
   if (problem) throw new InvalidClientError(`The client_id ${url.slice(0, 200)} is not usable: ${problem}.`);
   const t = ctx.now();
   const cached = await getLive<CachedDocument>(ctx.kv, OK.cimd(url), t);
-  if (cached.value) return { ...cached.value.client, source: "cache" };
+  if (cached.value && "client" in cached.value) return { ...cached.value.client, source: "cache" };
+  if (cached.value) throw new InvalidClientError(cached.value.failure);
   let client: ResolvedClient;
   let ttl: number;
   try {
+    await takeMetadataFetch(ctx, source);
     const fetched = await fetchMetadataDocument(ctx, url);
     client = { ...validateMetadataDocument(fetched.doc, url), source: "fetched" };
     ttl = fetched.ttlMs;
   } catch (err) {
     const pinned = PINNED_METADATA_DOCUMENTS[url];
+    if (!pinned && err instanceof InvalidClientError) {
+      const failure = { failure: err.description } satisfies CachedDocument;
+      await setExpiring(ctx.kv.atomic(), OK.cimd(url), failure, ctx.settings.cimdNegativeTtlMs, t).commit();
+    }
     if (!pinned) throw err;
     client = { ...validateMetadataDocument(pinned, url), source: "pinned" };
     ttl = ctx.settings.cimdCacheMinMs;
@@ -421,6 +438,12 @@ async function fetchMetadataDocument(ctx: OAuthContext, url: string): Promise<{ 
       signal: AbortSignal.timeout(ctx.settings.cimdTimeoutMs),
     });
   } catch (err) {
+    if (err instanceof SafeFetchError && err.reason === "busy") {
+      throw new TemporarilyUnavailableError(
+        "This server is making too many outbound requests right now. Try again in a few seconds.",
+        { headers: { "Retry-After": "5" }, cause: err },
+      );
+    }
     throw new InvalidClientError(
       `The client's metadata document at ${host} could not be fetched: ${err instanceof Error ? err.message : err}`,
       { cause: err },

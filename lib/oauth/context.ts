@@ -40,8 +40,16 @@ export interface OAuthSettings {
   consentTtlMs: number;
   /** A registered client with no live grant is deleted after this. Default 24 h. */
   unusedClientTtlMs: number;
-  /** Registrations accepted per wiki per hour (all callers together). Default 200. */
-  registrationsPerWikiHour: number;
+  /**
+   * Registrations accepted per client address and wiki per hour (sliding window). Default 60. There is no limit per
+   * wiki alone: one caller could otherwise lock everyone out of a wiki.
+   */
+  registrationsPerSourceWikiHour: number;
+  /**
+   * Registrations accepted per client address per hour, all wikis (sliding window). Default 600: sized for a cloud
+   * egress shared by many people (Claude.ai registers from a small shared range).
+   */
+  registrationsPerSourceHour: number;
   /** Largest registration request body, bytes. Default 16 KiB. */
   maxRegistrationBytes: number;
   /** Largest client ID metadata document, bytes. Default 5 KiB. */
@@ -52,6 +60,10 @@ export interface OAuthSettings {
   cimdCacheMinMs: number;
   /** See {@link OAuthSettings.cimdCacheMinMs}. */
   cimdCacheMaxMs: number;
+  /** Client metadata document fetches (cache misses) a client address may cause per minute. Default 20. */
+  cimdFetchesPerSourceMinute: number;
+  /** How long a metadata document that could not be fetched or used is remembered as failing. Default 2 min. */
+  cimdNegativeTtlMs: number;
   /** Unknown requested scopes: dropped (default; Claude once sent `claudeai`) or refused with `invalid_scope`. */
   unknownScopes: "drop" | "reject";
 }
@@ -67,12 +79,15 @@ export const DEFAULT_OAUTH_SETTINGS: Readonly<OAuthSettings> = {
   codeReplayMemoryMs: 10 * MINUTE,
   consentTtlMs: 10 * MINUTE,
   unusedClientTtlMs: DAY,
-  registrationsPerWikiHour: 200,
+  registrationsPerSourceWikiHour: 60,
+  registrationsPerSourceHour: 600,
   maxRegistrationBytes: 16 * 1024,
   maxCimdBytes: 5 * 1024,
   cimdTimeoutMs: 5_000,
   cimdCacheMinMs: 5 * MINUTE,
   cimdCacheMaxMs: DAY,
+  cimdFetchesPerSourceMinute: 20,
+  cimdNegativeTtlMs: 2 * MINUTE,
   unknownScopes: "drop",
 };
 

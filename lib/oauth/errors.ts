@@ -151,6 +151,22 @@ export class TemporarilyUnavailableError extends OAuthError {
   }
 }
 
+/**
+ * `temporarily_unavailable` answered with 429 and `Retry-After`: a per-source limit (registrations, client metadata
+ * lookups) was reached. RFC 6749 has no rate-limit code; this one says "try again later" to every client.
+ */
+export class RateLimitedError extends OAuthError {
+  /** Seconds until a retry can succeed. */
+  readonly retryAfterSeconds: number;
+  constructor(description: string, retryAfterSeconds: number, options: OAuthErrorOptions = {}) {
+    super("temporarily_unavailable", 429, description, {
+      ...options,
+      headers: { "Retry-After": String(retryAfterSeconds), ...options.headers },
+    });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** `server_error` (500): our fault; the description stays internal. */
 export class ServerError extends OAuthError {
   constructor(detail: string, options: OAuthErrorOptions = {}) {

@@ -10,9 +10,7 @@ import type { WikiId } from "../kv/keys.ts";
 export const OK = {
   /** A registered (DCR) client of a wiki's authorization server. */
   client: (wikiId: WikiId, clientId: string) => ["oauth_client", wikiId, clientId] as const,
-  /** Registrations on a wiki in one hour (`{ count }`): the global registration cap. */
-  registrations: (wikiId: WikiId, hour: number) => ["oauth_reg_count", wikiId, hour] as const,
-  /** A cached, validated client ID metadata document, by its URL (shared by all wikis). */
+  /** A cached, validated client ID metadata document (or why it failed), by its URL (shared by all wikis). */
   cimd: (url: string) => ["oauth_cimd", url] as const,
   /** A pending authorization request waiting for the user's click on the consent page. */
   consent: (wikiId: WikiId, requestId: string) => ["oauth_consent", wikiId, requestId] as const,
@@ -35,7 +33,6 @@ export const OK = {
 /** Key types that are scoped to one wiki (second part = wiki id). */
 export const OAUTH_WIKI_SCOPED_TYPES = [
   "oauth_client",
-  "oauth_reg_count",
   "oauth_consent",
   "oauth_code",
   "oauth_grant",

@@ -7,8 +7,8 @@
  * | Route                                              | Call                                                 |
  * | -------------------------------------------------- | ---------------------------------------------------- |
  * | `GET /.well-known/oauth-authorization-server[...]` | `metadata(slug)` -> JSON (also openid-configuration) |
- * | `POST /register`                                   | `register(wiki, req)` -> Response (201 / error)      |
- * | `GET /authorize`                                   | `authorize(wiki, url.searchParams)` -> outcome       |
+ * | `POST /register`                                   | `register(wiki, req, source)` -> Response            |
+ * | `GET /authorize`                                   | `authorize(wiki, url.searchParams, source)` -> outcome |
  * | (logged in, outcome consent)                       | `createConsent(wiki, request, user, sessionId)`      |
  * | `POST /authorize` (approve / deny)                 | `approve(wiki, answer)` / `deny(wiki, answer)`       |
  * | `POST /token`                                      | `token(wiki, req)` -> Response                       |
@@ -52,10 +52,13 @@ export interface OAuthServer {
   readonly ctx: OAuthContext;
   /** RFC 8414 metadata of a wiki. */
   metadata(slug: string): Record<string, unknown>;
-  /** RFC 7591 registration. */
-  register(wiki: WikiRef, req: Request): Promise<Response>;
-  /** Validates an authorization request (never redirects to an unvalidated URI). */
-  authorize(wiki: WikiRef, params: URLSearchParams): Promise<AuthorizeOutcome>;
+  /** RFC 7591 registration; `source` is the client address its limits count (default "unknown"). */
+  register(wiki: WikiRef, req: Request, source?: string): Promise<Response>;
+  /**
+   * Validates an authorization request (never redirects to an unvalidated URI); `source` is the client address
+   * that client metadata document fetches are counted against.
+   */
+  authorize(wiki: WikiRef, params: URLSearchParams, source?: string): Promise<AuthorizeOutcome>;
   /** Stores the pending request for a logged-in user and returns the consent page's data. */
   createConsent(
     wiki: WikiRef,
@@ -94,8 +97,8 @@ export function createOAuthServer(deps: OAuthDeps): OAuthServer {
   return {
     ctx,
     metadata: (slug) => authorizationServerMetadata(ctx.urls, slug),
-    register: (wiki, req) => registerEndpoint(ctx, wiki, req),
-    authorize: (wiki, params) => validateAuthorizationRequest(ctx, wiki, params),
+    register: (wiki, req, source) => registerEndpoint(ctx, wiki, req, source),
+    authorize: (wiki, params, source) => validateAuthorizationRequest(ctx, wiki, params, source),
     createConsent: (wiki, request, user, session) => createConsent(ctx, wiki, request, user, session),
     approve: (wiki, answer) => approveConsent(ctx, wiki, answer),
     deny: (wiki, answer) => denyConsent(ctx, wiki, answer),

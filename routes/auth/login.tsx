@@ -24,6 +24,7 @@ import {
 } from "../_middleware/session.ts";
 import { csrfToken, verifyCsrf } from "../../lib/session/csrf.ts";
 import { clientMetadataDocument, jwksDocument, LoginError } from "../../lib/atproto/client.ts";
+import { takeLoginAttempt } from "../../lib/atproto/login_limit.ts";
 import { upsertUserOnLogin } from "../../lib/platform/users.ts";
 import type { SessionUser } from "../../lib/session/sessions.ts";
 import { errorResponse } from "../errors.tsx";
@@ -96,12 +97,30 @@ export async function loginFormRoute(c: Context<PlatformEnv>): Promise<Response>
   return await loginPage(c, { returnTo });
 }
 
-/** `POST /auth/login`: starts the ATProto login and redirects to the person's PDS. */
+/**
+ * `POST /auth/login`: starts the ATProto login and redirects to the person's PDS. Limited per client address
+ * (lib/atproto/login_limit.ts): past the limit the form comes back with 429 and `Retry-After`, and nothing is
+ * resolved.
+ */
 export async function loginSubmitRoute(c: Context<PlatformEnv>): Promise<Response> {
   const deps = c.get("deps");
   const form = await readForm(c);
   const identifier = String(form.get("identifier") ?? "").slice(0, 300);
   const returnTo = safeReturnTo(deps.urls, form.get("return_to"));
+  const attempt = await takeLoginAttempt(deps.kv, c.env.source);
+  if (!attempt.ok) {
+    const wait = attempt.retryAfterSeconds === 1 ? "1 second" : `${attempt.retryAfterSeconds} seconds`;
+    const res = await loginPage(c, {
+      status: attempt.reason === "limit" ? 429 : 503,
+      error: attempt.reason === "limit"
+        ? `Too many sign-in attempts from your network. Wait ${wait}, then try again.`
+        : `Sign-in could not be started just now. Wait ${wait}, then try again.`,
+      identifier,
+      returnTo,
+    });
+    res.headers.set("Retry-After", String(attempt.retryAfterSeconds));
+    return res;
+  }
   const nonce = csrfNonce(c);
   if (!nonce || !(await verifyCsrf(deps.keys, nonce, LOGIN_PURPOSE, form.get("csrf")))) {
     return await loginPage(c, { status: 403, error: STALE_FORM_MESSAGE, identifier, returnTo });

@@ -280,6 +280,35 @@ Deno.test("start: bad input and unknown handles become LoginErrors with identity
   }
 });
 
+Deno.test("start: a PDS address that cannot be reached is not asked again for 2 minutes", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const asked: string[] = [];
+    let t = 1_800_000_000_000;
+    const login = createAtprotoLogin({
+      kv,
+      publicOrigin: "http://localhost:8000",
+      identity: failingIdentity(),
+      now: () => t,
+      fetch: (input) => {
+        asked.push(String(input instanceof Request ? input.url : input));
+        return Promise.reject(new TypeError("connection refused"));
+      },
+    });
+    const first = await expectLoginError(login.start("https://pds.example"), "pds_unreachable");
+    const n = asked.length;
+    assertOk(n >= 1, "the PDS was asked");
+    const again = await expectLoginError(login.start("https://pds.example"), "pds_unreachable");
+    assertEquals(again.message, first.message);
+    assertEquals(asked.length, n, "the second start made no outbound call");
+    t += 2 * 60_000 + 1;
+    await expectLoginError(login.start("https://pds.example"), "pds_unreachable");
+    assertOk(asked.length > n, "asked again after the negative cache expired");
+  } finally {
+    kv.close();
+  }
+});
+
 /** An identity resolver that knows nobody (and must not be asked to fetch anything). */
 function failingIdentity(): IdentityResolver {
   const unknown = (what: string) => Promise.reject(new IdentityError("unknown-handle", `No account ${what}`));

@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects, assertThrows } from "../assert.ts";
+import { assertEquals, assertOk, assertRejects, assertThrows } from "../assert.ts";
 import {
   atprotoHandleResolver,
   createIdentityResolver,
@@ -7,7 +7,12 @@ import {
   normalizeLoginInput,
   parseDidDocument,
 } from "../../lib/atproto/identity.ts";
-import { createSafeFetch, type FetchLike, UNSAFE_ALLOW_LOOPBACK_FOR_TESTS } from "../../lib/net/safe_fetch.ts";
+import {
+  createSafeFetch,
+  type FetchLike,
+  SafeFetchError,
+  UNSAFE_ALLOW_LOOPBACK_FOR_TESTS,
+} from "../../lib/net/safe_fetch.ts";
 
 const ALICE = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa";
 const BOB = "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb";
@@ -328,7 +333,7 @@ Deno.test("invalid DID documents are refused with the reason", () => {
 
 Deno.test("DID documents from the fake PLC: not found and invalid JSON content", async () => {
   await withFake(async (fake) => {
-    const { identity } = resolverFor(fake);
+    const { identity } = resolverFor(fake, {}, { negativeCache: false }); // the same DID fails twice, differently
     const missing = await assertRejects(() => identity.resolveDid(ALICE), IdentityError);
     assertEquals(missing.code, "did-not-found");
     assertEquals(missing.message, `The account ${ALICE} does not exist (or was deleted).`);
@@ -352,7 +357,7 @@ Deno.test("authorization server discovery: PDS -> AS with exact issuer", async (
 
 Deno.test("authorization server discovery: issuer mismatch and missing servers are refused", async () => {
   await withFake(async (fake) => {
-    const { identity } = resolverFor(fake);
+    const { identity } = resolverFor(fake, {}, { negativeCache: false }); // one server, several failures in turn
     fake.asIssuer = "https://evil.example";
     const err = await assertRejects(() => identity.resolveAuthServer(fake.origin), IdentityError);
     assertEquals(err.code, "auth-server-invalid");
@@ -410,5 +415,59 @@ Deno.test("atprotoHandleResolver adapts lookupHandle for @atproto/oauth-client",
     assertEquals(await resolver.resolve("alice.example"), ALICE);
     assertEquals(await resolver.resolve("nobody.example"), null);
     assertEquals(await resolver.resolve("not a handle"), null);
+  });
+});
+
+Deno.test("negative cache: a failing handle, DID or PDS resolved again within 2 minutes makes no outbound call", async () => {
+  await withFake(async (fake) => {
+    let t = 1_800_000_000_000;
+    const { identity, txtQueries } = resolverFor(fake, {}, { now: () => t });
+    const calls = () => fake.requests.length + txtQueries.length;
+    const first = await assertRejects(() => identity.resolveIdentity("nobody.example"), IdentityError);
+    const after = calls();
+    assertOk(after >= 2, "DNS and HTTPS were asked");
+    const again = await assertRejects(() => identity.resolveIdentity("nobody.example"), IdentityError);
+    assertEquals([again.code, again.message], [first.code, first.message]);
+    assertEquals(calls(), after, "the second resolution made no outbound call");
+
+    await assertRejects(() => identity.resolveDid(ALICE), IdentityError); // not in the fake PLC
+    await assertRejects(() => identity.resolveAuthServer("http://localhost:1"), IdentityError); // nothing listens
+    const n = calls();
+    assertEquals((await assertRejects(() => identity.resolveDid(ALICE), IdentityError)).code, "did-not-found");
+    await assertRejects(() => identity.resolveAuthServer("http://localhost:1"), IdentityError);
+    assertEquals(calls(), n);
+
+    t += 2 * 60_000 + 1; // the failures expire: asked again
+    fake.wellKnown.set("nobody.example", ALICE);
+    fake.plc.set(ALICE, didDoc(ALICE, "nobody.example", fake.origin));
+    assertEquals((await identity.resolveIdentity("nobody.example")).did, ALICE);
+    assertOk(calls() > n);
+  });
+});
+
+Deno.test("negative cache: successes and busy answers are not cached", async () => {
+  await withFake(async (fake) => {
+    const { identity } = resolverFor(fake, { "_atproto.alice.example": [`did=${ALICE}`] });
+    fake.plc.set(ALICE, didDoc(ALICE, "alice.example", fake.origin));
+    await identity.resolveIdentity("alice.example");
+    const n = fake.requests.length;
+    await identity.resolveIdentity("alice.example");
+    assertOk(fake.requests.length > n, "a success is resolved again (only failures are cached)");
+
+    let busy = true;
+    const flaky = createIdentityResolver({
+      fetch: (input, init) =>
+        busy
+          ? Promise.reject(new SafeFetchError("busy", "Too many outbound requests are in progress."))
+          : loopbackFetch()(input, init),
+      allowHttp: true,
+      plcDirectoryUrl: `${fake.origin}/plc`,
+      resolveTxt: () => Promise.resolve([]),
+      handleWellKnownUrl: (h) => `${fake.origin}/handles/${h}/.well-known/atproto-did`,
+    });
+    const err = await assertRejects(() => flaky.resolveDid(ALICE), IdentityError);
+    assertEquals([err.code, err.status], ["busy", 503]);
+    busy = false;
+    assertEquals((await flaky.resolveDid(ALICE)).did, ALICE, "busy was not cached");
   });
 });

@@ -7,6 +7,7 @@ import { createApp } from "../../main.ts";
 import { type Config, testConfig } from "../../lib/config.ts";
 import { type AtprotoLogin, LoginError, type LoginResult } from "../../lib/atproto/client.ts";
 import { assertEquals, assertOk } from "../assert.ts";
+import type { ConnectionInfo } from "../../lib/net/client_address.ts";
 
 /** Accounts the fake login knows: handle -> DID. */
 export const ACCOUNTS: Record<string, string> = {
@@ -80,7 +81,8 @@ export function fakeAtproto(mode: "loopback" | "confidential"): FakeAtproto {
 /** One browser: cookies per origin (host-only), as a browser keeps them. */
 export class Browser {
   readonly jar = new Map<string, Map<string, string>>();
-  constructor(readonly app: Awaited<ReturnType<typeof createApp>>) {}
+  /** `info`: the connection as `Deno.serve` reports it (the client's address); absent, the app sees "unknown". */
+  constructor(readonly app: Awaited<ReturnType<typeof createApp>>, readonly info?: ConnectionInfo) {}
 
   /** Sends a request with this browser's cookies for the URL's origin and stores the cookies it sets. */
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
@@ -88,7 +90,7 @@ export class Browser {
     const cookies = this.jar.get(origin) ?? new Map();
     const headers = new Headers(init.headers);
     if (cookies.size > 0) headers.set("cookie", [...cookies].map(([k, v]) => `${k}=${v}`).join("; "));
-    const res = await this.app.fetch(new Request(url, { ...init, headers, redirect: "manual" }));
+    const res = await this.app.fetch(new Request(url, { ...init, headers, redirect: "manual" }), this.info);
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(";");
       const [name, value] = [pair.slice(0, pair.indexOf("=")).trim(), pair.slice(pair.indexOf("=") + 1).trim()];
@@ -134,7 +136,7 @@ export async function setupAuth(overrides: Partial<Config> = {}, mode: "loopback
     kv,
     atproto,
     origin: config.publicOrigin,
-    browser: () => new Browser(app),
+    browser: (info?: ConnectionInfo) => new Browser(app, info),
     close: () => kv.close(),
   };
 }

@@ -4,6 +4,7 @@
  */
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
 import { connect, rawPost, setupMcp } from "./helpers.ts";
+import type { FetchFn } from "./helpers.ts";
 import { takeWrite } from "../../lib/mcp/rate_limit.ts";
 import { createMcpEndpoint } from "../../lib/mcp/endpoint.ts";
 import { createWikiTokens } from "../../lib/auth/tokens.ts";
@@ -47,9 +48,12 @@ Deno.test("write rate limit: refused with a retry time once the budget is spent,
   try {
     const t = 1_800_000_010_000; // 10 s into a minute
     for (let i = 0; i < 3; i++) assertEquals((await takeWrite(f.kv, "token:x", { now: t, limit: 3 })).ok, true);
-    assertEquals(await takeWrite(f.kv, "token:x", { now: t + 1000, limit: 3 }), { ok: false, retryAfterSeconds: 49 });
+    const refused = await takeWrite(f.kv, "token:x", { now: t + 1000, limit: 3 });
+    // Sliding window (10 s buckets): the three writes at t weigh fully until t + 60 s, then fade out over 10 s.
+    assertEquals(refused, { ok: false, retryAfterSeconds: 63, reason: "limit" });
     assertEquals((await takeWrite(f.kv, "token:y", { now: t, limit: 3 })).ok, true, "budgets are per principal");
-    assertEquals((await takeWrite(f.kv, "token:x", { now: t + 60_000, limit: 3 })).ok, true, "next minute");
+    assertEquals((await takeWrite(f.kv, "token:x", { now: t + 1000 + 62_000, limit: 3 })).ok, false, "too early");
+    assertEquals((await takeWrite(f.kv, "token:x", { now: t + 1000 + 63_000, limit: 3 })).ok, true, "retry time");
 
     // Two endpoints (as two isolates would be) on the same KV share one budget.
     const tokens = createWikiTokens({ kv: f.kv, keys: f.app.deps.keys });
@@ -82,6 +86,125 @@ Deno.test("write rate limit: refused with a retry time once the budget is spent,
     assertEquals(await f.app.deps.wikis.pages(f.alice).meta("R3"), null);
     await ca.close();
     await cb.close();
+  } finally {
+    await f.close();
+  }
+});
+
+/** 300 concurrent takes of one subject, the clock moving 1 ms per take from `start`; returns how many were allowed. */
+async function burst(kv: Deno.Kv, subject: string, start: number, n = 300): Promise<number> {
+  const all = await Promise.all(
+    Array.from({ length: n }, (_, i) => takeWrite(kv, subject, { now: start + i, limit: 120 })),
+  );
+  return all.filter((d) => d.ok).length;
+}
+
+Deno.test("write rate limit: 300 concurrent takes allow at most 130, wherever in the minute the burst starts", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const minute = 1_800_000_000_000 - (1_800_000_000_000 % 60_000);
+    for (const offset of [0, 100, 30_000, 59_800, 59_900, 59_950]) {
+      // The burst spans 300 ms: from 59.8 s and 59.9 s on it straddles the minute boundary.
+      const allowed = await burst(kv, `token:o${offset}`, minute + offset);
+      assertOk(allowed <= 130 && allowed >= 100, `offset ${offset} ms: ${allowed} allowed`);
+      // A second burst right after the first (same minute or the next) gets nothing more.
+      const again = await burst(kv, `token:o${offset}`, minute + offset + 400);
+      assertOk(allowed + again <= 130, `offset ${offset} ms: ${allowed} + ${again} allowed in two bursts`);
+    }
+    // Under the limit nothing is refused: 100 concurrent takes straddling the boundary all pass.
+    assertEquals(await burst(kv, "token:under", minute + 59_950, 100), 100);
+  } finally {
+    kv.close();
+  }
+});
+
+/** A KV whose atomic commits lose every compare-and-set (`ok: false`) or throw. */
+function failingKv(kv: Deno.Kv, mode: "lose" | "throw"): Deno.Kv {
+  return new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "atomic") {
+        return () => {
+          const op: Deno.AtomicOperation = new Proxy(target.atomic(), {
+            get(t, p) {
+              if (p === "commit") {
+                return () => mode === "lose" ? Promise.resolve({ ok: false }) : Promise.reject(new Error("kv down"));
+              }
+              const v = Reflect.get(t, p, t);
+              if (typeof v !== "function") return v;
+              return (...a: unknown[]) => {
+                const r = v.apply(t, a);
+                return r === t ? op : r;
+              };
+            },
+          });
+          return op;
+        };
+      }
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+Deno.test("write rate limit fails closed: a take whose commits fail is refused with a retry time", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    for (const mode of ["lose", "throw"] as const) {
+      const d = await takeWrite(failingKv(kv, mode), "token:f", { now: 1_800_000_000_000, limit: 120 });
+      assertEquals(d.ok, false, mode);
+      assertOk(!d.ok && d.retryAfterSeconds >= 1, JSON.stringify(d));
+    }
+  } finally {
+    kv.close();
+  }
+});
+
+function writeNote(id: number, path: string): string {
+  return JSON.stringify({
+    jsonrpc: "2.0",
+    id,
+    method: "tools/call",
+    params: { name: "write_note", arguments: { path, content: `note ${id}` } },
+  });
+}
+
+/** Sends `n` concurrent write_note calls with one token; counts successes and rate-limit refusals. */
+async function concurrentWrites(
+  fetch: FetchFn,
+  url: string,
+  token: string,
+  n: number,
+  prefix: string,
+): Promise<{ ok: number; limited: number; other: string[] }> {
+  const headers = { authorization: `Bearer ${token}`, "mcp-protocol-version": "2025-11-25" };
+  const results = await Promise.all(Array.from({ length: n }, async (_, i) => {
+    const res = await rawPost(fetch, url, writeNote(i, `${prefix}/N${i}`), headers);
+    const body = await res.json() as { result?: { isError?: boolean; content: { text: string }[] } };
+    return body.result ?? { isError: true, content: [{ text: `HTTP ${res.status}` }] };
+  }));
+  const out = { ok: 0, limited: 0, other: [] as string[] };
+  for (const r of results) {
+    if (!r.isError) out.ok++;
+    else if (r.content[0].text.startsWith("Rate limited")) out.limited++;
+    else out.other.push(r.content[0].text);
+  }
+  return out;
+}
+
+Deno.test("MCP: 300 concurrent write_note with one token: at most 130 succeed; 100 concurrent all pass", async () => {
+  const f = await setupMcp();
+  try {
+    const under = await concurrentWrites(f.fetch, f.mcpUrl("alice"), f.rw, 100, "Under");
+    assertEquals(under, { ok: 100, limited: 0, other: [] });
+    const g = await setupMcp();
+    try {
+      const over = await concurrentWrites(g.fetch, g.mcpUrl("alice"), g.rw, 300, "Over");
+      assertOk(over.ok <= 130 && over.ok >= 100, JSON.stringify({ ...over, other: over.other.slice(0, 3) }));
+      assertEquals(over.other, [], "every refusal is the rate limit's");
+      assertEquals(over.ok + over.limited, 300);
+    } finally {
+      await g.close();
+    }
   } finally {
     await f.close();
   }

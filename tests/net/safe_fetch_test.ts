@@ -10,6 +10,7 @@ import {
 } from "../../lib/net/safe_fetch.ts";
 import { classifyAddress, parseIPv6 } from "../../lib/net/addresses.ts";
 import { createPinnedClient } from "../../lib/net/pinned_client.ts";
+import { OutboundSlots } from "../../lib/net/outbound_slots.ts";
 
 /** A fetch stub that records calls; it never touches the network. */
 function stubFetch(respond: (url: string, init: RequestInit) => Response = () => new Response("ok")) {
@@ -516,4 +517,47 @@ Deno.test("the caller's redirect mode is honoured: manual returns the 3xx, error
 Deno.test("the default resolver maps localhost names to loopback without DNS (used only with the opt-in)", async () => {
   assertEquals(await resolveWithDeno("localhost"), ["127.0.0.1", "::1"]);
   assertEquals(await resolveWithDeno("alice.localhost"), ["127.0.0.1", "::1"]);
+});
+
+Deno.test("concurrency cap: beyond `max` outbound requests at once, a short wait, then a clear busy error", async () => {
+  const gate = Promise.withResolvers<void>();
+  let inFlight = 0;
+  let peak = 0;
+  const fetch: FetchLike = async () => {
+    peak = Math.max(peak, ++inFlight);
+    await gate.promise;
+    inFlight--;
+    return new Response("ok");
+  };
+  const slots = new OutboundSlots({ max: 2, waitMs: 50 });
+  const safe = createSafeFetch({ env: "development", resolve: resolverFrom({}), fetch, slots });
+  const url = (h: string) => `https://93.184.216.${h}/`;
+  const held = [safe(url("1")), safe(url("2"))];
+  const third = safe(url("3")).then(() => "answered", (err) => err);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hangGuard = new Promise((r) => timer = setTimeout(() => r("still waiting"), 2_000));
+  const outcome = await Promise.race([third, hangGuard]);
+  clearTimeout(timer);
+  gate.resolve();
+  await Promise.all(held);
+  assertOk(outcome instanceof SafeFetchError, `third request: ${outcome}`);
+  assertEquals(outcome.reason, "busy");
+  assertIncludes(outcome.message, "busy");
+  assertEquals(peak, 2);
+  assertEquals((await safe(url("4"))).status, 200, "slots are released");
+});
+
+Deno.test("concurrency cap: a request that waits less than `waitMs` for a slot goes through", async () => {
+  const gate = Promise.withResolvers<void>();
+  const fetch: FetchLike = async () => {
+    await gate.promise;
+    return new Response("ok");
+  };
+  const slots = new OutboundSlots({ max: 1, waitMs: 5_000 });
+  const safe = createSafeFetch({ env: "development", resolve: resolverFrom({}), fetch, slots });
+  const first = safe("https://93.184.216.1/");
+  const second = safe("https://93.184.216.2/");
+  setTimeout(() => gate.resolve(), 20);
+  assertEquals([(await first).status, (await second).status], [200, 200]);
+  assertEquals(slots.inUse, 0);
 });

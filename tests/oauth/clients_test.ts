@@ -88,14 +88,22 @@ Deno.test("DCR - a registered client nobody uses expires after 24 h", async () =
   fx.close();
 });
 
-Deno.test("DCR - global per-wiki hourly cap (no per-IP limit), per wiki", async () => {
-  const fx = await setup({ settings: { registrationsPerWikiHour: 3 } });
-  for (let i = 0; i < 3; i++) assertEquals((await register(fx, CLAUDE_DCR)).status, 201);
-  const refused = await register(fx, CLAUDE_DCR);
-  assertEquals([refused.status, refused.body.error], [503, "temporarily_unavailable"]);
-  assertEquals((await register(fx, CLAUDE_DCR, fx.bob)).status, 201);
-  fx.advance(3_600_000);
-  assertEquals((await register(fx, CLAUDE_DCR)).status, 201);
+Deno.test("DCR - limited per (source, wiki) and per source, with a retry time; no wiki-wide lock", async () => {
+  const fx = await setup({ settings: { registrationsPerSourceWikiHour: 3, registrationsPerSourceHour: 5 } });
+  const [A, B] = ["203.0.113.7", "198.51.100.9"];
+  for (let i = 0; i < 3; i++) assertEquals((await register(fx, CLAUDE_DCR, fx.alice, A)).status, 201);
+  const refused = await register(fx, CLAUDE_DCR, fx.alice, A);
+  assertEquals([refused.status, refused.body.error], [429, "temporarily_unavailable"]);
+  assertIncludes(refused.body.error_description as string, "Too many client registrations from your network");
+  assertOk(Number(refused.headers.get("retry-after")) >= 1, "Retry-After");
+  assertEquals(refused.headers.get("cache-control"), "no-store");
+  assertEquals((await register(fx, CLAUDE_DCR, fx.alice, B)).status, 201, "another source is not locked out");
+  assertEquals((await register(fx, CLAUDE_DCR, fx.bob, A)).status, 201, "the same source on another wiki");
+  assertEquals((await register(fx, CLAUDE_DCR, fx.bob, A)).status, 201);
+  assertEquals((await register(fx, CLAUDE_DCR, fx.bob, A)).status, 429, "the per-source ceiling (5 an hour)");
+  assertEquals((await register(fx, CLAUDE_DCR, fx.bob, B)).status, 201);
+  fx.advance(Number(refused.headers.get("retry-after")) * 1000);
+  assertEquals((await register(fx, CLAUDE_DCR, fx.alice, A)).status, 201, "after the retry time");
   fx.close();
 });
 
@@ -214,5 +222,43 @@ Deno.test("CIMD - Claude's live document wins over the pinned copy; unsupported 
   // the live document does not list claude.com: that redirect is refused
   const no = await fx.oauth.authorize(fx.alice, params(CLAUDE_CIMD_URL, "https://claude.com/api/mcp/auth_callback"));
   assertEquals(no.kind, "error-page");
+  fx.close();
+});
+
+Deno.test("CIMD - a document that fails is not fetched again while its failure is cached (2 min)", async () => {
+  const fx = await setup();
+  const first = await fx.oauth.authorize(fx.alice, params(DOC_URL)); // no route: 404
+  assertEquals(first.kind, "error-page");
+  const again = await fx.oauth.authorize(fx.alice, params(DOC_URL));
+  assertEquals(again, first);
+  assertEquals(fx.fetched, [DOC_URL]);
+  fx.routes.set(DOC_URL, json(doc()));
+  fx.advance(2 * 60_000 + 1);
+  assertEquals((await fx.oauth.authorize(fx.alice, params(DOC_URL))).kind, "redirect-error", "fetched again after");
+  assertEquals(fx.fetched, [DOC_URL, DOC_URL]);
+  fx.close();
+});
+
+Deno.test("CIMD - fetches are throttled per source; other sources and cached documents are not", async () => {
+  const fx = await setup({ settings: { cimdFetchesPerSourceMinute: 3 } });
+  const [A, B] = ["203.0.113.7", "198.51.100.9"];
+  const url = (i: number) => `https://app${i}.example/client.json`;
+  fx.routes.set(url(0), json({ ...doc(), client_id: url(0) }));
+  for (let i = 0; i < 3; i++) {
+    const out = await fx.oauth.authorize(fx.alice, params(url(i)), A);
+    assertEquals(out.kind, i === 0 ? "redirect-error" : "error-page"); // url(0) valid; the others answer 404
+  }
+  const refused = await fx.oauth.authorize(fx.alice, params(url(3)), A);
+  assertEquals(refused.kind, "error-page");
+  const page = refused as { status: number; error: string; description: string };
+  assertEquals([page.status, page.error], [429, "temporarily_unavailable"]);
+  assertIncludes(page.description, "Too many client metadata lookups from your network");
+  assertEquals(fx.fetched.length, 3, "the refused lookup fetched nothing");
+  assertEquals((await fx.oauth.authorize(fx.alice, params(url(3)), B)).kind, "error-page");
+  assertEquals(fx.fetched.length, 4, "another source still fetches");
+  fx.fetched.length = 0;
+  // url(0) is cached (a valid document): no fetch, no throttle.
+  const cached = await fx.oauth.authorize(fx.alice, params(url(0), "https://app.example/callback"), A);
+  assertEquals([cached.kind, fx.fetched.length], ["redirect-error", 0]);
   fx.close();
 });

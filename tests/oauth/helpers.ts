@@ -108,11 +108,12 @@ export const CLAUDE_DCR = {
   token_endpoint_auth_method: "client_secret_post",
 };
 
-/** Registers a client through the endpoint; returns status and body. */
+/** Registers a client through the endpoint (from source address `source`); returns status and body. */
 export async function register(
   fx: OAuthFixture,
   body: unknown,
   wiki: WikiRef = fx.alice,
+  source?: string,
 ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const res = await fx.oauth.register(
     wiki,
@@ -121,6 +122,7 @@ export async function register(
       headers: { "content-type": "application/json" },
       body: typeof body === "string" ? body : JSON.stringify(body),
     }),
+    source,
   );
   return { status: res.status, body: await res.json(), headers: res.headers };
 }

@@ -458,7 +458,7 @@ Deno.test("CIMD client_id on a private address: the safe fetch refuses, an error
   }
 });
 
-Deno.test("CIMD document naming another client_id: an error page, no redirect, nothing cached", async () => {
+Deno.test("CIMD document naming another client_id: an error page, no redirect, only the failure cached", async () => {
   const f = await setupHttp("subdomain");
   const id = "https://app.example/oauth/client.json";
   f.routes.set(id, () =>
@@ -477,8 +477,11 @@ Deno.test("CIMD document naming another client_id: an error page, no redirect, n
       `The client's metadata document at ${id} names client_id ` +
         `&quot;https://claude.ai/oauth/mcp-oauth-client-metadata&quot;; it must be exactly the document's URL.`,
     );
+    assertIncludes(await errorPage(f, url, 400), "it must be exactly the document's URL");
+    assertEquals(f.fetched, [id], "the failure is remembered for 2 minutes (never the document as a client)");
+    f.advance(2 * 60_000 + 1);
     await errorPage(f, url, 400);
-    assertEquals(f.fetched, [id, id], "an invalid document must not be cached");
+    assertEquals(f.fetched, [id, id], "fetched again once the failure expired");
     // The token endpoint never fetches a document and refuses a code that was never issued.
     const res = await postForm(f, "token", {
       grant_type: "authorization_code",

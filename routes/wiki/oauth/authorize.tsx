@@ -34,9 +34,11 @@ export async function authorizeRoute(c: Context<WikiEnv>): Promise<Response> {
   if (wiki === null) return noStore(noWiki(c));
   const ref = { id: wiki.id, slug: wiki.slug };
   const url = new URL(c.req.url);
-  const outcome = await deps.oauth.authorize(ref, url.searchParams);
+  const outcome = await deps.oauth.authorize(ref, url.searchParams, c.env.source);
   if (outcome.kind === "error-page") {
-    return noStore(authorizeError(c, outcome.status, outcome.error, outcome.description));
+    const res = noStore(authorizeError(c, outcome.status, outcome.error, outcome.description));
+    for (const [k, v] of Object.entries(outcome.headers ?? {})) res.headers.set(k, v);
+    return res;
   }
   if (outcome.kind === "redirect-error") return noStore(c.redirect(outcome.url, 302));
   // A HEAD (link preview, prefetch check) stops here: no pending consent is stored for it.

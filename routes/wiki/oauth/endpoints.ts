@@ -63,11 +63,11 @@ export const tokenRoute = guarded(ENDPOINT_CORS_HEADERS, async (c) => {
   return withHeaders(res, { ...ENDPOINT_CORS_HEADERS, "cache-control": NO_STORE_HEADERS["Cache-Control"] });
 });
 
-/** `POST /register`: dynamic client registration. */
+/** `POST /register`: dynamic client registration, limited per client address (`c.env.source`). */
 export const registerRoute = guarded(ENDPOINT_CORS_HEADERS, async (c) => {
   const ref = await wikiRefOf(c);
   if (ref === null) return noSuchWiki(c.env.slug, ENDPOINT_CORS_HEADERS);
-  return withHeaders(await c.get("deps").oauth.register(ref, c.req.raw), ENDPOINT_CORS_HEADERS);
+  return withHeaders(await c.get("deps").oauth.register(ref, c.req.raw, c.env.source), ENDPOINT_CORS_HEADERS);
 });
 
 /** `POST /revoke`: token revocation. */
