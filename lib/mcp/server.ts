@@ -9,7 +9,7 @@ import { McpServer, type StandardSchemaWithJSON } from "@modelcontextprotocol/se
 import type { z } from "zod";
 import type { Scope } from "../auth/principal.ts";
 import { fail, toolError, type ToolText, unavailableResult } from "./errors.ts";
-import { isKvFailure } from "../kv/unavailable.ts";
+import { isKvFailure, KvUnavailableError } from "../kv/unavailable.ts";
 import { takeWrite } from "./rate_limit.ts";
 import type { ToolContext, WikiTool } from "./tool.ts";
 import { READ_TOOLS } from "./tools_read.ts";
@@ -94,12 +94,9 @@ export async function callTool(t: WikiTool, args: unknown, ctx: ToolContext): Pr
             `${d.retryAfterSeconds} seconds.`,
         );
       }
-      if (!d.ok) {
-        return fail(
-          `The write limit could not be checked just now, so nothing was changed. Retry in ${d.retryAfterSeconds} ` +
-            `seconds.`,
-        );
-      }
+      // The limit could not be counted (KV failed): the write is refused, as every request is while KV is down
+      // (a 503 with a JSON-RPC error, lib/kv/unavailable.ts).
+      if (!d.ok) throw new KvUnavailableError(new Error("write limit not counted"));
     }
     return await t.run(args as never, ctx);
   } catch (err) {

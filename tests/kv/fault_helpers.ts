@@ -215,10 +215,13 @@ export async function assertWikiConsistent(
   return live;
 }
 
-/** Every wiki id (`w_...`) that appears in a key of the store, with the key types it appears in. */
+/** Every wiki id (`w_...`) that appears in a key of the store (rate counters aside), with the key types it appears in. */
 export async function wikiIdsInStore(kv: Deno.Kv): Promise<Map<string, Set<string>>> {
   const ids = new Map<string, Set<string>>();
   for await (const e of kv.list({ prefix: [] })) {
+    // Rate-limit counters (`["rate", rule, bucket, ...subject]`, e.g. registrations per source and wiki) hold only a
+    // count and are swept by the limiter once their window has passed (lib/kv/rate_limit.ts): not wiki records.
+    if (e.key[0] === "rate") continue;
     for (const part of e.key) {
       if (typeof part !== "string" || !/^w_[a-z2-7]{20}$/.test(part)) continue;
       if (!ids.has(part)) ids.set(part, new Set());
