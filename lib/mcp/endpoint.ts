@@ -29,13 +29,14 @@ import { createWikiServer, toolScope } from "./server.ts";
 import type { ToolContext } from "./tool.ts";
 import { ReplayCache } from "./replay.ts";
 import { poolable, ServerPool } from "./server_pool.ts";
+import { invalidParamsAnswer } from "./params_check.ts";
 
 /** JSON-RPC error codes used by the HTTP layer. */
 export const RPC = { parseError: -32700, invalidRequest: -32600, unauthorized: -32001, forbidden: -32003 } as const;
 
 /** SDK rejections caused by the client's request (answered 4xx): not worth a log line. */
 const CLIENT_MISTAKE =
-  /Rejected inbound request|Unsupported protocol version|Method not allowed|Parse error|Invalid Request/i;
+  /Rejected inbound request|Unsupported protocol version|Method not allowed|Parse error|Invalid Request|Unsupported Media Type|Not Acceptable/i;
 
 /** What the endpoint needs. */
 export interface McpEndpointDeps {
@@ -207,6 +208,8 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
       };
       // The body was read here; the SDK gets it parsed (`parsedBody`) and never reads the request's own body.
       if (await isLegacyRequest(req, parsed, { maxRequestBodySize: maxBody })) {
+        const invalid = invalidParamsAnswer(messages);
+        if (invalid) return invalid;
         const replayKey = replays.keyFor(req, parsed, `${wiki.id} ${authInfo.scopes.join(" ")}`);
         const id = (parsed as { id?: unknown }).id;
         const replayed = replayKey === null ? null : replays.replay(replayKey, id);

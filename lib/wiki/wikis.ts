@@ -4,7 +4,7 @@
  */
 import type { Actor, Member, Role, Visibility, WikiRecord } from "./types.ts";
 import type { PageStore, StoreDeps } from "./store.ts";
-import { K, WIKI_SCOPED_TYPES, type WikiId } from "../kv/keys.ts";
+import { fitsKeyPart, K, WIKI_SCOPED_TYPES, type WikiId } from "../kv/keys.ts";
 import { OAUTH_WIKI_SCOPED_TYPES, OK } from "../oauth/keys.ts";
 import { newId } from "../ids.ts";
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
@@ -177,6 +177,8 @@ export function createWikis(deps: StoreDeps): Wikis {
     },
 
     async bySlug(slug) {
+      // A slug from a URL can be any length; one too long for a KV key names no wiki (and KV would throw).
+      if (!fitsKeyPart(String(slug))) return null;
       const v = (await kv.get<SlugEntry>(K.wikiSlug(String(slug)))).value;
       return v !== null && "record" in v ? v.record : null;
     },
