@@ -161,7 +161,9 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
       }
       const fast = mcpFast(request, tenant.slug, tenant.rest);
       if (fast) return await fast;
-      const inner = new URL(tenant.rest + url.search, url.origin);
+      // Concatenated, not resolved against the origin: a rest starting with `//` (`/w/alice//x`) would otherwise
+      // read as a scheme-relative URL naming another host (or no valid URL at all).
+      const inner = new URL(url.origin + tenant.rest + url.search);
       return await wiki.fetch(new Request(inner, request), { slug: tenant.slug, source });
     },
   };

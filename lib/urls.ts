@@ -102,7 +102,7 @@ export class Urls {
 
   /** Absolute URL of an attachment download. */
   attachment(slug: string, pagePath: string, filename: string): string {
-    return this.wiki(slug, `/-/attachment/${encodePagePath(pagePath)}/${encodeURIComponent(filename)}`);
+    return this.wiki(slug, `/-/attachment/${encodePagePath(pagePath)}/${encodeURIComponent(filename.toWellFormed())}`);
   }
 
   /** The wiki's MCP endpoint: its protected resource identifier (RFC 8707 / RFC 9728). */
@@ -178,7 +178,9 @@ export class Urls {
 
 /** Encodes a canonical page path for a URL: spaces become underscores, each segment percent-encoded. */
 export function encodePagePath(pagePath: string): string {
-  return pagePath.split("/").map((s) => encodeURIComponent(s.replaceAll(" ", "_"))).join("/");
+  // toWellFormed: a stored name with broken Unicode (an unpaired surrogate) must not make every page that links
+  // to it throw (encodeURIComponent does); it links to the name with U+FFFD instead.
+  return pagePath.split("/").map((s) => encodeURIComponent(s.replaceAll(" ", "_").toWellFormed())).join("/");
 }
 
 /** The path inside a wiki where a page is viewed (`/Design/Auth`, or `/-/page/mcp` for reserved first segments). */

@@ -17,7 +17,7 @@ import {
   type SessionStore,
   type StateStore,
 } from "@atproto/oauth-client";
-import { K } from "../kv/keys.ts";
+import { fitsKeyPart, K } from "../kv/keys.ts";
 import { getLive, setExpiring } from "../kv/expiring.ts";
 
 /** How long a started login may take until the callback: sign-in at the PDS, maybe with an email code. */
@@ -49,6 +49,8 @@ export function kvStateStore(kv: Deno.Kv, options: KvStoreOptions = {}): StateSt
   const now = options.now ?? Date.now;
   return {
     async get(state) {
+      // The state comes back in the callback's query string: one too long for a KV key names no login.
+      if (!fitsKeyPart(state)) return undefined;
       const { value } = await getLive<StoredState>(kv, K.atprotoState(state), now());
       if (!value) return undefined;
       const { dpopJwk, expiresAt: _expiresAt, ...rest } = value;
@@ -60,7 +62,7 @@ export function kvStateStore(kv: Deno.Kv, options: KvStoreOptions = {}): StateSt
       await setExpiring(kv.atomic(), K.atprotoState(state), stored, ttlMs, now()).commit();
     },
     async del(state) {
-      await kv.delete(K.atprotoState(state));
+      if (fitsKeyPart(state)) await kv.delete(K.atprotoState(state));
     },
   };
 }

@@ -5,7 +5,7 @@
  * immutable id, carries `wiki:read` (and `wiki:write` unless read-only), a label, and its creation and last-use
  * times. A wiki can have several; revoking deletes the lookup record at once.
  */
-import { K, type WikiId } from "../kv/keys.ts";
+import { fitsKeyPart, K, type WikiId } from "../kv/keys.ts";
 import type { KeyRing } from "../keys.ts";
 import { newId, randomToken } from "../ids.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
@@ -112,8 +112,12 @@ export function createWikiTokens(deps: { kv: Deno.Kv; keys: KeyRing; now?: () =>
     },
 
     async revoke(wikiId, tokenId) {
+      const missing = () =>
+        new NotFoundError(`This wiki has no token ${tokenId.slice(0, 40)}. List the tokens to see ids.`);
+      // An id from a URL can be any length; one too long for a KV key names no token (and KV would throw).
+      if (!fitsKeyPart(tokenId)) throw missing();
       const idx = await kv.get<WikiTokenIndex>(K.wikiToken(wikiId, tokenId));
-      if (idx.value === null) throw new NotFoundError(`This wiki has no token ${tokenId}. List the tokens to see ids.`);
+      if (idx.value === null) throw missing();
       await kv.atomic().delete(K.wikiToken(wikiId, tokenId)).delete(K.tokenByHash(idx.value.hash)).commit();
     },
 

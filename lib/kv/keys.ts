@@ -16,6 +16,23 @@ export type RevId = string;
 /** Id of a staged blob (chunked content). */
 export type BlobId = string;
 
+/** Deno KV refuses keys larger than this (bytes, as encoded; writes 2048, reads 2049). */
+export const KV_MAX_KEY_BYTES = 2048;
+
+/**
+ * Longest text taken from a request (a slug, id, code, state or other lookup value) that may become one part of a
+ * key, in UTF-8 bytes. Half the KV limit, so the type name, a wiki id and a second part still fit. Longer input
+ * cannot name any record: look-ups answer "not found" without asking KV (which would throw "Key too large").
+ */
+export const MAX_INPUT_KEY_PART_BYTES = 1024;
+
+/** True when `text`, taken from a request, is short enough to be a key part ({@link MAX_INPUT_KEY_PART_BYTES}). */
+export function fitsKeyPart(text: string, maxBytes = MAX_INPUT_KEY_PART_BYTES): boolean {
+  if (text.length > maxBytes) return false; // every UTF-16 unit is at least one UTF-8 byte
+  if (text.length * 3 <= maxBytes) return true; // every UTF-16 unit is at most three
+  return new TextEncoder().encode(text).length <= maxBytes;
+}
+
 /** Key constructors, grouped by owner module. */
 export const K = {
   // ---- keys (lib/keys.ts) ----

@@ -32,6 +32,7 @@ import type { ToolContext } from "./tool.ts";
 import { ReplayCache } from "./replay.ts";
 import { poolable, ServerPool } from "./server_pool.ts";
 import { KV_RETRY_AFTER_SECONDS } from "../kv/unavailable.ts";
+import { invalidParamsAnswer } from "./params_check.ts";
 
 /** JSON-RPC error codes used by the HTTP layer. */
 export const RPC = {
@@ -44,7 +45,7 @@ export const RPC = {
 
 /** SDK rejections caused by the client's request (answered 4xx): not worth a log line. */
 const CLIENT_MISTAKE =
-  /Rejected inbound request|Unsupported protocol version|Method not allowed|Parse error|Invalid Request/i;
+  /Rejected inbound request|Unsupported protocol version|Method not allowed|Parse error|Invalid Request|Unsupported Media Type|Not Acceptable/i;
 
 /** What the endpoint needs. */
 export interface McpEndpointDeps {
@@ -158,6 +159,8 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
    */
   async function sdkAnswer(req: Request, parsed: unknown, authInfo: AuthInfo, wikiId: string): Promise<Response> {
     if (await isLegacyRequest(req, parsed, { maxRequestBodySize: maxBody })) {
+      const invalid = invalidParamsAnswer(Array.isArray(parsed) ? parsed : [parsed]);
+      if (invalid) return invalid;
       const replayKey = replays.keyFor(req, parsed, `${wikiId} ${authInfo.scopes.join(" ")}`);
       const id = (parsed as { id?: unknown }).id;
       const replayed = replayKey === null ? null : replays.replay(replayKey, id);

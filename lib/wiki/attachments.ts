@@ -48,13 +48,14 @@ const MIME_TYPES: Record<string, string> = {
 };
 
 /**
- * A safe attachment filename: the last segment after any `/` or `\`, NFC, control characters removed, trimmed,
- * no leading dots, at most MAX_FILENAME_BYTES UTF-8 bytes (the extension kept when cutting). InvalidInputError
- * when nothing usable remains.
+ * A safe attachment filename: the last segment after any `/` or `\`, NFC, control characters and unpaired
+ * surrogates (broken Unicode) removed, trimmed, no leading dots, at most MAX_FILENAME_BYTES UTF-8 bytes (the
+ * extension kept when cutting). InvalidInputError when nothing usable remains.
  */
 export function sanitizeFilename(input: string): string {
   const raw = typeof input === "string" ? input : "";
-  let name = raw.normalize("NFC").split(/[/\\]/).pop()!.replace(/\p{Cc}/gu, "").trim().replace(/^\.+/, "").trim();
+  let name = raw.normalize("NFC").split(/[/\\]/).pop()!.replace(/[\p{Cc}\p{Cs}]/gu, "").trim().replace(/^\.+/, "")
+    .trim();
   if (utf8Bytes(name) > MAX_FILENAME_BYTES) {
     const dot = name.lastIndexOf(".");
     const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : "";

@@ -43,6 +43,8 @@ export const PHRASE_SHARE = 0.3;
 export const DEFAULT_SEARCH_LIMIT = 20;
 /** Distinct query terms considered; the rest are ignored. */
 export const MAX_QUERY_TERMS = 32;
+/** Longest query (in tokens) matched as an exact phrase; a longer one gets no phrase bonus (its regex would be huge). */
+export const MAX_PHRASE_TOKENS = 64;
 
 const TOKEN_CHAR = "[\\p{L}\\p{N}\\p{M}]";
 /** Pair filter sizing: bits per adjacent pair, and bounds of the filter size in bits (powers of two). */
@@ -260,7 +262,7 @@ function termStats(entry: Entry, bodyTokens: string[]): TermStats {
 function parseQuery(query: string): Query {
   const tokens = tokenize(query);
   const terms = [...new Set(tokens)].slice(0, MAX_QUERY_TERMS);
-  if (terms.length < 2) return { terms, phrase: null, pairHashes: [] };
+  if (terms.length < 2 || tokens.length > MAX_PHRASE_TOKENS) return { terms, phrase: null, pairHashes: [] };
   const source = `(?<!${TOKEN_CHAR})${tokens.map(escapeRegExp).join(TOKEN_GAP_SOURCE)}(?!${TOKEN_CHAR})`;
   const hashes = tokens.map(hashToken);
   const pairHashes = hashes.slice(1).map((h, i) => pairHash(hashes[i], h));

@@ -8,7 +8,7 @@
  */
 import type { Actor, Member, Role, Visibility, WikiRecord } from "./types.ts";
 import type { PageStore, StoreDeps } from "./store.ts";
-import { K, type WikiId } from "../kv/keys.ts";
+import { fitsKeyPart, K, type WikiId } from "../kv/keys.ts";
 import { newId } from "../ids.ts";
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { createPageStore } from "./page_store.ts";
@@ -240,6 +240,8 @@ export function createWikis(deps: StoreDeps): Wikis {
     },
 
     async bySlug(slug) {
+      // A slug from a URL can be any length; one too long for a KV key names no wiki (and KV would throw).
+      if (!fitsKeyPart(String(slug))) return null;
       const v = (await kv.get<SlugEntry>(K.wikiSlug(String(slug)))).value;
       return v !== null && "record" in v ? v.record : null;
     },

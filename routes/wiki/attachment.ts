@@ -56,7 +56,10 @@ export function isInlineImage(mime: string, data: Uint8Array): boolean {
 /** A `Content-Disposition` value with an ASCII fallback name and the RFC 8187 UTF-8 name. */
 export function contentDisposition(kind: "inline" | "attachment", filename: string): string {
   const ascii = filename.replace(/[^\x20-\x7e]|["\\%]/g, "_");
-  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (ch) => "%" + ch.charCodeAt(0).toString(16));
+  const encoded = encodeURIComponent(filename.toWellFormed()).replace(
+    /['()*]/g,
+    (ch) => "%" + ch.charCodeAt(0).toString(16),
+  );
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 

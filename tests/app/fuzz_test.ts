@@ -1,11 +1,87 @@
 /**
- * A small fuzz-ish sweep: odd requests (bad percent-encoding, invalid UTF-8, missing, huge or duplicated fields,
- * wrong content types, unknown methods) to every route of the platform and of a wiki, in both addressing modes,
- * signed out, as a non-member and as the owner. None may answer 5xx.
+ * Two fuzz tests:
+ *
+ * 1. A fixed sweep: odd requests (bad percent-encoding, invalid UTF-8, missing, huge or duplicated fields, wrong
+ *    content types, unknown methods) to every route of the platform and of a wiki, in both addressing modes, signed
+ *    out, as a non-member and as the owner. None may answer 5xx.
+ * 2. The seeded fuzz battery (tests/app/fuzz/): at least 10,000 generated requests over `/mcp` (malformed JSON-RPC,
+ *    hostile arguments for every tool), the OAuth endpoints, page, editing, dashboard and sign-in routes and hostile
+ *    headers, in both addressing modes, plus a bounded set of very large inputs. It fails on any 5xx, internal
+ *    error, stack trace, file path or error name in an answer, answer slower than 5 s, error logged by the server,
+ *    or RSS growth over 100 MB, and prints the seed and the request's id to reproduce each failure.
+ *
+ * The battery runs in a child process (tests/app/fuzz/main.ts) so that RSS is measured after full garbage
+ * collections and a request that never returns can be stopped. Its environment: `FUZZ_SEED` (default
+ * `robot.wtf/9`), `FUZZ_REQUESTS` (random requests over both modes, default 10,000; raise it for a longer run),
+ * `FUZZ_ONLY` (comma-separated ids such as `path:123` or `path:h7`: replay only those), `FUZZ_EXCLUDE`
+ * (comma-separated label fragments to skip, for local runs only; empty by default).
  */
 import { assertOk } from "../assert.ts";
 import { csrfToken } from "../../lib/session/csrf.ts";
 import { PEOPLE, setupEdit, type Who } from "../edit/helpers.ts";
+import { report } from "./fuzz/runner.ts";
+import type { BatteryResult } from "./fuzz/main.ts";
+
+/** Largest allowed growth of the resident set over the battery (after the warm-up). */
+const MAX_RSS_GROWTH = 100 * 1024 * 1024;
+/** The battery program (run in a child process: see its module comment). */
+const BATTERY = new URL("./fuzz/main.ts", import.meta.url);
+/** Longest the battery may run, per 1,000 random requests (plus a fixed allowance): beyond, it hangs. */
+const MS_PER_1000 = 30_000;
+
+Deno.test("seeded fuzz battery: no 5xx, internal error, leak, hang or memory growth", async () => {
+  const total = Number(Deno.env.get("FUZZ_REQUESTS") || 10_000);
+  assertOk(Number.isInteger(total) && total > 0, `FUZZ_REQUESTS must be a positive integer, not ${total}`);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--v8-flags=--expose-gc", BATTERY.pathname],
+    cwd: new URL("../../", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const limitMs = 600_000 + (total / 1000) * MS_PER_1000;
+  const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
+  let lastProgress = "(none)";
+  let resultLine: string | null = null;
+  let buffer = "";
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of child.stdout) {
+      buffer += decoder.decode(chunk, { stream: true });
+      const lines = buffer.split("\n");
+      buffer = lines.pop()!;
+      for (const line of lines) {
+        if (line.startsWith("progress ")) lastProgress = line.slice(9);
+        else if (line.startsWith("result ")) resultLine = line.slice(7);
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  const status = await child.status;
+  assertOk(
+    resultLine !== null,
+    `the fuzz battery did not finish (exit ${status.code}${status.signal ? `, ${status.signal}` : ""}; limit ` +
+      `${limitMs / 1000} s); the last request started was ${lastProgress} or one shortly after it (reproduce: ` +
+      `FUZZ_ONLY=${lastProgress} deno test -A tests/app/fuzz_test.ts)`,
+  );
+  const result = JSON.parse(resultLine) as BatteryResult;
+  const growth = result.rssFinal - result.rssBaseline;
+  console.log(
+    `fuzz battery: seed ${JSON.stringify(result.seed)}, ${result.sent} requests in ${result.seconds.toFixed(1)} s` +
+      `${result.skipped ? `, ${result.skipped} skipped (FUZZ_EXCLUDE)` : ""}, RSS growth after warm-up ` +
+      `${(growth / 1048576).toFixed(1)} MB${result.gc ? "" : " (no forced GC)"}, ` +
+      `${result.findingCount ?? result.findings.length} failing`,
+  );
+  const replaying = (Deno.env.get("FUZZ_ONLY") ?? "") !== "";
+  assertOk(replaying || result.sent + result.skipped >= total, `only ${result.sent} of ${total} requests were sent`);
+  assertOk(result.findings.length === 0, report(result.seed, result.findings, result.findingCount));
+  assertOk(
+    growth <= MAX_RSS_GROWTH,
+    `RSS grew by ${(growth / 1048576).toFixed(1)} MB over the battery (limit 100 MB; seed ${
+      JSON.stringify(result.seed)
+    })`,
+  );
+});
 
 /** Platform routes (paths on the platform origin). */
 const PLATFORM_PATHS = [
