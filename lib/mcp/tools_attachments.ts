@@ -4,33 +4,42 @@
  * Content travels as base64, validated and size-checked before it is decoded.
  */
 import { z } from "zod";
+import { ARG_BOUNDS, boundedText } from "./bounds.ts";
 import { fail, ok } from "./errors.ts";
 import { formatAttachments } from "./format.ts";
 import { actorOf, READ, tool, type WikiTool } from "./tool.ts";
 
-const path = z.string().describe('Path of the page the file is attached to, e.g. "Design/Auth".');
-const filename = z.string().describe('File name, e.g. "diagram.png".');
+const path = boundedText(ARG_BOUNDS.path).describe('Path of the page the file is attached to, e.g. "Design/Auth".');
+const filename = boundedText(ARG_BOUNDS.filename).describe('File name, e.g. "diagram.png".');
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/** Decodes standard base64 (whitespace ignored); null when it is not valid base64. */
+/**
+ * Decodes standard base64 (ASCII whitespace, such as line breaks every 76 characters, is ignored); null when it is
+ * not valid base64. Native and linear: no regular expression over the whole text.
+ */
 export function decodeBase64(text: string): Uint8Array | null {
-  const s = text.replace(/\s+/g, "");
-  if (!BASE64.test(s)) return null;
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
+  try {
+    return Uint8Array.fromBase64(text);
+  } catch {
+    return null;
+  }
 }
 
-/** Encodes bytes as standard base64, in chunks (no call-stack limit on large files). */
-export function encodeBase64(bytes: Uint8Array): string {
-  let out = "";
-  const CHUNK = 3 * 8192;
-  for (let i = 0; i < bytes.length; i += CHUNK) {
-    out += btoa(String.fromCharCode(...bytes.subarray(i, i + CHUNK)));
+/** Bytes that `text` decodes to, counted without decoding (whitespace skipped, padding subtracted): one pass. */
+export function base64DecodedLength(text: string): number {
+  let chars = 0;
+  let pad = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d) continue;
+    chars++;
+    pad = c === 0x3d ? pad + 1 : 0;
   }
-  return out;
+  return Math.floor((chars - pad) * 3 / 4);
+}
+
+/** Encodes bytes as standard base64 (native; no call-stack limit on large files). */
+export function encodeBase64(bytes: Uint8Array): string {
+  return bytes.toBase64();
 }
 
 /** The attachment tools. */
@@ -57,13 +66,16 @@ export const ATTACHMENT_TOOLS: WikiTool[] = [
     input: z.object({
       path,
       filename,
-      content: z.string().describe("The file's bytes, base64-encoded."),
-      commit_message: z.string().optional().describe("Short description of the change, for the history."),
+      content: boundedText(ARG_BOUNDS.body).describe("The file's bytes, base64-encoded."),
+      commit_message: boundedText(ARG_BOUNDS.message).optional().describe(
+        "Short description of the change, for the history.",
+      ),
     }),
     async run({ path, filename, content, commit_message }, ctx) {
       const max = ctx.limits.maxAttachmentBytes;
-      if (content.replace(/\s+/g, "").length > Math.ceil(max / 3) * 4) {
-        return fail(`Too large: the file is over ${max} bytes; attachments are limited to ${max} bytes.`);
+      const size = base64DecodedLength(content);
+      if (size > max) {
+        return fail(`Too large: the file is ${size} bytes; attachments are limited to ${max} bytes.`);
       }
       const data = decodeBase64(content);
       if (data === null) {
@@ -102,7 +114,9 @@ export const ATTACHMENT_TOOLS: WikiTool[] = [
     input: z.object({
       path,
       filename,
-      commit_message: z.string().optional().describe("Short description of the change, for the history."),
+      commit_message: boundedText(ARG_BOUNDS.message).optional().describe(
+        "Short description of the change, for the history.",
+      ),
     }),
     async run({ path, filename, commit_message }, ctx) {
       await ctx.pages.deleteAttachment(

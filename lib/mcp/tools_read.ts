@@ -4,6 +4,7 @@
  * find_orphaned_notes, get_diff. Each is one wiki core call rendered as plain text.
  */
 import { z } from "zod";
+import { ARG_BOUNDS, boundedText } from "./bounds.ts";
 import { findSection, listSections } from "../wiki/sections.ts";
 import { fail, ok } from "./errors.ts";
 import { NotFoundError } from "../errors.ts";
@@ -22,7 +23,9 @@ import {
 } from "./format.ts";
 import { READ, tool, type WikiTool } from "./tool.ts";
 
-const path = z.string().describe('Page path, e.g. "Design/Auth" (case matters; spaces or underscores both work).');
+const path = boundedText(ARG_BOUNDS.path).describe(
+  'Page path, e.g. "Design/Auth" (case matters; spaces or underscores both work).',
+);
 
 function clamp(n: number | undefined, dflt: number, lo: number, hi: number): number {
   if (n === undefined || !Number.isFinite(n)) return dflt;
@@ -42,8 +45,12 @@ export const READ_TOOLS: WikiTool[] = [
     annotations: READ,
     input: z.object({
       path,
-      revision: z.string().optional().describe("Revision id or 7+ char prefix; omit for the current state."),
-      section: z.string().optional().describe('Heading title or " > "-joined heading path; omit for the whole page.'),
+      revision: boundedText(ARG_BOUNDS.revision).optional().describe(
+        "Revision id or 7+ char prefix; omit for the current state.",
+      ),
+      section: boundedText(ARG_BOUNDS.section).optional().describe(
+        'Heading title or " > "-joined heading path; omit for the whole page.',
+      ),
     }),
     async run({ path, revision, section }, { pages }) {
       const wantRev = revision !== undefined && revision.trim() !== "";
@@ -77,10 +84,12 @@ export const READ_TOOLS: WikiTool[] = [
       "(case-insensitive frontmatter values), `updated_since` (ISO 8601 date or time).",
     annotations: READ,
     input: z.object({
-      prefix: z.string().optional().describe('Only pages whose path starts with this, e.g. "Design/".'),
-      category: z.string().optional().describe("Only pages with this frontmatter category."),
-      tag: z.string().optional().describe("Only pages with this frontmatter tag."),
-      updated_since: z.string().optional().describe(
+      prefix: boundedText(ARG_BOUNDS.path).optional().describe(
+        'Only pages whose path starts with this, e.g. "Design/".',
+      ),
+      category: boundedText(ARG_BOUNDS.filter).optional().describe("Only pages with this frontmatter category."),
+      tag: boundedText(ARG_BOUNDS.filter).optional().describe("Only pages with this frontmatter tag."),
+      updated_since: boundedText(ARG_BOUNDS.filter).optional().describe(
         'Only pages updated at or after this ISO 8601 instant, e.g. "2026-01-31".',
       ),
     }),
@@ -111,7 +120,7 @@ export const READ_TOOLS: WikiTool[] = [
     description: "Keyword search over page titles and text (titles weigh more), best first, with a snippet around " +
       "the first match. Use it to find the right page before reading or writing; results reflect writes at once.",
     annotations: READ,
-    input: z.object({ query: z.string().describe("One or more words to search for.") }),
+    input: z.object({ query: boundedText(ARG_BOUNDS.query).describe("One or more words to search for.") }),
     async run({ query }, { pages }) {
       const r = await pages.search(query, { limit: 20 });
       return ok(formatSearch(query, r.total, r.hits));
@@ -183,8 +192,10 @@ export const READ_TOOLS: WikiTool[] = [
     annotations: READ,
     input: z.object({
       path,
-      from_revision: z.string().describe("The older revision (id or 7+ char prefix)."),
-      to_revision: z.string().optional().describe("The newer revision; omit for the current one."),
+      from_revision: boundedText(ARG_BOUNDS.revision).describe("The older revision (id or 7+ char prefix)."),
+      to_revision: boundedText(ARG_BOUNDS.revision).optional().describe(
+        "The newer revision; omit for the current one.",
+      ),
     }),
     async run({ path, from_revision, to_revision }, { pages }) {
       return ok(formatDiff(await pages.diff(path, from_revision, to_revision || undefined)));

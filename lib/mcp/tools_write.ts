@@ -4,12 +4,15 @@
  * records the calling client (`mcp:<name>`).
  */
 import { z } from "zod";
+import { ARG_BOUNDS, boundedText } from "./bounds.ts";
 import { ok } from "./errors.ts";
 import { formatRename, short } from "./format.ts";
 import { actorOf, tool, type WikiTool } from "./tool.ts";
 
-const path = z.string().describe('Page path, e.g. "Design/Auth".');
-const message = z.string().optional().describe("Short description of the change, for the history.");
+const path = boundedText(ARG_BOUNDS.path).describe('Page path, e.g. "Design/Auth".');
+const message = boundedText(ARG_BOUNDS.message).optional().describe(
+  "Short description of the change, for the history.",
+);
 
 /** The page write tools. */
 export const WRITE_TOOLS: WikiTool[] = [
@@ -24,8 +27,10 @@ export const WRITE_TOOLS: WikiTool[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     input: z.object({
       path,
-      content: z.string().describe("The full new content (markdown)."),
-      revision: z.string().optional().describe("Current revision of the page (required when it exists)."),
+      content: boundedText(ARG_BOUNDS.body).describe("The full new content (markdown)."),
+      revision: boundedText(ARG_BOUNDS.revision).optional().describe(
+        "Current revision of the page (required when it exists).",
+      ),
       commit_message: message,
     }),
     async run({ path, content, revision, commit_message }, ctx) {
@@ -48,9 +53,9 @@ export const WRITE_TOOLS: WikiTool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     input: z.object({
       path,
-      revision: z.string().describe("Current revision of the page (id or 7+ char prefix)."),
-      old_string: z.string().describe("Exact text to replace; must occur exactly once."),
-      new_string: z.string().describe("Replacement text (empty to delete old_string)."),
+      revision: boundedText(ARG_BOUNDS.revision).describe("Current revision of the page (id or 7+ char prefix)."),
+      old_string: boundedText(ARG_BOUNDS.body).describe("Exact text to replace; must occur exactly once."),
+      new_string: boundedText(ARG_BOUNDS.body).describe("Replacement text (empty to delete old_string)."),
       commit_message: message,
     }),
     async run({ path, revision, old_string, new_string, commit_message }, ctx) {
@@ -71,7 +76,7 @@ export const WRITE_TOOLS: WikiTool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     input: z.object({
       path,
-      new_path: z.string().describe("The new page path."),
+      new_path: boundedText(ARG_BOUNDS.path).describe("The new page path."),
       commit_message: message,
     }),
     async run({ path, new_path, commit_message }, ctx) {
@@ -93,7 +98,9 @@ export const WRITE_TOOLS: WikiTool[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     input: z.object({
       path,
-      revision: z.string().optional().describe("Current revision of the page (optional safety check)."),
+      revision: boundedText(ARG_BOUNDS.revision).optional().describe(
+        "Current revision of the page (optional safety check).",
+      ),
       commit_message: message,
     }),
     async run({ path, revision, commit_message }, ctx) {
@@ -114,7 +121,7 @@ export const WRITE_TOOLS: WikiTool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     input: z.object({
       path,
-      revision: z.string().optional().describe("Revision to restore (id or 7+ char prefix)."),
+      revision: boundedText(ARG_BOUNDS.revision).optional().describe("Revision to restore (id or 7+ char prefix)."),
       commit_message: message,
     }),
     async run({ path, revision, commit_message }, ctx) {

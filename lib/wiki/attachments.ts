@@ -59,9 +59,7 @@ export function sanitizeFilename(input: string): string {
   if (utf8Bytes(name) > MAX_FILENAME_BYTES) {
     const dot = name.lastIndexOf(".");
     const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : "";
-    let stem = Array.from(name.slice(0, name.length - ext.length));
-    while (stem.length > 0 && utf8Bytes(stem.join("") + ext) > MAX_FILENAME_BYTES) stem = stem.slice(0, -1);
-    name = stem.join("").trimEnd() + ext;
+    name = cutToBytes(name.slice(0, name.length - ext.length), MAX_FILENAME_BYTES - utf8Bytes(ext)).trimEnd() + ext;
   }
   if (name === "") {
     throw new InvalidInputError(
@@ -70,6 +68,20 @@ export function sanitizeFilename(input: string): string {
     );
   }
   return name;
+}
+
+/** The longest prefix of `text` (whole code points) of at most `max` UTF-8 bytes; one pass over the text. */
+function cutToBytes(text: string, max: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (bytes + n > max) break;
+    bytes += n;
+    end += ch.length;
+  }
+  return text.slice(0, end);
 }
 
 /** MIME type for a filename, from its extension. */
