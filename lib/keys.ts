@@ -47,6 +47,8 @@ export interface KeyRing {
   hmacAll(name: Exclude<KeyName, "atproto-client">, data: string): Promise<string[]>;
   /** Raw bytes and kid of the current secret of a symmetric key (e.g. for HS256 signing). */
   secret(name: Exclude<KeyName, "atproto-client">): { kid: string; bytes: Uint8Array };
+  /** Kid and raw bytes of the current and every kept previous secret of a symmetric key (current first). */
+  secretVersions(name: Exclude<KeyName, "atproto-client">): { kid: string; bytes: Uint8Array }[];
   /** The ATProto client's ES256 key pair as JWKs (private includes `d`), with its kid. */
   atprotoClientKey(): { kid: string; privateJwk: JsonWebKey; publicJwk: JsonWebKey };
 }
@@ -358,6 +360,10 @@ async function buildRing(keys: LoadedKeys): Promise<KeyRing> {
     secret(name) {
       const { kid, bytes } = symmetric(name).current;
       return { kid, bytes: bytes.slice() };
+    },
+    secretVersions(name) {
+      const k = symmetric(name);
+      return [k.current, ...k.previous].map(({ kid, bytes }) => ({ kid, bytes: bytes.slice() }));
     },
     atprotoClientKey() {
       return { kid, privateJwk: { ...privateJwk }, publicJwk: { ...publicJwk } };

@@ -20,7 +20,7 @@ import { atprotoHandleResolver, type IdentityResolver, type LoginInput, normaliz
 import { callbackError, identityLoginError, LoginError, startError } from "./login_errors.ts";
 
 export { LoginError, type LoginErrorCode } from "./login_errors.ts";
-import { denoRuntime, kvSessionStore, kvStateStore } from "./stores.ts";
+import { atprotoSealer, denoRuntime, kvSessionStore, kvStateStore } from "./stores.ts";
 
 /** The only OAuth scope we ask for: identity. */
 export const ATPROTO_SCOPE = "atproto";
@@ -122,7 +122,7 @@ export interface AtprotoLoginDeps {
   /** The platform's public origin; picks the client mode. */
   publicOrigin: string;
   /** Key registry; its `atprotoClientKey()` signs client assertions (required in confidential mode). */
-  keys?: Pick<KeyRing, "atprotoClientKey">;
+  keys?: Pick<KeyRing, "atprotoClientKey" | "secretVersions">;
   /** The configuration's environment (default `production`): picks the default fetch's rules. */
   env?: "development" | "production";
   /**
@@ -197,10 +197,13 @@ export function createAtprotoLogin(deps: AtprotoLoginDeps): AtprotoLogin {
   const metadata = clientMetadataDocument(deps.publicOrigin);
   const mode = atprotoClientMode(deps.publicOrigin);
   if (mode === "confidential" && !deps.keys) throw new Error("Confidential ATProto login needs the key registry");
-  const stateStore = kvStateStore(deps.kv, { ttlMs: deps.stateTtlMs, now: deps.now });
+  // States and sessions are sealed at rest under the registry's `session` secret (a random per-process key without a
+  // registry, in tests of loopback mode).
+  const sealer = deps.keys ? atprotoSealer(deps.keys) : undefined;
+  const stateStore = kvStateStore(deps.kv, { ttlMs: deps.stateTtlMs, now: deps.now, sealer });
   // A PDS / entryway address typed in the form that could not be reached is not asked again for 2 minutes.
   const unreachable = new NegativeCache<LoginError>({ now: deps.now });
-  const sessionStore = kvSessionStore(deps.kv, { ttlMs: deps.sessionTtlMs, now: deps.now });
+  const sessionStore = kvSessionStore(deps.kv, { ttlMs: deps.sessionTtlMs, now: deps.now, sealer });
 
   let clientPromise: Promise<OAuthClient> | null = null;
   const client = () =>

@@ -6,6 +6,11 @@
  * drops class prototypes, so the stores save the key's private JWK and rebuild the key with `JoseKey.fromJWK` on
  * read. Every value carries `expiresAt` (lib/kv/expiring.ts): KV's `expireIn` alone leaves expired keys readable for
  * up to a minute.
+ *
+ * Both values hold secrets (the DPoP private key; the session's access and refresh tokens), so they are sealed at
+ * rest (lib/kv/sealed.ts: AES-256-GCM, bound to their KV key) as `{ sealed, expiresAt }`. A plaintext value written
+ * before sealing existed is still read, and sealed on its next write; a value that does not open (tampered, or
+ * sealed under a secret the registry no longer keeps) reads as absent: the person signs in again.
  */
 import { JoseKey } from "@atproto/jwk-jose";
 import {
@@ -19,6 +24,14 @@ import {
 } from "@atproto/oauth-client";
 import { fitsKeyPart, K } from "../kv/keys.ts";
 import { getLive, setExpiring } from "../kv/expiring.ts";
+import {
+  createSealer,
+  ephemeralSealer,
+  isSealed,
+  type SealedValue,
+  type Sealer,
+  type SecretVersion,
+} from "../kv/sealed.ts";
 
 /** How long a started login may take until the callback: sign-in at the PDS, maybe with an email code. */
 export const ATPROTO_STATE_TTL_MS = 15 * 60 * 1000;
@@ -31,6 +44,23 @@ export interface KvStoreOptions {
   ttlMs?: number;
   /** Clock (ms since epoch), injectable for tests. */
   now?: () => number;
+  /** Seals the values at rest; without one (code run without the key registry), a per-process random key. */
+  sealer?: Sealer;
+}
+
+/** HKDF `info` of the AES key that seals ATProto states and sessions (see {@link atprotoSealer}). */
+export const ATPROTO_SEAL_INFO = "robot.wtf atproto-session v1";
+
+/** A stored value: sealed (with its expiry outside, readable without opening), or a legacy plaintext value. */
+type AtRest<T> = { sealed: SealedValue } | T;
+
+/** Reads a stored value: opens a sealed one (null when it does not open), passes a legacy plaintext one through. */
+async function openAtRest<T>(sealer: Sealer, value: AtRest<T>, aad: string, what: string): Promise<T | null> {
+  if (typeof value !== "object" || value === null || !("sealed" in value)) return value as T;
+  if (!isSealed(value.sealed)) return null;
+  const opened = await sealer.open<T>(value.sealed, aad);
+  if (opened === null) console.warn(`${what}: a sealed value did not open (tampered or unknown key); ignored`);
+  return opened;
 }
 
 /** A state value as stored: the library's value with the DPoP key replaced by its private JWK. */
@@ -47,19 +77,24 @@ interface StoredSession extends Omit<Session, "dpopKey"> {
 export function kvStateStore(kv: Deno.Kv, options: KvStoreOptions = {}): StateStore {
   const ttlMs = options.ttlMs ?? ATPROTO_STATE_TTL_MS;
   const now = options.now ?? Date.now;
+  const sealer = options.sealer ?? ephemeralSealer(ATPROTO_SEAL_INFO);
   return {
     async get(state) {
       // The state comes back in the callback's query string: one too long for a KV key names no login.
       if (!fitsKeyPart(state)) return undefined;
-      const { value } = await getLive<StoredState>(kv, K.atprotoState(state), now());
+      const { value } = await getLive<AtRest<StoredState>>(kv, K.atprotoState(state), now());
       if (!value) return undefined;
-      const { dpopJwk, expiresAt: _expiresAt, ...rest } = value;
+      const { expiresAt: _expiresAt, ...stored } = value;
+      const opened = await openAtRest<StoredState>(sealer, stored, aadOf(K.atprotoState(state)), "atproto state");
+      if (!opened) return undefined;
+      const { dpopJwk, ...rest } = opened;
       return { ...rest, dpopKey: await JoseKey.fromJWK(dpopJwk) };
     },
     async set(state, data) {
       const { dpopKey, ...rest } = data;
       const stored: StoredState = { ...rest, dpopJwk: privateJwkOf(dpopKey) };
-      await setExpiring(kv.atomic(), K.atprotoState(state), stored, ttlMs, now()).commit();
+      const sealed = await sealer.seal(stored, aadOf(K.atprotoState(state)));
+      await setExpiring(kv.atomic(), K.atprotoState(state), { sealed }, ttlMs, now()).commit();
     },
     async del(state) {
       if (fitsKeyPart(state)) await kv.delete(K.atprotoState(state));
@@ -71,17 +106,22 @@ export function kvStateStore(kv: Deno.Kv, options: KvStoreOptions = {}): StateSt
 export function kvSessionStore(kv: Deno.Kv, options: KvStoreOptions = {}): SessionStore {
   const ttlMs = options.ttlMs ?? ATPROTO_SESSION_TTL_MS;
   const now = options.now ?? Date.now;
+  const sealer = options.sealer ?? ephemeralSealer(ATPROTO_SEAL_INFO);
   return {
     async get(did) {
-      const { value } = await getLive<StoredSession>(kv, K.atprotoSession(did), now());
+      const { value } = await getLive<AtRest<StoredSession>>(kv, K.atprotoSession(did), now());
       if (!value) return undefined;
-      const { dpopJwk, expiresAt: _expiresAt, ...rest } = value;
+      const { expiresAt: _expiresAt, ...stored } = value;
+      const opened = await openAtRest<StoredSession>(sealer, stored, aadOf(K.atprotoSession(did)), "atproto session");
+      if (!opened) return undefined;
+      const { dpopJwk, ...rest } = opened;
       return { ...rest, dpopKey: await JoseKey.fromJWK(dpopJwk) };
     },
     async set(did, session) {
       const { dpopKey, ...rest } = session;
       const stored: StoredSession = { ...rest, dpopJwk: privateJwkOf(dpopKey) };
-      await setExpiring(kv.atomic(), K.atprotoSession(did), stored, ttlMs, now()).commit();
+      const sealed = await sealer.seal(stored, aadOf(K.atprotoSession(did)));
+      await setExpiring(kv.atomic(), K.atprotoSession(did), { sealed }, ttlMs, now()).commit();
     },
     async del(did) {
       await kv.delete(K.atprotoSession(did));
@@ -105,6 +145,19 @@ export const denoRuntime: RuntimeImplementation = {
   },
   requestLock: requestLocalLock,
 };
+
+/**
+ * The sealer of ATProto states and sessions: AES keys derived from the registry's `session` secret (kept 30 days
+ * after a rotation, as long as an ATProto session lives without a write), under {@link ATPROTO_SEAL_INFO}.
+ */
+export function atprotoSealer(keys: { secretVersions(name: "session"): SecretVersion[] }): Sealer {
+  return createSealer(() => keys.secretVersions("session"), ATPROTO_SEAL_INFO);
+}
+
+/** Additional authenticated data of a record: its KV key, so a sealed value opens only where it was written. */
+function aadOf(key: readonly unknown[]): string {
+  return JSON.stringify(key);
+}
 
 const DIGESTS: Record<string, string> = { sha256: "SHA-256", sha384: "SHA-384", sha512: "SHA-512" };
 

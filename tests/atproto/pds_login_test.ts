@@ -10,6 +10,7 @@ import { testConfig } from "../../lib/config.ts";
 import { loadKeyRing } from "../../lib/keys.ts";
 import { createIdentityResolver } from "../../lib/atproto/identity.ts";
 import { K } from "../../lib/kv/keys.ts";
+import { atprotoSealer, kvSessionStore, kvStateStore } from "../../lib/atproto/stores.ts";
 import { createSafeFetch, type FetchLike, UNSAFE_ALLOW_LOOPBACK_FOR_TESTS } from "../../lib/net/safe_fetch.ts";
 import { freePort, type PdsPeer, startPds } from "../peers/pds.ts";
 import { assertEquals, assertOk } from "../assert.ts";
@@ -195,10 +196,12 @@ Deno.test({
         // a PDS that lets them by rewriting the expected DID of bob's pending login to alice's.
         const url = await login.start("bob.test");
         const state = await onlyPendingState(kv);
-        const key = K.atprotoState(state);
-        const pending = (await kv.get<Record<string, unknown>>(key)).value!;
+        // (States are sealed at rest; the loopback client here has no key registry, so its store uses the
+        // process's ephemeral sealing key, which a second store in this process shares.)
+        const states = kvStateStore(kv);
+        const pending = (await states.get(state))!;
         assertEquals(JSON.parse(String(pending.appState)).expectedDid, bob.did);
-        await kv.set(key, { ...pending, appState: JSON.stringify({ expectedDid: alice.did, returnTo: null }) });
+        await states.set(state, { ...pending, appState: JSON.stringify({ expectedDid: alice.did, returnTo: null }) });
         const ctx = await b.newContext();
         const page = await ctx.newPage();
         await signInAtPds(page, url);
@@ -338,8 +341,7 @@ Deno.test({
 
       const result = await login.finish(params);
       assertEquals(result, { did: carol.did, handle: "carol.test", returnTo: `${origin}/app/`, binding: null });
-      const stored = (await kv.get<{ authMethod: { method: string; kid?: string } }>(K.atprotoSession(carol.did)))
-        .value;
+      const stored = await kvSessionStore(kv, { sealer: atprotoSealer(keys) }).get(carol.did);
       assertEquals(stored?.authMethod, { method: "private_key_jwt", kid: keys.atprotoClientKey().kid });
       await login.logout(carol.did);
       assertEquals((await kv.get(K.atprotoSession(carol.did))).value, null);
