@@ -11,6 +11,7 @@
  */
 import type { Browser } from "playwright-core";
 import { testConfig } from "../../lib/config.ts";
+import { atprotoSealer, kvSessionStore } from "../../lib/atproto/stores.ts";
 import { freePort, startPds } from "../peers/pds.ts";
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
 import {
@@ -170,7 +171,9 @@ Deno.test({
       const session = (await ctx.cookies(origin)).find((c) => c.name === "rw_session");
       assertOk(session);
       assertEquals(session.secure, true);
-      const stored = (await served.kv.get<{ authMethod: { method: string } }>(["atproto_session", carol.did])).value;
+      // Sealed at rest: read through a store with the app's own key registry.
+      const sessions = kvSessionStore(served.kv, { sealer: atprotoSealer(served.app.deps.keys) });
+      const stored = await sessions.get(carol.did);
       assertEquals(stored?.authMethod.method, "private_key_jwt");
       await page.fill("#slug", "carol");
       await page.getByRole("button", { name: "Create my wiki" }).click();
