@@ -50,7 +50,10 @@ const ESCAPED = /\\([\\`*_{}\[\]()#+\-.!|<>~])/g;
 const PARKED = 0xe000;
 const PARKED_CHARS = /[\ue000-\ue07f]/g;
 
-/** `markdown` as one line of plain text (see the module doc for what is removed). */
+/**
+ * `markdown` as one line of plain text (see the module doc for what is removed). Some rules are super-linear on hostile
+ * input: callers pass bounded text (plainSnippet converts a window of at most a few snippet widths).
+ */
 export function markdownToPlainText(markdown: string): string {
   const fm = findFrontmatterBlock(markdown);
   let text = fm ? markdown.slice(fm.bodyStart) : markdown;

@@ -166,14 +166,17 @@ export const TOKEN_GAP_SOURCE = "[^\\p{L}\\p{N}\\p{M}]+";
 /** Inline code spans inside `[from, to)` of `text`, paragraph by paragraph. */
 function findCodeSpans(text: string, from: number, to: number): TextRange[] {
   const spans: TextRange[] = [];
+  // Blank lines are searched in the range only: searching the whole text from `from` would look past `to` for
+  // every range, quadratic in a page of many fences and no blank line.
+  const range = text.slice(from, to);
   let paragraphStart = from;
-  BLANK_LINE.lastIndex = from;
+  BLANK_LINE.lastIndex = 0;
   while (paragraphStart < to) {
-    const blank = BLANK_LINE.exec(text);
-    const paragraphEnd = blank && blank.index < to ? blank.index : to;
+    const blank = BLANK_LINE.exec(range);
+    const paragraphEnd = blank ? from + blank.index : to;
     spans.push(...findCodeSpansInParagraph(text, paragraphStart, paragraphEnd));
-    if (!blank || blank.index >= to) break;
-    paragraphStart = BLANK_LINE.lastIndex;
+    if (!blank) break;
+    paragraphStart = from + BLANK_LINE.lastIndex;
   }
   return spans;
 }
