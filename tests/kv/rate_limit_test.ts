@@ -4,6 +4,7 @@
  * KV (two "isolates" on one store), keeps refused attempts out of the count, and sweeps old counters.
  */
 import { assertEquals, assertOk } from "../assert.ts";
+import { brokenKv } from "./broken_kv.ts";
 import { K } from "../../lib/kv/keys.ts";
 import { type RateCheck, type RateDecision, type RateRule, takeRate } from "../../lib/kv/rate_limit.ts";
 
@@ -112,35 +113,6 @@ Deno.test("rate limit: all checks must allow; a refusal by one leaves no count i
     kv.close();
   }
 });
-
-/** A KV whose atomic commits lose (`ok: false`) or throw, or whose reads throw. */
-function brokenKv(kv: Deno.Kv, mode: "lose" | "throw" | "read"): Deno.Kv {
-  return new Proxy(kv, {
-    get(target, prop) {
-      if (prop === "getMany" && mode === "read") return () => Promise.reject(new Error("kv down"));
-      if (prop === "atomic" && mode !== "read") {
-        return () => {
-          const op: Deno.AtomicOperation = new Proxy(target.atomic(), {
-            get(t, p) {
-              if (p === "commit") {
-                return () => mode === "lose" ? Promise.resolve({ ok: false }) : Promise.reject(new Error("kv down"));
-              }
-              const v = Reflect.get(t, p, t);
-              if (typeof v !== "function") return v;
-              return (...a: unknown[]) => {
-                const r = v.apply(t, a);
-                return r === t ? op : r;
-              };
-            },
-          });
-          return op;
-        };
-      }
-      const v = Reflect.get(target, prop, target);
-      return typeof v === "function" ? v.bind(target) : v;
-    },
-  });
-}
 
 Deno.test("rate limit fails closed: lost or failed commits and failed reads refuse, with a retry time", async () => {
   const kv = await Deno.openKv(":memory:");

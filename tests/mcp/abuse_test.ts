@@ -6,15 +6,9 @@
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
 import { connect, serveOnSocket, setupMcp } from "./helpers.ts";
 import { encodeBase64 } from "../../lib/mcp/tools_attachments.ts";
+import { pattern } from "../wiki/store_helpers.ts";
 
 const TEN_MIB = 10 * 1024 * 1024;
-
-/** Bytes 0..255 repeating: every byte value, and a pattern a wrong decoder would break. */
-function pattern(size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  for (let i = 0; i < size; i++) out[i] = (i * 7 + (i >> 10)) & 0xff;
-  return out;
-}
 
 Deno.test("a 100,000-character filename is answered at once while /healthz keeps answering", async () => {
   const f = await setupMcp();

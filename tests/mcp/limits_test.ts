@@ -3,6 +3,7 @@
  * write rate limit is counted in KV (so a second app on the same store sees the same budget).
  */
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
+import { brokenKv } from "../kv/broken_kv.ts";
 import { connect, rawPost, setupMcp } from "./helpers.ts";
 import type { FetchFn } from "./helpers.ts";
 import { takeWrite } from "../../lib/mcp/rate_limit.ts";
@@ -118,39 +119,11 @@ Deno.test("write rate limit: 300 concurrent takes allow at most 130, wherever in
   }
 });
 
-/** A KV whose atomic commits lose every compare-and-set (`ok: false`) or throw. */
-function failingKv(kv: Deno.Kv, mode: "lose" | "throw"): Deno.Kv {
-  return new Proxy(kv, {
-    get(target, prop) {
-      if (prop === "atomic") {
-        return () => {
-          const op: Deno.AtomicOperation = new Proxy(target.atomic(), {
-            get(t, p) {
-              if (p === "commit") {
-                return () => mode === "lose" ? Promise.resolve({ ok: false }) : Promise.reject(new Error("kv down"));
-              }
-              const v = Reflect.get(t, p, t);
-              if (typeof v !== "function") return v;
-              return (...a: unknown[]) => {
-                const r = v.apply(t, a);
-                return r === t ? op : r;
-              };
-            },
-          });
-          return op;
-        };
-      }
-      const v = Reflect.get(target, prop, target);
-      return typeof v === "function" ? v.bind(target) : v;
-    },
-  });
-}
-
 Deno.test("write rate limit fails closed: a take whose commits fail is refused with a retry time", async () => {
   const kv = await Deno.openKv(":memory:");
   try {
     for (const mode of ["lose", "throw"] as const) {
-      const d = await takeWrite(failingKv(kv, mode), "token:f", { now: 1_800_000_000_000, limit: 120 });
+      const d = await takeWrite(brokenKv(kv, mode), "token:f", { now: 1_800_000_000_000, limit: 120 });
       assertEquals(d.ok, false, mode);
       assertOk(!d.ok && d.retryAfterSeconds >= 1, JSON.stringify(d));
     }

@@ -74,3 +74,10 @@ export function otherHandle(kv: Deno.Kv): Deno.Kv {
     },
   });
 }
+
+/** `n` bytes in a pattern that covers every byte value and that a wrong encoder or decoder would break. */
+export function pattern(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (i * 7 + (i >> 10)) & 255;
+  return out;
+}

@@ -3,13 +3,7 @@ import { InvalidInputError, NotFoundError, QuotaExceededError, TooLargeError } f
 import { K } from "../../lib/kv/keys.ts";
 import { STAGING_TTL_MS, sweepStagedBlobs } from "../../lib/kv/blobs.ts";
 import { mimeFor, sanitizeFilename } from "../../lib/wiki/attachments.ts";
-import { ALICE, countKeys, setup } from "./store_helpers.ts";
-
-function pattern(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = (i * 7 + (i >> 10)) & 255;
-  return out;
-}
+import { ALICE, countKeys, pattern, setup } from "./store_helpers.ts";
 
 Deno.test("store - a 1 MB page round-trips intact, ASCII and multibyte; over the cap is refused", async () => {
   const f = await setup();
