@@ -38,6 +38,7 @@ import { createIdentityResolver, type IdentityResolver } from "./lib/atproto/ide
 import { type AtprotoLogin, type AtprotoLoginDeps, createAtprotoLogin, LoginError } from "./lib/atproto/client.ts";
 import { type ConnectionInfo, sourceOf } from "./lib/net/client_address.ts";
 import { PROCESS_OUTBOUND_SLOTS } from "./lib/net/outbound_slots.ts";
+import { FOREIGN_WIKI_DATA } from "./lib/platform/wiki_data.ts";
 
 /** A built app: a fetch handler plus its dependencies (tests use both). */
 export interface App {
@@ -74,7 +75,7 @@ export interface AppOptions {
 export async function createApp(config: Config, store: Deno.Kv, options: AppOptions = {}): Promise<App> {
   const kv = guardKv(store);
   const urls = new Urls(config);
-  const wikis = createWikis({ kv, limits: config.limits });
+  const wikis = createWikis({ kv, limits: config.limits }, FOREIGN_WIKI_DATA);
   const keys = await loadKeyRing(kv, config);
   const sessions = createSessions({ kv, keys });
   const outboundFetch = options.outboundFetch ?? createSafeFetch({ env: config.env });
@@ -211,7 +212,7 @@ if (import.meta.main) {
   const app = await createApp(config, kv);
   if (config.seedDemo) await seedDemoWiki(app.deps.wikis);
   // Every 5 minutes, unref'd: deletes staged blobs a crash left unpublished, finishes interrupted wiki purges.
-  startMaintenance(kv);
+  startMaintenance(kv, FOREIGN_WIKI_DATA);
   const tls = config.tls
     ? { cert: await Deno.readTextFile(config.tls.certFile), key: await Deno.readTextFile(config.tls.keyFile) }
     : {};

@@ -23,6 +23,7 @@ import { createWikis } from "../lib/wiki/wikis.ts";
 import { createWikiTokens } from "../lib/auth/tokens.ts";
 import { authenticate } from "../lib/auth/authenticate.ts";
 import { formatNote } from "../lib/mcp/format.ts";
+import { FOREIGN_WIKI_DATA } from "../lib/platform/wiki_data.ts";
 
 /** Options of a run. */
 export interface McpBenchOptions {
@@ -149,7 +150,7 @@ async function setupServer(kind: Kind, dir: string, kv: Deno.Kv, port: number) {
     return { handler: app.fetch, token, url };
   }
   const keys = await loadKeyRing(kv, config);
-  const wikis = createWikis({ kv, limits: config.limits });
+  const wikis = createWikis({ kv, limits: config.limits }, FOREIGN_WIKI_DATA);
   const wiki = await wikis.create({ slug: "bench", ownerDid: "local:bench" }, actor);
   const tokens = createWikiTokens({ kv, keys });
   const { token } = await tokens.create(wiki, { label: "bench" });

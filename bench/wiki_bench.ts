@@ -23,6 +23,7 @@ import {
   table,
   timeEach,
 } from "./stats.ts";
+import { FOREIGN_WIKI_DATA } from "../lib/platform/wiki_data.ts";
 
 /** Options of a run (defaults are the benchmark's; tests may shrink them). */
 export interface WikiBenchOptions {
@@ -127,7 +128,7 @@ export async function runWikiBench(opts: WikiBenchOptions = {}): Promise<WikiBen
   const kv = await Deno.openKv(`${dir}/bench.kv`);
   try {
     const limits = { ...DEFAULT_LIMITS, quotaPages: pages + 1000, quotaBytes: 2 * 1024 * 1024 * 1024 };
-    const wikis = createWikis({ kv, limits });
+    const wikis = createWikis({ kv, limits }, FOREIGN_WIKI_DATA);
     const wiki = await wikis.create({ slug: "bench", ownerDid: "local:bench", seed: false }, ACTOR);
     const store = wikis.pages(wiki);
 

@@ -16,6 +16,7 @@ import { Urls } from "../lib/urls.ts";
 import { createWikis } from "../lib/wiki/wikis.ts";
 import { createWikiTokens } from "../lib/auth/tokens.ts";
 import { WikiError } from "../lib/errors.ts";
+import { FOREIGN_WIKI_DATA } from "../lib/platform/wiki_data.ts";
 
 const USAGE = `usage:
   create_wiki.ts wiki <slug> [--title T] [--owner local:NAME] [--public] [--read-only] [--label L]
@@ -61,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const keys = await loadKeyRing(kv, config);
     const urls = new Urls(config);
-    const wikis = createWikis({ kv, limits: config.limits });
+    const wikis = createWikis({ kv, limits: config.limits }, FOREIGN_WIKI_DATA);
     const tokens = createWikiTokens({ kv, keys });
     const actor = { id: values.owner ?? "local:cli", name: "cli", client: "cli" };
     let wiki = await wikis.bySlug(slug);

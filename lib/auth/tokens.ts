@@ -10,6 +10,7 @@ import type { KeyRing } from "../keys.ts";
 import { newId, randomToken } from "../ids.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { WikiRecord } from "../wiki/types.ts";
+import type { WikiScopedData } from "../wiki/wiki_purge.ts";
 import type { Principal, Scope, Verifier } from "./principal.ts";
 
 /** Prefix of every per-wiki token: lets the verifier chain pick the right verifier without I/O. */
@@ -50,6 +51,18 @@ export interface WikiTokens {
   /** The verifier for the authentication chain. */
   verifier(): Verifier;
 }
+
+/**
+ * The per-wiki tokens as data of the wiki (lib/wiki/wiki_purge.ts): each `wiki_token` goes with the
+ * `wiki_token_hash` lookup it points at, so deleting a wiki revokes its tokens and leaves nothing behind.
+ */
+export const WIKI_TOKEN_DATA: WikiScopedData = {
+  types: ["wiki_token"],
+  companionKey(entry) {
+    const hash = (entry.value as { hash?: unknown } | null)?.hash;
+    return typeof hash === "string" ? K.tokenByHash(hash) : null;
+  },
+};
 
 /** Creates the token registry on KV with the key registry's `token-hash` secret. */
 export function createWikiTokens(deps: { kv: Deno.Kv; keys: KeyRing; now?: () => number }): WikiTokens {

@@ -5,6 +5,7 @@
  * a deleted and re-claimed slug (new wiki id) inherits nothing.
  */
 import type { WikiId } from "../kv/keys.ts";
+import type { WikiScopedData } from "../wiki/wiki_purge.ts";
 
 /** OAuth key constructors. */
 export const OK = {
@@ -41,3 +42,17 @@ export const OAUTH_WIKI_SCOPED_TYPES = [
   "oauth_refresh",
   "oauth_access",
 ] as const;
+
+/**
+ * The OAuth records as data of the wiki (lib/wiki/wiki_purge.ts): every type above, each grant with the
+ * `oauth_user_grant` pointer of its person, so deleting a wiki revokes every grant and leaves nothing behind.
+ */
+export const OAUTH_WIKI_DATA: WikiScopedData = {
+  types: OAUTH_WIKI_SCOPED_TYPES,
+  companionKey(entry) {
+    const [type, wikiId] = entry.key;
+    const v = entry.value as { did?: unknown; id?: unknown } | null;
+    if (type !== "oauth_grant" || typeof v?.did !== "string" || typeof v?.id !== "string") return null;
+    return OK.userGrant(v.did, wikiId as WikiId, v.id);
+  },
+};

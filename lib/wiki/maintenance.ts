@@ -10,10 +10,10 @@
  * still there to name it.
  *
  * The same timer finishes wiki purges (lib/wiki/wiki_purge.ts): deletions a failure interrupted, and seeded wikis
- * whose creation never published. Run both every few minutes: `startMaintenance(kv)` in the app's entry point.
+ * whose creation never published. Run both every few minutes: `startMaintenance(kv, FOREIGN_WIKI_DATA)` in the app's entry point.
  */
 import { deleteBlob, STAGING_TTL_MS } from "../kv/blobs.ts";
-import { finishWikiPurges } from "./wiki_purge.ts";
+import { finishWikiPurges, type WikiScopedData } from "./wiki_purge.ts";
 import type { BlobId, WikiId } from "../kv/keys.ts";
 
 /** Age after which a staged, unpublished blob is garbage (far beyond any write's staging-to-commit time). */
@@ -74,12 +74,16 @@ export function startStagedBlobSweeper(kv: Deno.Kv, opts: SweeperOptions = {}): 
 }
 
 /** Runs the staged-blob sweep and {@link finishWikiPurges} on one timer, as {@link startStagedBlobSweeper} does. */
-export function startMaintenance(kv: Deno.Kv, opts: SweeperOptions = {}): Sweeper {
+export function startMaintenance(
+  kv: Deno.Kv,
+  foreign: readonly WikiScopedData[],
+  opts: SweeperOptions = {},
+): Sweeper {
   const blobs = sweepBlobs(kv);
   return startSweeper(async () => {
     const messages = await blobs();
     try {
-      const n = await finishWikiPurges(kv);
+      const n = await finishWikiPurges(kv, foreign);
       if (n > 0) messages.push(`maintenance: finished removing ${n} deleted or abandoned wiki(s)`);
     } catch (err) {
       messages.push(`maintenance: wiki purge failed: ${err instanceof Error ? err.message : String(err)}`);

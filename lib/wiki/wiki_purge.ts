@@ -15,7 +15,6 @@
  * creation still in progress can no longer publish.
  */
 import { K, WIKI_SCOPED_TYPES, type WikiId } from "../kv/keys.ts";
-import { OAUTH_WIKI_SCOPED_TYPES, OK } from "../oauth/keys.ts";
 import { forgetCatalog } from "./catalog.ts";
 
 /** Keys deleted per commit. */
@@ -37,22 +36,16 @@ export interface PurgeMarker {
 }
 
 /**
- * Wiki-scoped key types (wiki id second) that live outside lib/kv/keys.ts's WIKI_SCOPED_TYPES and go with the wiki:
- * the per-wiki bearer tokens (lib/auth/tokens.ts) and every OAuth record (lib/oauth/keys.ts). Some index records
- * point at a key outside the wiki's prefixes, which is deleted in the same commit as the index entry (see
- * {@link companionKey}), so deleting a wiki revokes its tokens and grants and leaves nothing behind.
+ * What another part of the app stores under a wiki's id (its key types with the wiki id second), registered by that
+ * part (the per-wiki tokens in lib/auth/tokens.ts, the OAuth records in lib/oauth/keys.ts) and handed to the wiki
+ * registry, so that the wiki core deletes them with the wiki without knowing their layout. They go first: after
+ * them no token or grant of the wiki resolves, even if the rest of the purge is interrupted.
  */
-export const WIKI_DELETE_EXTRA_TYPES: readonly string[] = ["wiki_token", ...OAUTH_WIKI_SCOPED_TYPES];
-
-/** The key outside the wiki's prefixes that an entry of a wiki-scoped index points at, if any. */
-function companionKey(entry: Deno.KvEntry<unknown>): Deno.KvKey | null {
-  const [type, wikiId] = entry.key;
-  const v = entry.value as Record<string, unknown> | null;
-  if (type === "wiki_token" && typeof v?.hash === "string") return K.tokenByHash(v.hash);
-  if (type === "oauth_grant" && typeof v?.did === "string" && typeof v?.id === "string") {
-    return OK.userGrant(v.did, wikiId as WikiId, v.id);
-  }
-  return null;
+export interface WikiScopedData {
+  /** Key types whose second part is the wiki id. */
+  readonly types: readonly string[];
+  /** A key outside the wiki's prefixes that an entry points at, deleted in the same commit as the entry. */
+  companionKey?(entry: Deno.KvEntry<unknown>): Deno.KvKey | null;
 }
 
 /**
@@ -60,7 +53,12 @@ function companionKey(entry: Deno.KvEntry<unknown>): Deno.KvKey | null {
  * the members' `user_wiki` entries, then credentials (after that no token or grant of the wiki resolves, even if
  * the rest is interrupted), then every wiki-scoped prefix, then the marker.
  */
-export async function purgeWiki(kv: Deno.Kv, wikiId: WikiId, now: () => number = Date.now): Promise<boolean> {
+export async function purgeWiki(
+  kv: Deno.Kv,
+  wikiId: WikiId,
+  foreign: readonly WikiScopedData[],
+  now: () => number = Date.now,
+): Promise<boolean> {
   let marker: Deno.KvEntryMaybe<PurgeMarker> = await kv.get<PurgeMarker>(K.wikiPurge(wikiId));
   if (marker.value === null) return false;
   if (marker.value.kind === "create" && marker.value.claimedAt === undefined) {
@@ -77,7 +75,9 @@ export async function purgeWiki(kv: Deno.Kv, wikiId: WikiId, now: () => number =
     for (const did of memberDids.slice(i, i + PURGE_BATCH)) op.delete(K.userWiki(did, wikiId));
     await op.commit();
   }
-  for (const type of WIKI_DELETE_EXTRA_TYPES) await deletePrefix(kv, [type, wikiId]);
+  for (const part of foreign) {
+    for (const type of part.types) await deletePrefix(kv, [type, wikiId], part.companionKey);
+  }
   // `list({ prefix })` does not return the prefix key itself: `wiki_state` is a key of its own.
   await kv.delete(K.wikiState(wikiId));
   for (const type of WIKI_SCOPED_TYPES) await deletePrefix(kv, [type, wikiId]);
@@ -92,6 +92,7 @@ export async function purgeWiki(kv: Deno.Kv, wikiId: WikiId, now: () => number =
  */
 export async function finishWikiPurges(
   kv: Deno.Kv,
+  foreign: readonly WikiScopedData[],
   opts: { now?: number; abandonedAfterMs?: number } = {},
 ): Promise<number> {
   const now = opts.now ?? Date.now();
@@ -101,7 +102,7 @@ export async function finishWikiPurges(
     if (e.value.kind === "delete" || e.value.since + age <= now) due.push(e.key[1] as WikiId);
   }
   let n = 0;
-  for (const id of due) if (await purgeWiki(kv, id, () => now)) n++;
+  for (const id of due) if (await purgeWiki(kv, id, foreign, () => now)) n++;
   return n;
 }
 
@@ -109,12 +110,16 @@ export async function finishWikiPurges(
  * Deletes every key under `prefix`, at most PURGE_BATCH keys per commit, each together with its companion key
  * (an index entry and what it points at go in the same commit).
  */
-async function deletePrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<void> {
+async function deletePrefix(
+  kv: Deno.Kv,
+  prefix: Deno.KvKey,
+  companionKey?: WikiScopedData["companionKey"],
+): Promise<void> {
   for (let round = 0; round < 1_000_000; round++) {
     const keys: Deno.KvKey[] = [];
     for await (const e of kv.list({ prefix }, { limit: PURGE_BATCH / 2 })) {
       keys.push(e.key);
-      const companion = companionKey(e);
+      const companion = companionKey?.(e);
       if (companion) keys.push(companion);
     }
     if (keys.length === 0) return;

@@ -15,10 +15,8 @@ import { createPageStore } from "./page_store.ts";
 import { forgetCatalog } from "./catalog.ts";
 import { SEED_ACTOR, seedPages } from "./seed.ts";
 import type { WikiState } from "./records.ts";
-import { type PurgeMarker, purgeWiki } from "./wiki_purge.ts";
+import { type PurgeMarker, purgeWiki, type WikiScopedData } from "./wiki_purge.ts";
 import { OwnerLimitError, readOwnerCount } from "./owner_count.ts";
-
-export { WIKI_DELETE_EXTRA_TYPES } from "./wiki_purge.ts";
 
 /** Wiki registry over Deno KV. */
 export interface Wikis {
@@ -87,8 +85,11 @@ export interface UserWikiEntry {
   role: Role;
 }
 
-/** Creates the registry. */
-export function createWikis(deps: StoreDeps): Wikis {
+/**
+ * Creates the registry. `foreign` is what other parts of the app store under a wiki's id (lib/platform/
+ * wiki_data.ts lists them): deleting a wiki deletes those too, first.
+ */
+export function createWikis(deps: StoreDeps, foreign: readonly WikiScopedData[]): Wikis {
   const kv = deps.kv;
   const now = deps.now ?? Date.now;
 
@@ -233,7 +234,7 @@ export function createWikis(deps: StoreDeps): Wikis {
       } catch (err) {
         // Best effort (the store may be the reason we are here): what is left is swept later. A publishing commit
         // that was applied although it reported a failure removed the marker, so nothing visible is purged.
-        await purgeWiki(kv, record.id, now).catch(() => {});
+        await purgeWiki(kv, record.id, foreign, now).catch(() => {});
         throw err;
       }
       return record;
@@ -321,7 +322,7 @@ export function createWikis(deps: StoreDeps): Wikis {
         if (wiki === null) {
           // Gone already: finish a deletion a failure interrupted (the marker says there is one).
           if (pending.value?.kind !== "delete") throw new NotFoundError(`Wiki ${wikiId} does not exist.`);
-          await purgeWiki(kv, wikiId, now);
+          await purgeWiki(kv, wikiId, foreign, now);
           return;
         }
         const t = now();
@@ -344,7 +345,7 @@ export function createWikis(deps: StoreDeps): Wikis {
         const res = await count.apply(op, -1).commit();
         if (!res.ok) continue; // the record or the owner's count changed meanwhile: read them again
         forgetCatalog(kv, wikiId);
-        await purgeWiki(kv, wikiId, now);
+        await purgeWiki(kv, wikiId, foreign, now);
         return;
       }
       throw new ConflictError("The wiki is busy with other changes; try deleting it again in a moment.", null);
@@ -354,7 +355,7 @@ export function createWikis(deps: StoreDeps): Wikis {
       const tomb = (await kv.get<SlugEntry>(K.wikiSlug(String(slug)))).value;
       if (tomb === null || "record" in tomb || tomb.ownerDid !== ownerDid) return false;
       const pending = (await kv.get<PurgeMarker>(K.wikiPurge(tomb.wikiId))).value;
-      if (pending?.kind === "delete") await purgeWiki(kv, tomb.wikiId, now);
+      if (pending?.kind === "delete") await purgeWiki(kv, tomb.wikiId, foreign, now);
       return true;
     },
   };

@@ -9,10 +9,11 @@ import { createWikis } from "../../lib/wiki/wikis.ts";
 import { OwnerLimitError, readOwnerCount } from "../../lib/wiki/owner_count.ts";
 import { ForbiddenError } from "../../lib/errors.ts";
 import { ALICE } from "./store_helpers.ts";
+import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_data.ts";
 
 async function registry() {
   const kv = await Deno.openKv(":memory:");
-  return { kv, wikis: createWikis({ kv, limits: DEFAULT_LIMITS }) };
+  return { kv, wikis: createWikis({ kv, limits: DEFAULT_LIMITS }, FOREIGN_WIKI_DATA) };
 }
 
 Deno.test("owner count - creates and deletes keep the counter; at 0 the key is gone", async () => {

@@ -4,10 +4,11 @@ import { createWikis } from "../../lib/wiki/wikis.ts";
 import { seedPages } from "../../lib/wiki/seed.ts";
 import { DEMO_OWNER, seedDemoWiki } from "../../lib/wiki/demo.ts";
 import { ALICE } from "./store_helpers.ts";
+import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_data.ts";
 
 Deno.test("seed - a new wiki gets Home, Getting Started and Agent Guide, linked to each other, by the system", async () => {
   const kv = await Deno.openKv(":memory:");
-  const wikis = createWikis({ kv, limits: DEFAULT_LIMITS });
+  const wikis = createWikis({ kv, limits: DEFAULT_LIMITS }, FOREIGN_WIKI_DATA);
   const w = await wikis.create({ slug: "fresh", ownerDid: ALICE.id }, ALICE);
   const pages = wikis.pages(w);
   assertEquals((await pages.list()).map((p) => p.path), ["Agent Guide", "Getting Started", "Home"]);
@@ -49,7 +50,7 @@ Deno.test("seed - a new wiki gets Home, Getting Started and Agent Guide, linked 
 
 Deno.test("seed - the demo wiki is public, has linked example pages, and seeding twice changes nothing", async () => {
   const kv = await Deno.openKv(":memory:");
-  const wikis = createWikis({ kv, limits: DEFAULT_LIMITS });
+  const wikis = createWikis({ kv, limits: DEFAULT_LIMITS }, FOREIGN_WIKI_DATA);
   await seedDemoWiki(wikis);
   const demo = await wikis.bySlug("demo");
   assertOk(demo);

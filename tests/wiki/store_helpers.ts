@@ -11,6 +11,7 @@ import { K } from "../../lib/kv/keys.ts";
 import { linkTargets } from "../../lib/wiki/wikilinks.ts";
 import { loadText, type PageHead } from "../../lib/wiki/records.ts";
 import { assertEquals } from "../assert.ts";
+import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_data.ts";
 
 /** The actor of test writes. */
 export const ALICE: Actor = { id: "did:plc:alice", name: "alice.test", client: "web" };
@@ -38,7 +39,7 @@ export async function setup(
   const kv = kvOverride ? kvOverride(real) : real;
   const clock = { t: 1_800_000_000_000 };
   const deps: StoreDeps = { kv, limits: { ...DEFAULT_LIMITS, ...limits }, now: () => clock.t, ...extra };
-  const wikis = createWikis(deps);
+  const wikis = createWikis(deps, FOREIGN_WIKI_DATA);
   const wiki = await wikis.create({ slug: "test", ownerDid: ALICE.id, seed: false }, ALICE);
   return { kv, deps, wikis, wiki, pages: wikis.pages(wiki), clock, close: () => real.close() };
 }

@@ -15,12 +15,19 @@ import { createWikiTokens } from "../../lib/auth/tokens.ts";
 import { faultyKv } from "../kv/faulty_kv.ts";
 import { listAll, wikiIdsInStore } from "../kv/fault_helpers.ts";
 import { ALICE, BOB } from "./store_helpers.ts";
+import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_data.ts";
 
 async function faultyRegistry() {
   const raw = await Deno.openKv(":memory:");
   const { kv, faults } = faultyKv(raw);
   const clock = { t: 1_800_000_000_000 };
-  return { raw, kv, faults, clock, wikis: createWikis({ kv, limits: DEFAULT_LIMITS, now: () => clock.t }) };
+  return {
+    raw,
+    kv,
+    faults,
+    clock,
+    wikis: createWikis({ kv, limits: DEFAULT_LIMITS, now: () => clock.t }, FOREIGN_WIKI_DATA),
+  };
 }
 
 Deno.test("wiki purge - a seeded creation failing part-way is invisible, marked, and swept only once abandoned", async () => {
@@ -38,9 +45,13 @@ Deno.test("wiki purge - a seeded creation failing part-way is invisible, marked,
   const id = markers[0].key[1] as string;
   assertEquals((await listAll(raw, ["page", id])).length, 1, "the first seed page was written");
 
-  assertEquals(await finishWikiPurges(raw, { now: clock.t + ABANDONED_CREATE_MS - 1 }), 0, "not abandoned yet");
+  assertEquals(
+    await finishWikiPurges(raw, FOREIGN_WIKI_DATA, { now: clock.t + ABANDONED_CREATE_MS - 1 }),
+    0,
+    "not abandoned yet",
+  );
   assertOk((await wikiIdsInStore(raw)).has(id));
-  assertEquals(await finishWikiPurges(raw, { now: clock.t + ABANDONED_CREATE_MS }), 1);
+  assertEquals(await finishWikiPurges(raw, FOREIGN_WIKI_DATA, { now: clock.t + ABANDONED_CREATE_MS }), 1);
   assertEquals([...(await wikiIdsInStore(raw)).keys()], [], "nothing of the creation is left");
 
   const again = await wikis.create({ slug: "half", ownerDid: ALICE.id }, ALICE);
@@ -55,7 +66,7 @@ Deno.test("wiki purge - a creation the sweeper took for abandoned cannot publish
     faults.onCall = async (call) => {
       if (swept >= 0 || call.op !== "commit" || !call.keys.some((k) => k[0] === at)) return;
       swept = 0;
-      swept = await finishWikiPurges(raw, { now: clock.t + ABANDONED_CREATE_MS });
+      swept = await finishWikiPurges(raw, FOREIGN_WIKI_DATA, { now: clock.t + ABANDONED_CREATE_MS });
     };
     await assertRejects(() => wikis.create({ slug: "slow", ownerDid: ALICE.id }, ALICE), Error);
     assertEquals(swept, 1, at);
@@ -89,7 +100,7 @@ Deno.test("wiki purge - an interrupted deletion hides the wiki at once; deleting
 
   await wikis.delete(w.id); // deleting again finishes it
   assertEquals((await wikiIdsInStore(raw)).has(w.id), false);
-  assertEquals(await finishWikiPurges(raw, { now: clock.t }), 1, "a deletion is due at once");
+  assertEquals(await finishWikiPurges(raw, FOREIGN_WIKI_DATA, { now: clock.t }), 1, "a deletion is due at once");
   assertEquals([...(await wikiIdsInStore(raw)).keys()], []);
   assertEquals(await listAll(raw, ["user_wiki"]), []);
 
@@ -105,7 +116,7 @@ Deno.test("wiki purge - startMaintenance finishes interrupted deletions on its t
   await assertRejects(() => wikis.delete(w.id), Error);
   faults.recover();
   const logs: string[] = [];
-  const sweeper = startMaintenance(raw, { intervalMs: 5, log: (m) => logs.push(m) });
+  const sweeper = startMaintenance(raw, FOREIGN_WIKI_DATA, { intervalMs: 5, log: (m) => logs.push(m) });
   try {
     for (let i = 0; i < 200 && logs.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
   } finally {

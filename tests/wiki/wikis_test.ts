@@ -2,16 +2,17 @@ import { assertEquals, assertIncludes, assertOk, assertRejects } from "../assert
 import { AlreadyExistsError, InvalidInputError, NotFoundError } from "../../lib/errors.ts";
 import { DEFAULT_LIMITS, testConfig } from "../../lib/config.ts";
 import { K, WIKI_SCOPED_TYPES } from "../../lib/kv/keys.ts";
-import { createWikis, SLUG_COOLING_OFF_MS, WIKI_DELETE_EXTRA_TYPES } from "../../lib/wiki/wikis.ts";
+import { createWikis, SLUG_COOLING_OFF_MS } from "../../lib/wiki/wikis.ts";
 import { loadKeyRing } from "../../lib/keys.ts";
 import { createWikiTokens } from "../../lib/auth/tokens.ts";
 import { OK } from "../../lib/oauth/keys.ts";
 import { ALICE, BOB, countKeys } from "./store_helpers.ts";
+import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_data.ts";
 
 async function registry() {
   const kv = await Deno.openKv(":memory:");
   const clock = { t: 1_800_000_000_000 };
-  return { kv, clock, wikis: createWikis({ kv, limits: DEFAULT_LIMITS, now: () => clock.t }) };
+  return { kv, clock, wikis: createWikis({ kv, limits: DEFAULT_LIMITS, now: () => clock.t }, FOREIGN_WIKI_DATA) };
 }
 
 Deno.test("wikis - create, look up by slug and id, quota from limits, duplicate and invalid slugs", async () => {
@@ -121,7 +122,9 @@ Deno.test("wikis - delete revokes the wiki's tokens and removes its OAuth record
 
   assertEquals((await kv.getMany(hashKeys)).filter((e) => e.value !== null).length, 0);
   assertEquals(await tokens.list(w.id), []);
-  for (const type of WIKI_DELETE_EXTRA_TYPES) assertEquals(await countKeys(kv, [type, w.id]), 0, type);
+  for (const type of FOREIGN_WIKI_DATA.flatMap((d) => d.types)) {
+    assertEquals(await countKeys(kv, [type, w.id]), 0, type);
+  }
   assertEquals(await countKeys(kv, ["oauth_user_grant", BOB.id, w.id]), 0);
   const left: string[] = [];
   for await (const e of kv.list({ prefix: [] })) if (e.key.includes(w.id)) left.push(JSON.stringify(e.key));
