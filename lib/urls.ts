@@ -203,3 +203,13 @@ export function decodePagePath(urlTail: string): string {
 function ensureSlash(path: string): string {
   return path.startsWith("/") ? path : "/" + path;
 }
+
+/**
+ * `text` without its trailing slashes, in one pass (the regex `/\/+$/` is quadratic on a long run of slashes that is
+ * not at the end, and these strings come from requests and remote documents).
+ */
+export function trimTrailingSlashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0x2f) end--;
+  return end === text.length ? text : text.slice(0, end);
+}

@@ -15,6 +15,7 @@
  * request; DNS TXT lookups share the process's cap on concurrent outbound work with the safe fetch
  * (lib/net/outbound_slots.ts). When that cap is reached the error is `busy` (503), and it is not remembered.
  */
+import { trimTrailingSlashes } from "../urls.ts";
 import type { FetchLike } from "../net/safe_fetch.ts";
 import { SafeFetchError } from "../net/safe_fetch.ts";
 import { NegativeCache, type NegativeCacheOptions } from "../net/negative_cache.ts";
@@ -147,7 +148,7 @@ export function createIdentityResolver(opts: IdentityOptions): IdentityResolver 
       throw err;
     }
   }
-  const plc = (opts.plcDirectoryUrl ?? "https://plc.directory").replace(/\/+$/, "");
+  const plc = trimTrailingSlashes(opts.plcDirectoryUrl ?? "https://plc.directory");
   const allowHttp = opts.allowHttp === true;
   const wellKnown = opts.handleWellKnownUrl ?? ((h: string) => `https://${h}/.well-known/atproto-did`);
 

@@ -4,6 +4,7 @@
  * the login form, DID documents reduced to what login needs, server URLs, and {@link IdentityError}. No I/O: the
  * resolver (lib/atproto/identity.ts, which re-exports all of this) does the lookups.
  */
+import { trimTrailingSlashes } from "../urls.ts";
 
 /** A DID of one of the two methods ATProto supports. */
 export type AtprotoDid = `did:plc:${string}` | `did:web:${string}`;
@@ -154,7 +155,7 @@ export function parseDidDocument(did: AtprotoDid, doc: unknown, allowHttp = fals
     throw invalid(`its PDS endpoint ${pds.serviceEndpoint} is not https`);
   }
   if (url.username || url.password || url.search || url.hash) throw invalid("its PDS endpoint is malformed");
-  return { did, claimedHandle, pdsUrl: url.origin + url.pathname.replace(/\/+$/, "") };
+  return { did, claimedHandle, pdsUrl: url.origin + trimTrailingSlashes(url.pathname) };
 }
 
 /** Checks a server address (PDS, entryway, authorization server): an origin, https unless `allowHttp`. */

@@ -3,6 +3,7 @@
  * Parameter rules shared by the endpoints: redirect URIs (RFC 8252 loopback, no dangerous schemes), the
  * `resource` indicator (RFC 8707), scopes, PKCE (RFC 7636).
  */
+import { trimTrailingSlashes } from "../urls.ts";
 import type { Scope } from "../auth/principal.ts";
 import type { Role } from "../wiki/types.ts";
 import { base64url } from "../ids.ts";
@@ -76,7 +77,7 @@ export function canonicalResource(uri: string): string | null {
     return null;
   }
   if (u.hash || uri.includes("#")) return null;
-  const path = u.pathname.replace(/\/+$/, "");
+  const path = trimTrailingSlashes(u.pathname);
   return `${u.protocol}//${u.host}${path}${u.search}`;
 }
 

@@ -43,6 +43,8 @@ type RenderEnv = {
   linkFor: RenderOptions["linkFor"];
   /** Heading ids used so far, for de-duplication. */
   usedIds: Set<string>;
+  /** Per base id, the first suffix not yet tried (so many equal headings cost one step each, not a rescan). */
+  nextSuffix: Map<string, number>;
 };
 
 /** The subset of sanitize-html's options this module uses (the package ships no types). */
@@ -119,7 +121,7 @@ const md = createRenderer();
  */
 export function renderMarkdown(content: string, opts: RenderOptions): string {
   const { body } = parseFrontmatter(content);
-  const env: RenderEnv = { linkFor: opts.linkFor, usedIds: new Set() };
+  const env: RenderEnv = { linkFor: opts.linkFor, usedIds: new Set(), nextSuffix: new Map() };
   return sanitize(md.render(body, env), POLICY);
 }
 
@@ -223,10 +225,16 @@ function inlineText(token: Token | undefined): string {
 
 /** `id`, or `id-2`, `id-3`, ... when already used in this page. */
 function uniqueId(env: RenderEnv, id: string): string {
-  let candidate = id;
-  for (let n = 2; env.usedIds.has(candidate); n++) candidate = `${id}-${n}`;
-  env.usedIds.add(candidate);
-  return candidate;
+  if (!env.usedIds.has(id)) {
+    env.usedIds.add(id);
+    return id;
+  }
+  // Every suffix below the stored one was taken when tried, and ids are never released: start from it.
+  let n = env.nextSuffix.get(id) ?? 2;
+  while (env.usedIds.has(`${id}-${n}`)) n++;
+  env.nextSuffix.set(id, n + 1);
+  env.usedIds.add(`${id}-${n}`);
+  return `${id}-${n}`;
 }
 
 /** Replaces markdown-it's `style="text-align:x"` on table cells with the class `align-x`. */

@@ -45,6 +45,9 @@ const MAX_ALIAS_COUNT = 100;
 /** Nesting depth kept when converting YAML values; deeper values become null. */
 const MAX_DEPTH = 64;
 
+/** Longest frontmatter block parsed (characters of YAML between the `---` lines). */
+export const MAX_FRONTMATTER_CHARS = 64 * 1024;
+
 /**
  * Parses the frontmatter of `content`. No block: `{ data: {}, body: content, error: null }`. A block that is not
  * valid YAML, or whose YAML is not a mapping: `data` is `{}`, `body` the content after the block, `error` says
@@ -54,6 +57,16 @@ export function parseFrontmatter(content: string): ParsedFrontmatter {
   const block = findFrontmatterBlock(content);
   if (block === null) return { data: {}, body: content, error: null };
   const body = content.slice(block.bodyStart);
+  // The YAML parser is super-linear on some shapes (its duplicate-key check compares every key with every earlier
+  // one): a bound keeps one page from costing seconds on every write and view.
+  if (block.yaml.length > MAX_FRONTMATTER_CHARS) {
+    return {
+      data: {},
+      body,
+      error: `Frontmatter is too large: ${block.yaml.length} characters; at most ${MAX_FRONTMATTER_CHARS}. Keep ` +
+        `metadata short and put long text in the page body.`,
+    };
+  }
   const doc = parseDocument(block.yaml);
   if (doc.errors.length > 0) {
     return { data: {}, body, error: yamlErrorMessage(doc.errors[0], block.firstYamlLine) };

@@ -85,9 +85,12 @@ export function createPageStore(deps: StoreDeps, wiki: WikiRecord): PageStore {
 /** Occurrences of `needle` in `text`, overlapping ones included ("aa" occurs twice in "aaa"). */
 function countOccurrences(text: string, needle: string): number {
   let n = 0;
-  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) n++;
+  for (let i = text.indexOf(needle); i >= 0 && n < MAX_COUNTED_OCCURRENCES; i = text.indexOf(needle, i + 1)) n++;
   return n;
 }
+
+/** Occurrences of an edit's old text counted at most (enough to say "ambiguous"; bounds the work on hostile text). */
+const MAX_COUNTED_OCCURRENCES = 100;
 
 /** A `limit` argument as an integer in 1..MAX_LIST_LIMIT (the default when absent or invalid). */
 function clampLimit(limit: number | undefined, fallback: number): number {
@@ -394,7 +397,9 @@ class KvPageStore implements PageStore {
       const n = countOccurrences(text, edit.oldString);
       if (n > 1) {
         throw new AmbiguousError(
-          `The text to replace occurs ${n} times in ${p}; it must occur exactly once. Include more of the ` +
+          `The text to replace occurs ${
+            n >= MAX_COUNTED_OCCURRENCES ? `${n} or more` : n
+          } times in ${p}; it must occur exactly once. Include more of the ` +
             `surrounding text to make it unique.`,
         );
       }

@@ -11,7 +11,7 @@ import { parseFrontmatter } from "../../lib/wiki/frontmatter.ts";
 import { canonicalPath, pageName, parentPath } from "../../lib/wiki/paths.ts";
 import type { AttachmentInfo, Page } from "../../lib/wiki/types.ts";
 import { linkTargets } from "../../lib/wiki/wikilinks.ts";
-import { decodePagePath, encodePagePath } from "../../lib/urls.ts";
+import { decodePagePath, encodePagePath, trimTrailingSlashes } from "../../lib/urls.ts";
 import type { WikiEnv } from "../env.ts";
 import { formatBytes, formatTime, isoTime, query, shortRev } from "../components/format.ts";
 import { htmlPage } from "../components/html.ts";
@@ -29,7 +29,7 @@ export async function pageRoute(c: Context<WikiEnv>): Promise<Response> {
   const ctx = wikiContext(c);
   const raw = new URL(c.req.url).pathname;
   const input = raw.startsWith(RESERVED_VIEW_PREFIX) ? pathAfter(c, RESERVED_VIEW_PREFIX) : pathAfter(c, "/");
-  const trimmed = input.replace(/\/+$/, "");
+  const trimmed = trimTrailingSlashes(input);
   if (trimmed === "") return c.redirect(ctx.urls.wiki(ctx.slug, "/"), 301);
   const path = canonicalPath(trimmed);
   if (trimmed !== input || decodePagePath(encodePagePath(path)) !== input) {

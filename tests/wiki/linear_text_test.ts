@@ -3,9 +3,12 @@
  * handled in well under the hang guard. Before the fix, a page of 200,000 fence lines and no blank line took ~16 s
  * in `findCodeRanges` (run on every page write), and a 100,000-character attachment name over a minute.
  */
-import { assertEquals, assertOk } from "../assert.ts";
+import { assertEquals, assertOk, assertRejects } from "../assert.ts";
+import { renderMarkdown } from "../../lib/web/markdown.ts";
+import { trimTrailingSlashes } from "../../lib/urls.ts";
+import { ALICE, setup } from "./store_helpers.ts";
 import { findCodeRanges } from "../../lib/wiki/text.ts";
-import { analyzeContent } from "../../lib/wiki/frontmatter.ts";
+import { analyzeContent, parseFrontmatter } from "../../lib/wiki/frontmatter.ts";
 import { findWikiLinks, rewriteWikiLinks } from "../../lib/wiki/wikilinks.ts";
 import { parseHeadings } from "../../lib/wiki/sections.ts";
 import { plainSnippet } from "../../lib/wiki/plain_text.ts";
@@ -53,4 +56,45 @@ Deno.test("text - fenced blocks still hide their WikiLinks after the linear rewr
 Deno.test("text - a 1,000,000-character attachment name is cut in one pass", () => {
   const name = timed("sanitizeFilename", () => sanitizeFilename("é".repeat(1_000_000) + ".png"));
   assertOk(name.endsWith(".png") && new TextEncoder().encode(name).length <= 255, name.slice(-20));
+});
+
+Deno.test("text - 20,000 equal headings get distinct ids in linear time (a page view)", () => {
+  const html = timed(
+    "renderMarkdown",
+    () => renderMarkdown("# a\n\n".repeat(20_000), { linkFor: (t) => ({ href: `/${t}`, exists: true }) }),
+  );
+  assertOk(html.includes('id="a"') && html.includes('id="a-2"') && html.includes('id="a-20000"'));
+  // An id taken literally by a heading is skipped by the numbering, as before.
+  const mixed = renderMarkdown("# a-2\n\n# a\n\n# a\n\n# a\n", { linkFor: (t) => ({ href: `/${t}`, exists: true }) });
+  assertEquals([...mixed.matchAll(/id="([^"]+)"/g)].map((m) => m[1]), ["a-2", "a", "a-3", "a-4"]);
+});
+
+Deno.test("text - trailing slashes trimmed in one pass, also after a long run of inner slashes", () => {
+  assertEquals(timed("trimTrailingSlashes", () => trimTrailingSlashes("/".repeat(200_000) + "x")).length, 200_001);
+  assertEquals(trimTrailingSlashes("a/b///"), "a/b");
+  assertEquals(trimTrailingSlashes("///"), "");
+});
+
+Deno.test("text - an edit whose old text overlaps itself many times is refused at once", async () => {
+  const f = await setup();
+  try {
+    const w = await f.pages.write("Big", "a".repeat(200_000), {}, ALICE);
+    const t = performance.now();
+    await assertRejects(
+      () => f.pages.edit("Big", { revision: w.revision, oldString: "a".repeat(100_000), newString: "b" }, ALICE),
+      Error,
+      "occurs 100 or more times",
+    );
+    assertOk(performance.now() - t < GUARD_MS, "edit answered at once");
+  } finally {
+    f.close();
+  }
+});
+
+Deno.test("text - frontmatter over 64 KiB is refused before the YAML parser runs", () => {
+  const keys = Array.from({ length: 50_000 }, (_, i) => `k${i}: v`).join("\n");
+  const parsed = timed("parseFrontmatter", () => parseFrontmatter(`---\n${keys}\n---\nbody`));
+  assertOk(parsed.error?.startsWith("Frontmatter is too large"), String(parsed.error));
+  assertEquals(parsed.body, "body");
+  assertEquals(parseFrontmatter("---\na: 1\n---\nx").data, { a: 1 });
 });
