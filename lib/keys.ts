@@ -5,7 +5,8 @@
  * | Key              | Kind        | Protects                                      | Rotate: new current, keep previous for       |
  * | ---------------- | ----------- | --------------------------------------------- | -------------------------------------------- |
  * | `token-hash`     | HMAC-SHA256 | KV lookup key of MCP bearer tokens            | until all older tokens are revoked (365 d)   |
- * | `session`        | HMAC-SHA256 | KV key of browser sessions and handoffs       | 30 d (the session lifetime): no sign-outs    |
+ * | `session`        | HMAC-SHA256 | KV key of browser sessions and handoffs;      | 30 d (the session lifetime): no sign-outs    |
+ * |                  |             | HKDF input of the ATProto session seal key    |                                              |
  * | `csrf`           | HMAC-SHA256 | CSRF tokens of forms                          | 1 d (a form left open overnight still posts) |
  * | `atproto-client` | ES256 pair  | ATProto `private_key_jwt` client assertions   | none: replace; old ATProto sessions re-login |
  *
@@ -76,7 +77,7 @@ export const KEY_SPECS: Readonly<Record<KeyName, KeySpec>> = {
     keepPreviousDays: 365,
   },
   "session": {
-    purpose: "KV key of browser sessions and sign-in handoffs (HMAC of the session id)",
+    purpose: "KV key of browser sessions and sign-in handoffs (HMAC of the session id); seals ATProto sessions (HKDF)",
     kind: "hmac-sha256",
     keepPreviousDays: 30,
   },

@@ -128,8 +128,13 @@ Deno.test("atproto session at rest: after a rotation old values open and are re-
     const newKid = (await kv.get<{ sealed: { kid: string } }>(K.atprotoSession(DID))).value!.sealed.kid;
     assertOk(newKid !== oldKid && newKid === rotated.secret("session").kid, `${oldKid} -> ${newKid}`);
     // A value sealed under a secret the registry no longer keeps reads as absent (sign in again), not an error.
-    const fresh = await loadKeyRing(await Deno.openKv(":memory:"), testConfig(), clock);
-    assertEquals(await kvSessionStore(kv, { now: clock, sealer: atprotoSealer(fresh) }).get(DID), undefined);
+    const otherKv = await Deno.openKv(":memory:");
+    try {
+      const fresh = await loadKeyRing(otherKv, testConfig(), clock);
+      assertEquals(await kvSessionStore(kv, { now: clock, sealer: atprotoSealer(fresh) }).get(DID), undefined);
+    } finally {
+      otherKv.close();
+    }
   } finally {
     kv.close();
   }
