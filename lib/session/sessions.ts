@@ -26,8 +26,9 @@
  * (`hmacAll`), so rotating that key does not sign anyone out.
  */
 import type { KeyRing } from "../keys.ts";
-import { randomToken, timingSafeEqual } from "../ids.ts";
+import { randomToken } from "../ids.ts";
 import { isLive } from "../kv/expiring.ts";
+import { matchesAny } from "./binding.ts";
 
 /** Lifetime of a platform login session. */
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -237,11 +238,7 @@ export function createSessions(deps: { kv: Deno.Kv; keys: KeyRing; now?: () => n
     async redeemHandoff(code, origin, bindings = []) {
       const h = await consume<HandoffRecord>(SessionKeys.handoff, code, "handoff:");
       if (!isLive(h, now()) || h.targetOrigin !== origin) return null;
-      if (h.binding) {
-        let bound = false;
-        for (const b of bindings) bound = timingSafeEqual(h.binding, b) || bound;
-        if (!bound) return null;
-      }
+      if (h.binding && !matchesAny(h.binding, bindings)) return null;
       const parent = await kv.get<SessionRecord>(SessionKeys.session(h.parent));
       if (!isLive(parent.value, now())) return null;
       const p = parent.value;

@@ -11,8 +11,10 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { CurrentSession, HeaderAuth, PlatformEnv, WikiEnv } from "../env.ts";
 import type { SessionRecord } from "../../lib/session/sessions.ts";
 import { csrfToken } from "../../lib/session/csrf.ts";
+import { LOGOUT_PURPOSE } from "../../lib/session/sign_out.ts";
 import { randomToken } from "../../lib/ids.ts";
 import type { KeyRing } from "../../lib/keys.ts";
+import { handoffBinding as browserHandoffBinding } from "../../lib/session/browser_bindings.ts";
 
 /** Name of the session cookie (host-only on every origin). */
 export const SESSION_COOKIE = "rw_session";
@@ -20,8 +22,8 @@ export const SESSION_COOKIE = "rw_session";
 export const SSO_COOKIE = "rw_sso";
 /** Name of the cookie holding the nonce that binds CSRF tokens of signed-out forms. */
 export const CSRF_COOKIE = "rw_csrf";
-/** CSRF purpose of the sign-out forms (platform and wiki). */
-export const LOGOUT_PURPOSE = "logout";
+/** CSRF purpose of the sign-out forms (platform and wiki): lib/session/sign_out.ts. */
+export { LOGOUT_PURPOSE };
 
 /** The origin a request was made to, as the browser sees it (the cookie's origin). */
 export function requestOrigin(c: Context): string {
@@ -71,26 +73,22 @@ export function ensureCsrfNonce(c: Context): string {
   return nonce;
 }
 
-/** HMAC purpose of the hand-off's browser binding. */
-const HANDOFF_BINDING_PURPOSE = "handoff-binding";
-/** Shape of a hand-off binding (an HMAC-SHA256 in lowercase hex). */
-export const HANDOFF_BINDING_SHAPE = /^[0-9a-f]{64}$/;
-
 /**
- * The hand-off binding of this browser on this (wiki) origin: an HMAC of its signed-out CSRF nonce, which is set now
- * when missing. A wiki origin sends it along to the platform's `/auth/handoff` (`b=`); the code minted there redeems
- * only in a browser that presents the same binding, so a code lured out of one browser cannot sign another one in.
+ * The hand-off binding of this browser on this (wiki) origin (lib/session/browser_bindings.ts), from its signed-out
+ * CSRF nonce, which is set now when missing. A wiki origin sends it along to the platform's `/auth/handoff` (`b=`);
+ * the code minted there redeems only in a browser that presents the same binding, so a code lured out of one
+ * browser cannot sign another one in.
  */
 export async function handoffBinding(c: Context): Promise<string> {
   const nonce = ensureCsrfNonce(c);
-  return await (c.get("deps") as { keys: KeyRing }).keys.hmac("csrf", `${HANDOFF_BINDING_PURPOSE}\n${nonce}`);
+  return await browserHandoffBinding((c.get("deps") as { keys: KeyRing }).keys).sign(nonce);
 }
 
 /** The hand-off bindings this browser can present here (under every csrf secret); empty without a nonce. */
 export async function presentedHandoffBindings(c: Context): Promise<string[]> {
   const nonce = csrfNonce(c);
   if (!nonce) return [];
-  return await (c.get("deps") as { keys: KeyRing }).keys.hmacAll("csrf", `${HANDOFF_BINDING_PURPOSE}\n${nonce}`);
+  return await browserHandoffBinding((c.get("deps") as { keys: KeyRing }).keys).candidates(nonce);
 }
 
 const headerStore = new AsyncLocalStorage<HeaderAuth>();

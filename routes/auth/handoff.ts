@@ -12,8 +12,8 @@
 import type { Context } from "hono";
 import type { PlatformEnv } from "../env.ts";
 import { errorResponse } from "../errors.tsx";
-import { safeReturnTo } from "./return_to.ts";
-import { HANDOFF_BINDING_SHAPE } from "../_middleware/session.ts";
+import { safeReturnTo } from "../../lib/session/return_to.ts";
+import { HANDOFF_BINDING_SHAPE } from "../../lib/session/browser_bindings.ts";
 
 /** Heading of the refusal page for a `to` that is not ours. */
 export const HANDOFF_REFUSED_TITLE = "Sign-in link refused";

@@ -11,9 +11,9 @@ import {
   jwksRoute,
   loginRoute,
   loginSubmitRoute,
-  logoutRoute,
   transferRoute,
 } from "./login.tsx";
+import { logoutRoute } from "./logout.ts";
 import { handoffRoute } from "./handoff.ts";
 import { signupFormRoute, signupSubmitRoute } from "./signup.tsx";
 
@@ -23,7 +23,7 @@ export function registerAuthRoutes(app: Hono<PlatformEnv>): void {
   app.post("/auth/login", loginSubmitRoute);
   app.get("/auth/callback", callbackRoute);
   app.get("/auth/transfer", transferRoute);
-  app.post("/auth/logout", logoutRoute);
+  app.post("/auth/logout", logoutRoute<PlatformEnv>((c) => c.get("deps").urls.platform("/")));
   app.get("/auth/handoff", handoffRoute);
   app.get("/auth/signup", signupFormRoute);
   app.post("/auth/signup", signupSubmitRoute);

@@ -15,7 +15,7 @@ import { AlreadyExistsError, InvalidInputError } from "../../lib/errors.ts";
 import { OwnerLimitError } from "../../lib/wiki/owner_count.ts";
 import { SignupLimitPage, SignupPage } from "./views.tsx";
 import { readForm, STALE_FORM_MESSAGE } from "./login.tsx";
-import { safeReturnTo } from "./return_to.ts";
+import { safeReturnTo } from "../../lib/session/return_to.ts";
 
 /** CSRF purpose of the signup form. */
 export const SIGNUP_PURPOSE = "signup";

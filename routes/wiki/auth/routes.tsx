@@ -6,24 +6,21 @@
  *   mode: the platform's hand-off in `login` mode, which signs in first when needed.
  * - `GET /-/auth/handoff?code=…` (or `?handoff=none&return_to=…`): redeems a hand-off code into this origin's own
  *   session cookie, then goes to the URL the code was minted for; `none` records that the passive check ran.
- * - `POST /-/auth/logout`: signs out here and on the platform (the parent session ends every wiki host's).
+ * - `POST /-/auth/logout` (registered in mod.ts with routes/auth/logout.ts, the platform's sign-out): signs out
+ *   here and on the platform (the parent session ends every wiki host's).
  * These routes run without the wiki loader's visibility check (a signed-out visitor of a private wiki needs them).
  */
 import type { Context } from "hono";
 import type { WikiEnv } from "../../env.ts";
 import { errorResponse } from "../../errors.tsx";
-import { verifyCsrf } from "../../../lib/session/csrf.ts";
 import {
-  clearSessionCookie,
   handoffBinding,
-  LOGOUT_PURPOSE,
   presentedHandoffBindings,
   requestOrigin,
   setSessionCookie,
   setSsoCookie,
 } from "../../_middleware/session.ts";
-import { isInWiki } from "../../auth/return_to.ts";
-import { readForm } from "../../auth/login.tsx";
+import { isInWiki } from "../../../lib/session/return_to.ts";
 
 /** `return_to` if it is inside this wiki, else the wiki's home. */
 function returnToHere(c: Context<WikiEnv>, raw: string | null | undefined): string {
@@ -76,27 +73,4 @@ export async function wikiHandoffRoute(c: Context<WikiEnv>): Promise<Response> {
   setSessionCookie(c, redeemed.id, redeemed.record);
   setSsoCookie(c);
   return c.redirect(returnToHere(c, redeemed.returnTo), 303);
-}
-
-/** `POST /-/auth/logout`: ends this browser's session here and its platform session (so every wiki host's). */
-export async function wikiLogoutRoute(c: Context<WikiEnv>): Promise<Response> {
-  const deps = c.get("deps");
-  const home = deps.urls.wiki(c.env.slug, "/");
-  const session = c.get("session");
-  if (!session) return c.redirect(home, 303);
-  const form = await readForm(c);
-  if (!(await verifyCsrf(deps.keys, session.id, LOGOUT_PURPOSE, form.get("csrf")))) {
-    return errorResponse(
-      c,
-      403,
-      "forbidden",
-      "Sign-out not confirmed",
-      "This sign-out form expired or came from another page, so you are still signed in. Use the Sign out button " +
-        "at the top of this page.",
-    );
-  }
-  await deps.sessions.destroyFamily(session.id);
-  await deps.atproto.logout(session.record.did);
-  clearSessionCookie(c);
-  return c.redirect(home, 303);
 }

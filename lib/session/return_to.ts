@@ -2,7 +2,7 @@
  * @module
  * `return_to` handling: people are only ever sent back to the app's own URLs (no open redirect).
  */
-import type { Urls } from "../../lib/urls.ts";
+import type { Urls } from "../urls.ts";
 
 /**
  * The absolute URL to return to, or null when `raw` is absent or not ours. A path (`/app/`, never `//host`) is taken
