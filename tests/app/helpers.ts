@@ -83,18 +83,7 @@ export async function setup(
   const config = testConfig({ publicOrigin: ORIGIN, addressing: "subdomain", wikiDomain: "localhost" });
   if (overrides.wikisPerUser !== undefined) config.wikisPerUser = overrides.wikisPerUser;
   const atprotoLogouts: string[] = [];
-  const notUsed = () => Promise.reject(new Error("not used in dashboard tests"));
-  const atproto = {
-    mode: "loopback",
-    clientId: "http://localhost",
-    start: notUsed,
-    finish: notUsed,
-    oauthClient: notUsed,
-    logout: (did: string) => {
-      atprotoLogouts.push(did);
-      return Promise.resolve();
-    },
-  } as unknown as AtprotoLogin;
+  const atproto = fakeAtprotoLogin((did) => atprotoLogouts.push(did));
   const app = await createApp(config, overrides.wrapKv ? overrides.wrapKv(kv) : kv, {
     identity: fakeIdentity(),
     atproto,
@@ -252,4 +241,20 @@ export async function connectApp(app: App, slug: string, did: string, scope = "w
   const body = await res.json();
   if (res.status !== 200) throw new Error(`token: ${JSON.stringify(body)}`);
   return body.access_token as string;
+}
+
+/** A sign-in stand-in for app tests that sign people in directly: only `logout` works (reported to `onLogout`). */
+export function fakeAtprotoLogin(onLogout: (did: string) => void = () => {}): AtprotoLogin {
+  const notUsed = () => Promise.reject(new Error("sign-in is not used in these tests"));
+  return {
+    mode: "loopback",
+    clientId: "http://localhost",
+    start: notUsed,
+    finish: notUsed,
+    oauthClient: notUsed,
+    logout: (did: string) => {
+      onLogout(did);
+      return Promise.resolve();
+    },
+  } as unknown as AtprotoLogin;
 }

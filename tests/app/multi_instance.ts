@@ -11,10 +11,9 @@
  */
 import { type App, createApp } from "../../main.ts";
 import { type Config, testConfig } from "../../lib/config.ts";
-import type { AtprotoLogin } from "../../lib/atproto/client.ts";
 import { upsertUserOnLogin } from "../../lib/platform/users.ts";
 import { csrfToken } from "../../lib/session/csrf.ts";
-import { fakeIdentity, mcpCall, PEOPLE, type Person } from "./helpers.ts";
+import { fakeAtprotoLogin, fakeIdentity, mcpCall, PEOPLE, type Person } from "./helpers.ts";
 
 /** The platform origin of the cluster (path addressing: wikis at `/w/{slug}/`). */
 export const CLUSTER_ORIGIN = "http://localhost:8000";
@@ -81,15 +80,7 @@ export function instanceView(kv: Deno.Kv): Deno.Kv {
 export async function setupCluster(count = 2, overrides: Partial<Config> = {}): Promise<Cluster> {
   const kv = await Deno.openKv(":memory:");
   const config = testConfig({ publicOrigin: CLUSTER_ORIGIN, ...overrides });
-  const notUsed = () => Promise.reject(new Error("not used in cluster tests"));
-  const atproto = {
-    mode: "loopback",
-    clientId: "http://localhost",
-    start: notUsed,
-    finish: notUsed,
-    oauthClient: notUsed,
-    logout: () => Promise.resolve(),
-  } as unknown as AtprotoLogin;
+  const atproto = fakeAtprotoLogin();
   const instances = await Promise.all(Array.from({ length: count }, async (_, i) => {
     const view = instanceView(kv);
     const app = await createApp(config, view, { identity: fakeIdentity(), atproto });
