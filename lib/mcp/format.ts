@@ -66,14 +66,12 @@ export function formatNote(
   return lines.join("\n");
 }
 
-/** The reply to a section that was not found, listing what exists. */
-export function formatSectionNotFound(query: string, candidates: string[], ambiguous: boolean): string {
-  if (ambiguous) {
-    return `Section '${query}' matches several sections; ask for one of these paths:\n` +
-      candidates.map((c) => `- ${c}`).join("\n");
-  }
+/** The reply to a section that was not found, listing what exists (`more`: sections left out of the list). */
+export function formatSectionNotFound(query: string, candidates: string[], ambiguous: boolean, more = 0): string {
+  const list = candidates.map((c) => `- ${c}`).join("\n") + (more > 0 ? `\n(and ${more} more)` : "");
+  if (ambiguous) return `Section '${query}' matches several sections; ask for one of these paths:\n` + list;
   if (candidates.length === 0) return `Section not found: '${query}'. This page has no sections.`;
-  return `Section not found: '${query}'. Available sections:\n` + candidates.map((c) => `- ${c}`).join("\n");
+  return `Section not found: '${query}'. Available sections:\n` + list;
 }
 
 /** list_notes output. */

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { ARG_BOUNDS, boundedText } from "./bounds.ts";
-import { findSection, listSections } from "../wiki/sections.ts";
+import { findSection } from "../wiki/sections.ts";
 import { fail, ok } from "./errors.ts";
 import { NotFoundError } from "../errors.ts";
 import { canonicalPath } from "../wiki/paths.ts";
@@ -67,8 +67,7 @@ export const READ_TOOLS: WikiTool[] = [
       if (section !== undefined && section.trim() !== "") {
         const found = findSection(page.content, section);
         if (!found.ok) {
-          const candidates = found.reason === "ambiguous" ? found.candidates : listSections(page.content);
-          return fail(formatSectionNotFound(section, candidates, found.reason === "ambiguous"));
+          return fail(formatSectionNotFound(section, found.candidates, found.reason === "ambiguous", found.more));
         }
         return ok(formatNote(page, null, { section: found.path, body: found.text, atRevision: wantRev }));
       }

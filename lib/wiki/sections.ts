@@ -9,14 +9,18 @@ import { findFencedBlocks, splitLines, type TextLine } from "./text.ts";
 /** Result of looking a section up: its path and text, or why not with the candidates to choose from. */
 export type SectionResult =
   | { ok: true; path: string; text: string }
-  | { ok: false; reason: "not_found" | "ambiguous"; candidates: string[] };
+  | { ok: false; reason: "not_found" | "ambiguous"; candidates: string[]; more: number };
 
 /** One heading of a page. */
 export interface Heading {
   level: number;
   title: string;
-  /** " > "-joined titles of this heading and its ancestors. */
-  path: string;
+  /** Titles of the enclosing headings and this one, outermost first (at most six: ATX levels). */
+  titles: readonly string[];
+  /** Same number for the same heading path: equal paths are recognised without building them. */
+  pathId: number;
+  /** Length of the " > "-joined path, known without building it. */
+  pathLength: number;
   /** Offset of the heading line. */
   start: number;
   /** Offset where the section ends: the next heading of the same or a higher level, or the end of the content. */
@@ -26,15 +30,33 @@ export interface Heading {
 /** Separator of heading path components. */
 export const SECTION_SEPARATOR = " > ";
 
+/** At most this many section paths are listed (a hostile page may hold 100,000 headings). */
+export const MAX_LISTED_SECTIONS = 100;
+
+/** A listed path longer than this is shown by its tail, after "…". */
+export const MAX_LISTED_PATH_CHARS = 300;
+
 /** Up to 3 spaces, `#`x1-6, then the end of the line or a space/tab (the title follows). */
 const ATX_OPENING = /^ {0,3}(#{1,6})(?:[ \t]|$)/;
 
 /**
- * Heading paths of `content` in document order, each once (a repeated path is listed at its first occurrence).
+ * Case folding may change a string's length a little (`İ` lowers to two characters): a path this much longer than
+ * the query is still compared in full, and tails are cut this much longer than the query.
+ */
+const FOLD_SLACK = 64;
+
+/** The " > "-joined heading path of `h` (built on demand: a path can be six 1 MB titles long). */
+export function headingPath(h: Heading): string {
+  return h.titles.join(SECTION_SEPARATOR);
+}
+
+/**
+ * Heading paths of `content` in document order, each once (a repeated path is listed at its first occurrence), at
+ * most `MAX_LISTED_SECTIONS` of them (`more` counts the rest), each shortened to `MAX_LISTED_PATH_CHARS`.
  * Headings with empty titles, in fenced code or in the frontmatter are not sections.
  */
-export function listSections(content: string): string[] {
-  return [...new Set(parseHeadings(content).map((h) => h.path))];
+export function listSections(content: string): { paths: string[]; more: number } {
+  return listed(uniquePaths(parseHeadings(content)));
 }
 
 /**
@@ -43,31 +65,33 @@ export function listSections(content: string): string[] {
  * sensitive; (2) the same, case-insensitive (this covers a heading title alone). A title that itself contains ">" is
  * matched as typed too. Several matches are ambiguous
  * unless exactly one of them equals the query. A repeated path resolves to its first section. The text runs from
- * the heading line to the next heading of the same or higher level (trailing blank lines dropped).
+ * the heading line to the next heading of the same or higher level (trailing blank lines dropped). Work per heading
+ * is bounded by the query's length, never by the length of its path.
  */
 export function findSection(content: string, query: string): SectionResult {
-  const headings = parseHeadings(content);
+  const headings = uniquePaths(parseHeadings(content));
   const wanted = queryForms(query);
   const stages = [(s: string) => s, (s: string) => s.toLowerCase()];
   for (const fold of stages) {
     if (wanted.length === 0) break;
     const qs = wanted.map(fold);
-    const matches = uniquePaths(headings.filter((h) => qs.some((q) => pathMatches(fold(h.path), q))));
+    const matches = headings.filter((h) => qs.some((q) => pathMatches(h, q, fold)));
     if (matches.length === 0) continue;
-    const exact = matches.filter((h) => qs.includes(fold(h.path)));
+    const exact = matches.filter((h) => qs.some((q) => pathEquals(h, q, fold)));
     const chosen = matches.length === 1 ? matches[0] : exact.length === 1 ? exact[0] : null;
-    if (chosen === null) return { ok: false, reason: "ambiguous", candidates: matches.map((h) => h.path) };
-    return { ok: true, path: chosen.path, text: content.slice(chosen.start, chosen.end).trimEnd() };
+    if (chosen === null) return { ok: false, reason: "ambiguous", ...candidatesOf(listed(matches)) };
+    return { ok: true, path: headingPath(chosen), text: content.slice(chosen.start, chosen.end).trimEnd() };
   }
-  return { ok: false, reason: "not_found", candidates: listSections(content) };
+  return { ok: false, reason: "not_found", ...candidatesOf(listed(headings)) };
 }
 
-/** All headings of `content` with their paths and section extents. */
+/** All headings of `content` with their path ids and section extents. Linear in the length of `content`. */
 export function parseHeadings(content: string): Heading[] {
   const bodyStart = findFrontmatterBlock(content)?.bodyStart ?? 0;
   const fences = findFencedBlocks(content.slice(bodyStart));
   const headings: Heading[] = [];
   const stack: Heading[] = [];
+  const pathIds = new Map<string, number>();
   let fence = 0;
   for (const line of splitLines(content.slice(bodyStart))) {
     while (fence < fences.length && fences[fence].end < line.start) fence++;
@@ -76,12 +100,57 @@ export function parseHeadings(content: string): Heading[] {
     if (heading === null) continue;
     const start = bodyStart + line.start;
     while (stack.length > 0 && stack[stack.length - 1].level >= heading.level) stack.pop()!.end = start;
-    const path = [...stack.map((h) => h.title), heading.title].join(SECTION_SEPARATOR);
-    const h: Heading = { ...heading, path, start, end: content.length };
+    const parent = stack.at(-1);
+    // A path is identified by its parent's id and its own title: the key never repeats a long ancestor title.
+    const key = `${parent?.pathId ?? -1}\u0000${heading.title}`;
+    let pathId = pathIds.get(key);
+    if (pathId === undefined) pathIds.set(key, pathId = pathIds.size);
+    const h: Heading = {
+      ...heading,
+      titles: [...(parent?.titles ?? []), heading.title],
+      pathId,
+      pathLength: parent ? parent.pathLength + SECTION_SEPARATOR.length + heading.title.length : heading.title.length,
+      start,
+      end: content.length,
+    };
     stack.push(h);
     headings.push(h);
   }
   return headings;
+}
+
+/** The last `n` characters of the path of `h` (the whole path when shorter), built from its last titles only. */
+function pathTail(h: Heading, n: number): string {
+  let tail = "";
+  for (let i = h.titles.length - 1; i >= 0 && tail.length < n; i--) {
+    const part = i === h.titles.length - 1 ? h.titles[i] : h.titles[i] + SECTION_SEPARATOR;
+    tail = part.slice(-(n - tail.length)) + tail;
+  }
+  return tail;
+}
+
+/** True when the folded path of `h` is `q` or ends with " > " + `q`. */
+function pathMatches(h: Heading, q: string, fold: (s: string) => string): boolean {
+  return pathEquals(h, q, fold) || fold(pathTail(h, q.length + SECTION_SEPARATOR.length + FOLD_SLACK))
+    .endsWith(SECTION_SEPARATOR + q);
+}
+
+/** True when the folded path of `h` is `q` (a path much longer than `q` is never built). */
+function pathEquals(h: Heading, q: string, fold: (s: string) => string): boolean {
+  return h.pathLength <= q.length + FOLD_SLACK && fold(headingPath(h)) === q;
+}
+
+/** At most `MAX_LISTED_SECTIONS` paths, each shortened to its tail; `more` counts the headings not listed. */
+function listed(headings: Heading[]): { paths: string[]; more: number } {
+  const paths = headings.slice(0, MAX_LISTED_SECTIONS).map((h) =>
+    h.pathLength <= MAX_LISTED_PATH_CHARS ? headingPath(h) : "…" + pathTail(h, MAX_LISTED_PATH_CHARS - 1)
+  );
+  return { paths, more: headings.length - paths.length };
+}
+
+/** A listing as the `candidates` and `more` of a failed lookup. */
+function candidatesOf(list: { paths: string[]; more: number }): { candidates: string[]; more: number } {
+  return { candidates: list.paths, more: list.more };
 }
 
 /** Level and title of an ATX heading line (closing `#` run dropped), or null. Linear time, no backtracking. */
@@ -100,11 +169,6 @@ function dropClosingHashes(text: string): string {
   return i === 0 || text[i - 1] === " " || text[i - 1] === "\t" ? text.slice(0, i) : text;
 }
 
-/** True when `path` is `q` or ends with " > " + `q`. */
-function pathMatches(path: string, q: string): boolean {
-  return path === q || path.endsWith(SECTION_SEPARATOR + q);
-}
-
 /** The query as typed (trimmed) and with its " > " components re-spaced; empty forms dropped. */
 function queryForms(query: string): string[] {
   const spaced = query.split(">").map((p) => p.trim()).filter((p) => p !== "").join(SECTION_SEPARATOR);
@@ -113,6 +177,6 @@ function queryForms(query: string): string[] {
 
 /** Keeps the first heading of each path. */
 function uniquePaths(headings: Heading[]): Heading[] {
-  const seen = new Set<string>();
-  return headings.filter((h) => !seen.has(h.path) && seen.add(h.path));
+  const seen = new Set<number>();
+  return headings.filter((h) => !seen.has(h.pathId) && seen.add(h.pathId));
 }

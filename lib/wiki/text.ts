@@ -94,10 +94,11 @@ export function findCodeRanges(markdown: string): TextRange[] {
   const ranges: TextRange[] = [];
   let proseStart = 0;
   for (const fence of findFencedBlocks(markdown)) {
-    ranges.push(...findCodeSpans(markdown, proseStart, fence.start), fence);
+    findCodeSpans(markdown, proseStart, fence.start, ranges);
+    ranges.push(fence);
     proseStart = fence.end;
   }
-  ranges.push(...findCodeSpans(markdown, proseStart, markdown.length));
+  findCodeSpans(markdown, proseStart, markdown.length, ranges);
   return ranges;
 }
 
@@ -163,9 +164,11 @@ export function wholeTokenSource(token: string): string {
 /** Regex source of the separator between two tokens of a phrase. */
 export const TOKEN_GAP_SOURCE = "[^\\p{L}\\p{N}\\p{M}]+";
 
-/** Inline code spans inside `[from, to)` of `text`, paragraph by paragraph. */
-function findCodeSpans(text: string, from: number, to: number): TextRange[] {
-  const spans: TextRange[] = [];
+/**
+ * Appends the inline code spans inside `[from, to)` of `text` to `spans`, paragraph by paragraph (appended one by
+ * one: a page may hold hundreds of thousands, too many to spread as arguments).
+ */
+function findCodeSpans(text: string, from: number, to: number, spans: TextRange[]): void {
   // Blank lines are searched in the range only: searching the whole text from `from` would look past `to` for
   // every range, quadratic in a page of many fences and no blank line.
   const range = text.slice(from, to);
@@ -174,48 +177,51 @@ function findCodeSpans(text: string, from: number, to: number): TextRange[] {
   while (paragraphStart < to) {
     const blank = BLANK_LINE.exec(range);
     const paragraphEnd = blank ? from + blank.index : to;
-    spans.push(...findCodeSpansInParagraph(text, paragraphStart, paragraphEnd));
+    for (const span of findCodeSpansInParagraph(text, paragraphStart, paragraphEnd)) spans.push(span);
     if (!blank) break;
     paragraphStart = from + BLANK_LINE.lastIndex;
   }
+}
+
+/**
+ * Code spans of one paragraph: a backtick run opens a span that the next run of the same length closes (an escaped
+ * first backtick shortens the opener by one). Linear: the runs are listed once, and per length a pointer only moves
+ * forward, so unmatched runs of many lengths are never rescanned.
+ */
+function findCodeSpansInParagraph(text: string, from: number, to: number): TextRange[] {
+  const runs = backtickRuns(text, from, to);
+  const byLength = new Map<number, { at: number[]; next: number }>();
+  runs.forEach((run, index) => {
+    const list = byLength.get(run.length) ?? byLength.set(run.length, { at: [], next: 0 }).get(run.length)!;
+    list.at.push(index);
+  });
+  const spans: TextRange[] = [];
+  for (let index = 0; index < runs.length; index++) {
+    let { start, length } = runs[index];
+    if (isEscaped(text, start, from)) {
+      start++;
+      length--;
+    }
+    const closers = byLength.get(length);
+    if (closers === undefined) continue;
+    while (closers.next < closers.at.length && closers.at[closers.next] <= index) closers.next++;
+    if (closers.next === closers.at.length) continue;
+    const close = runs[closers.at[closers.next]];
+    spans.push({ start, end: close.start + length });
+    index = closers.at[closers.next];
+  }
   return spans;
 }
 
-/** Inline code spans inside one paragraph `[from, to)`. An unmatched backtick run is literal text. */
-function findCodeSpansInParagraph(text: string, from: number, to: number): TextRange[] {
-  const spans: TextRange[] = [];
-  let i = from;
-  while (i < to) {
-    const open = text.indexOf("`", i);
-    if (open < 0 || open >= to) break;
-    const openEnd = runEnd(text, open, to);
-    if (isEscaped(text, open, from)) {
-      i = open + 1;
-      continue;
-    }
-    const close = findClosingRun(text, openEnd, to, openEnd - open);
-    if (close < 0) {
-      i = openEnd;
-      continue;
-    }
-    const end = close + (openEnd - open);
-    spans.push({ start: open, end });
+/** The maximal backtick runs in `[from, to)`, in order. */
+function backtickRuns(text: string, from: number, to: number): { start: number; length: number }[] {
+  const runs: { start: number; length: number }[] = [];
+  for (let i = text.indexOf("`", from); i >= 0 && i < to; i = text.indexOf("`", i)) {
+    const end = runEnd(text, i, to);
+    runs.push({ start: i, length: end - i });
     i = end;
   }
-  return spans;
-}
-
-/** Start of the next backtick run of exactly `length` in `[from, to)`, or -1. */
-function findClosingRun(text: string, from: number, to: number, length: number): number {
-  let k = from;
-  while (k < to) {
-    const start = text.indexOf("`", k);
-    if (start < 0 || start >= to) return -1;
-    const end = runEnd(text, start, to);
-    if (end - start === length) return start;
-    k = end;
-  }
-  return -1;
+  return runs;
 }
 
 /** End of the backtick run starting at `start`. */
