@@ -24,6 +24,7 @@ import { createWikiTokens } from "../lib/auth/tokens.ts";
 import { authenticate } from "../lib/auth/authenticate.ts";
 import { formatNote } from "../lib/mcp/format.ts";
 import { FOREIGN_WIKI_DATA } from "../lib/platform/wiki_data.ts";
+import { cpuSecondsOf } from "./stats.ts";
 
 /** Options of a run. */
 export interface McpBenchOptions {
@@ -195,20 +196,6 @@ interface Round {
 
 /** Warm-up requests per round (10 per connection), set by runMcpBench. */
 let WARMUP_TOTAL = 0;
-
-/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on Linux). */
-const USER_HZ = 100;
-
-/** User + system CPU seconds used so far by process `pid`, from /proc; null when unavailable. */
-function cpuSecondsOf(pid: number): number | null {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / USER_HZ; // utime, stime: fields 14 and 15 of stat
-  } catch {
-    return null;
-  }
-}
 
 async function load(
   url: string,

@@ -21,7 +21,7 @@
 import { createApp } from "../main.ts";
 import { testConfig } from "../lib/config.ts";
 import { createWikiTokens } from "../lib/auth/tokens.ts";
-import { percentile } from "./stats.ts";
+import { cpuSecondsOf, percentile } from "./stats.ts";
 
 /** Options of a run. */
 export interface OAuthBenchOptions {
@@ -45,6 +45,8 @@ export interface OpNumbers {
   p99ms: number;
   /** KV round trips per operation (get, getMany, list, commit each one); null when not measured. */
   kvRoundTrips: number | null;
+  /** CPU time the server process spent per request (user + system, from /proc; µs), or null where unmeasured. */
+  cpuUsPerRequest: number | null;
 }
 
 /** Result of a run, with the issue's targets evaluated. */
@@ -197,7 +199,9 @@ async function drive(
   count: number,
   concurrency: number,
   one: (i: number) => Promise<boolean>,
+  serverPid?: number,
 ): Promise<OpNumbers> {
+  const cpuBefore = serverPid === undefined ? null : cpuSecondsOf(serverPid);
   let next = 0;
   let errors = 0;
   const lat: number[] = [];
@@ -217,6 +221,7 @@ async function drive(
     }
   }));
   const seconds = (performance.now() - start) / 1000;
+  const cpuAfter = serverPid === undefined ? null : cpuSecondsOf(serverPid);
   lat.sort((a, b) => a - b);
   return {
     name,
@@ -226,6 +231,7 @@ async function drive(
     p50ms: percentile(lat, 50),
     p99ms: percentile(lat, 99),
     kvRoundTrips: null,
+    cpuUsPerRequest: cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1e6) / count,
   };
 }
 
@@ -390,8 +396,9 @@ async function countRoundTrips(): Promise<{ exchange: number; refresh: number; m
 
 function row(o: OpNumbers): string {
   const rt = o.kvRoundTrips === null ? "n/a" : o.kvRoundTrips.toFixed(2);
+  const cpu = o.cpuUsPerRequest === null ? "n/a" : o.cpuUsPerRequest.toFixed(0);
   return `${o.name.padEnd(30)} ${o.rps.toFixed(0).padStart(7)} ${o.p50ms.toFixed(2).padStart(8)} ` +
-    `${o.p99ms.toFixed(2).padStart(8)} ${rt.padStart(6)} ${String(o.errors).padStart(6)}`;
+    `${o.p99ms.toFixed(2).padStart(8)} ${cpu.padStart(10)} ${rt.padStart(6)} ${String(o.errors).padStart(6)}`;
 }
 
 /** Runs the benchmark and prints a table; returns the numbers. */
@@ -418,7 +425,7 @@ export async function runOAuthBench(opts: OAuthBenchOptions = {}): Promise<OAuth
         const res = await fetch(url, form({ grant_type: "authorization_code", code: `c${i}` }));
         await res.text();
         return res.status === 200;
-      });
+      }, child.pid);
       ceilingRps = r.rps;
       ops.push(r);
     } finally {
@@ -442,7 +449,7 @@ export async function runOAuthBench(opts: OAuthBenchOptions = {}): Promise<OAuth
         access[i] = body.access_token;
         refresh[i] = body.refresh_token;
         return res.status === 200 && typeof body.access_token === "string";
-      }),
+      }, child.pid),
     );
     const fresh: string[] = new Array(n);
     log(`refresh: ${n} requests at ${concurrency} connections ...`);
@@ -460,7 +467,7 @@ export async function runOAuthBench(opts: OAuthBenchOptions = {}): Promise<OAuth
         const body = await res.json();
         fresh[i] = body.access_token;
         return res.status === 200 && typeof body.refresh_token === "string";
-      }),
+      }, child.pid),
     );
     // One token per connection (like 32 connected Claude accounts), each used once before timing: the seam writes a
     // token's lastUsed at most once a minute, so the steady state has no commit per call.
@@ -478,6 +485,7 @@ export async function runOAuthBench(opts: OAuthBenchOptions = {}): Promise<OAuth
         mcpRequests,
         concurrency,
         async (i) => await readOk(await fetch(f.mcpUrl, mcpInit(tokens[i % tokens.length], i))),
+        child.pid,
       ),
     );
     log(`MCP read_note with a wiki token: ${mcpRequests} requests ...`);
@@ -487,6 +495,7 @@ export async function runOAuthBench(opts: OAuthBenchOptions = {}): Promise<OAuth
         mcpRequests,
         concurrency,
         async (i) => await readOk(await fetch(f.mcpUrl, mcpInit(f.wikiToken, i))),
+        child.pid,
       ),
     );
   } finally {
@@ -520,8 +529,8 @@ export async function runOAuthBench(opts: OAuthBenchOptions = {}): Promise<OAuth
   log(`OAuth on a file KV, ${concurrency} connections`);
   log(
     `${"operation".padEnd(30)} ${"req/s".padStart(7)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${
-      "KV rt".padStart(6)
-    } ${"errors".padStart(6)}`,
+      "CPU µs/req".padStart(10)
+    } ${"KV rt".padStart(6)} ${"errors".padStart(6)}`,
   );
   for (const o of ops) log(row(o));
   log(
@@ -530,6 +539,14 @@ export async function runOAuthBench(opts: OAuthBenchOptions = {}): Promise<OAuth
   );
   const ratio = (o: OpNumbers) =>
     `${(o.rps / kvWritesPerSec).toFixed(2)}x KV loop, ${(o.rps / ceilingRps).toFixed(2)}x HTTP ceiling`;
+  const cpuRatio = (o: OpNumbers) => {
+    const ceiling = byName("ceiling").cpuUsPerRequest;
+    return ceiling && o.cpuUsPerRequest ? (ceiling / o.cpuUsPerRequest).toFixed(2) : "n/a";
+  };
+  log(
+    `server CPU per request (hardly depends on other load): ceiling / code exchange = ${cpuRatio(exchange)}, ` +
+      `ceiling / refresh = ${cpuRatio(refreshOp)}, ceiling / MCP read_note (OAuth) = ${cpuRatio(mcp)}`,
+  );
   log(`code exchange ${exchange.rps.toFixed(0)}/s = ${ratio(exchange)} (target >= 500/s)`);
   log(`refresh ${refreshOp.rps.toFixed(0)}/s = ${ratio(refreshOp)} (target >= 500/s)`);
   log(
