@@ -189,39 +189,34 @@ function findCodeSpans(text: string, from: number, to: number, spans: TextRange[
  * forward, so unmatched runs of many lengths are never rescanned.
  */
 function findCodeSpansInParagraph(text: string, from: number, to: number): TextRange[] {
-  const runs = backtickRuns(text, from, to);
-  const byLength = new Map<number, { at: number[]; next: number }>();
-  runs.forEach((run, index) => {
-    const list = byLength.get(run.length) ?? byLength.set(run.length, { at: [], next: 0 }).get(run.length)!;
-    list.at.push(index);
-  });
-  const spans: TextRange[] = [];
-  for (let index = 0; index < runs.length; index++) {
-    let { start, length } = runs[index];
-    if (isEscaped(text, start, from)) {
-      start++;
-      length--;
-    }
-    const closers = byLength.get(length);
-    if (closers === undefined) continue;
-    while (closers.next < closers.at.length && closers.at[closers.next] <= index) closers.next++;
-    if (closers.next === closers.at.length) continue;
-    const close = runs[closers.at[closers.next]];
-    spans.push({ start, end: close.start + length });
-    index = closers.at[closers.next];
-  }
-  return spans;
-}
-
-/** The maximal backtick runs in `[from, to)`, in order. */
-function backtickRuns(text: string, from: number, to: number): { start: number; length: number }[] {
-  const runs: { start: number; length: number }[] = [];
+  const starts: number[] = [];
+  const lengths: number[] = [];
   for (let i = text.indexOf("`", from); i >= 0 && i < to; i = text.indexOf("`", i)) {
     const end = runEnd(text, i, to);
-    runs.push({ start: i, length: end - i });
+    starts.push(i);
+    lengths.push(end - i);
     i = end;
   }
-  return runs;
+  const spans: TextRange[] = [];
+  if (starts.length < 2) return spans;
+  /** Per run length: the indexes of the runs of that length, and how far the search for a closer has moved. */
+  const byLength = new Map<number, { runs: number[]; next: number }>();
+  for (let r = 0; r < starts.length; r++) {
+    const list = byLength.get(lengths[r]);
+    if (list) list.runs.push(r);
+    else byLength.set(lengths[r], { runs: [r], next: 0 });
+  }
+  for (let r = 0; r < starts.length; r++) {
+    const escaped = isEscaped(text, starts[r], from) ? 1 : 0;
+    const closers = byLength.get(lengths[r] - escaped);
+    if (closers === undefined) continue;
+    while (closers.next < closers.runs.length && closers.runs[closers.next] <= r) closers.next++;
+    if (closers.next === closers.runs.length) continue;
+    const close = closers.runs[closers.next];
+    spans.push({ start: starts[r] + escaped, end: starts[close] + lengths[close] });
+    r = close;
+  }
+  return spans;
 }
 
 /** End of the backtick run starting at `start`. */
