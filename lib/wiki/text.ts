@@ -169,6 +169,8 @@ export const TOKEN_GAP_SOURCE = "[^\\p{L}\\p{N}\\p{M}]+";
  * one: a page may hold hundreds of thousands, too many to spread as arguments).
  */
 function findCodeSpans(text: string, from: number, to: number, spans: TextRange[]): void {
+  const first = text.indexOf("`", from);
+  if (first < 0 || first >= to) return;
   // Blank lines are searched in the range only: searching the whole text from `from` would look past `to` for
   // every range, quadratic in a page of many fences and no blank line.
   const range = text.slice(from, to);
@@ -177,28 +179,29 @@ function findCodeSpans(text: string, from: number, to: number, spans: TextRange[
   while (paragraphStart < to) {
     const blank = BLANK_LINE.exec(range);
     const paragraphEnd = blank ? from + blank.index : to;
-    for (const span of findCodeSpansInParagraph(text, paragraphStart, paragraphEnd)) spans.push(span);
+    findCodeSpansInParagraph(text, paragraphStart, paragraphEnd, spans);
     if (!blank) break;
     paragraphStart = from + BLANK_LINE.lastIndex;
   }
 }
 
 /**
- * Code spans of one paragraph: a backtick run opens a span that the next run of the same length closes (an escaped
+ * Appends the code spans of one paragraph to `spans`: a backtick run opens a span that the next run of the same length closes (an escaped
  * first backtick shortens the opener by one). Linear: the runs are listed once, and per length a pointer only moves
  * forward, so unmatched runs of many lengths are never rescanned.
  */
-function findCodeSpansInParagraph(text: string, from: number, to: number): TextRange[] {
+function findCodeSpansInParagraph(text: string, from: number, to: number, spans: TextRange[]): void {
+  const first = text.indexOf("`", from);
+  if (first < 0 || first >= to) return;
   const starts: number[] = [];
   const lengths: number[] = [];
-  for (let i = text.indexOf("`", from); i >= 0 && i < to; i = text.indexOf("`", i)) {
+  for (let i = first; i >= 0 && i < to; i = text.indexOf("`", i)) {
     const end = runEnd(text, i, to);
     starts.push(i);
     lengths.push(end - i);
     i = end;
   }
-  const spans: TextRange[] = [];
-  if (starts.length < 2) return spans;
+  if (starts.length < 2) return;
   /** Per run length: the indexes of the runs of that length, and how far the search for a closer has moved. */
   const byLength = new Map<number, { runs: number[]; next: number }>();
   for (let r = 0; r < starts.length; r++) {
@@ -216,7 +219,6 @@ function findCodeSpansInParagraph(text: string, from: number, to: number): TextR
     spans.push({ start: starts[r] + escaped, end: starts[close] + lengths[close] });
     r = close;
   }
-  return spans;
 }
 
 /** End of the backtick run starting at `start`. */
