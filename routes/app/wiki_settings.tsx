@@ -19,7 +19,7 @@ import {
   wikiSettings,
 } from "../../lib/platform/dashboard.ts";
 import { ROLE_DESCRIPTIONS } from "../../lib/platform/collaborators.ts";
-import { ROLES } from "../../lib/auth/access.ts";
+import { can, ROLES } from "../../lib/auth/access.ts";
 import { MAX_LABEL_LENGTH } from "../../lib/auth/tokens.ts";
 import { takeFlash } from "../../lib/platform/flash.ts";
 import type { Role } from "../../lib/wiki/types.ts";
@@ -276,7 +276,7 @@ export async function renderSettings(
         />
       </Section>
 
-      {data.isOwner
+      {can(data, "own")
         ? (
           <Section id="delete" title="Delete this wiki" danger>
             <p>
