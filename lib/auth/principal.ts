@@ -9,12 +9,10 @@
  */
 import type { WikiRecord } from "../wiki/types.ts";
 import type { WikiId } from "../kv/keys.ts";
+import type { Scope } from "./access.ts";
 
-/** Scopes of the wiki's protected resource. */
-export type Scope = "wiki:read" | "wiki:write";
-
-/** Every scope, in the order they are advertised (PRM `scopes_supported`, the 401 challenge). */
-export const ALL_SCOPES: readonly Scope[] = ["wiki:read", "wiki:write"];
+/** Scopes of the wiki's protected resource (defined, with who may hold them, by the access policy). */
+export type { Scope } from "./access.ts";
 
 /** Who is calling: the result of authentication, handed to every tool. */
 export interface Principal {
@@ -64,9 +62,4 @@ export function bearerToken(req: Request): string | null {
   if (header === null) return null;
   const m = header.match(/^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i);
   return m ? m[1] : "";
-}
-
-/** True when the principal holds `scope` (`wiki:write` implies nothing else; both are checked explicitly). */
-export function hasScope(principal: Principal, scope: Scope): boolean {
-  return principal.scopes.has(scope);
 }

@@ -12,6 +12,7 @@ import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { WikiRecord } from "../wiki/types.ts";
 import type { WikiScopedData } from "../wiki/wiki_purge.ts";
 import type { Principal, Scope, Verifier } from "./principal.ts";
+import { tokenScopes } from "./access.ts";
 
 /** Prefix of every per-wiki token: lets the verifier chain pick the right verifier without I/O. */
 export const TOKEN_PREFIX = "rwtf_";
@@ -99,7 +100,7 @@ export function createWikiTokens(deps: { kv: Deno.Kv; keys: KeyRing; now?: () =>
       const record: TokenRecord = {
         id: newId("tok"),
         wikiId: wiki.id,
-        scopes: opts.readOnly ? ["wiki:read"] : ["wiki:read", "wiki:write"],
+        scopes: tokenScopes(Boolean(opts.readOnly)),
         label,
         createdAt: now(),
         lastUsedAt: null,

@@ -25,7 +25,8 @@ import type { AuthInfo } from "@modelcontextprotocol/server";
 import type { Limits } from "../config.ts";
 import type { Urls } from "../urls.ts";
 import type { Wikis } from "../wiki/wikis.ts";
-import { ALL_SCOPES, type Principal, type Verifier } from "../auth/principal.ts";
+import type { Principal, Verifier } from "../auth/principal.ts";
+import { hasScope, SCOPES } from "../auth/access.ts";
 import { authenticate, bearerChallenge } from "../auth/authenticate.ts";
 import { createWikiServer, toolScope } from "./server.ts";
 import type { ToolContext } from "./tool.ts";
@@ -206,7 +207,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
       if (!origin.ok) return rpcError(403, RPC.forbidden, `Forbidden: ${origin.message}`);
 
       const auth = await authenticate(deps.kv, req, slug, deps.verifiers);
-      const allScopes = ALL_SCOPES.join(" ");
+      const allScopes = SCOPES.join(" ");
       if (!auth.result.ok) {
         if (auth.result.failure.kind === "missing") {
           return challenge(
@@ -243,7 +244,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
       }
       for (const m of messages) {
         const needed = requiredScope(m);
-        if (needed && !principal.scopes.has(needed)) {
+        if (needed && !hasScope(principal.scopes, needed)) {
           return challenge(
             slug,
             403,
@@ -287,7 +288,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
       const doc = {
         resource: deps.urls.mcp(slug),
         authorization_servers: [deps.urls.issuer(slug)],
-        scopes_supported: [...ALL_SCOPES],
+        scopes_supported: [...SCOPES],
         bearer_methods_supported: ["header"],
         resource_name: `${wiki.title} (robot.wtf wiki)`,
       };

@@ -8,6 +8,7 @@
 import { McpServer, type StandardSchemaWithJSON } from "@modelcontextprotocol/server";
 import type { z } from "zod";
 import type { Scope } from "../auth/principal.ts";
+import { hasScope, scopeCapability } from "../auth/access.ts";
 import { fail, toolError, type ToolText, unavailableResult } from "./errors.ts";
 import { isKvFailure, KvUnavailableError } from "../kv/unavailable.ts";
 import { takeWrite } from "./rate_limit.ts";
@@ -79,14 +80,14 @@ export const INSTRUCTIONS =
 
 /** Runs one tool call for `ctx`: scope check, write budget, the tool, error mapping. */
 export async function callTool(t: WikiTool, args: unknown, ctx: ToolContext): Promise<ToolText> {
-  if (!ctx.principal.scopes.has(t.scope)) {
+  if (!hasScope(ctx.principal.scopes, t.scope)) {
     return fail(
       `Not allowed: ${t.name} needs the ${t.scope} scope and this credential (${ctx.principal.clientName}) does ` +
         `not have it. Ask the wiki's owner for a read-write token.`,
     );
   }
   try {
-    if (t.scope === "wiki:write") {
+    if (scopeCapability(t.scope) === "write") {
       const d = await takeWrite(ctx.kv, ctx.principal.subject, { limit: ctx.writesPerMinute });
       if (!d.ok && d.reason === "limit") {
         return fail(

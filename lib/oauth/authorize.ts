@@ -14,12 +14,12 @@
  * is narrowed to `wiki:read` and the page says so beforehand (`narrowed`); if nothing grantable is left, approving
  * answers `invalid_scope` to the client.
  */
-import type { Scope } from "../auth/principal.ts";
+import { type Scope, SCOPES, scopesForRole } from "../auth/access.ts";
 import type { Role } from "../wiki/types.ts";
 import { getLive, isLive } from "../kv/expiring.ts";
 import { newId, randomToken } from "../ids.ts";
 import { csrfToken, verifyCsrf } from "../session/csrf.ts";
-import { type OAuthContext, SCOPES, type WikiRef } from "./context.ts";
+import type { OAuthContext, WikiRef } from "./context.ts";
 import {
   AccessDeniedError,
   InvalidClientError,
@@ -29,7 +29,7 @@ import {
   UnsupportedResponseTypeError,
 } from "./errors.ts";
 import { OK } from "./keys.ts";
-import { checkResource, parseScopes, redirectUriMatches, scopesForRole } from "./params.ts";
+import { checkResource, parseScopes, redirectUriMatches } from "./params.ts";
 import { type ClientRecord, resolveClient, type ResolvedClient } from "./clients.ts";
 import { type GrantPointer, type GrantRecord, putGrant } from "./grants.ts";
 

@@ -5,7 +5,6 @@
 import type { KeyRing } from "../keys.ts";
 import type { Urls } from "../urls.ts";
 import type { WikiId } from "../kv/keys.ts";
-import type { Scope } from "../auth/principal.ts";
 
 /** A fetch-compatible function (the SSRF-safe fetch of lib/net/safe_fetch.ts in production). */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -128,9 +127,6 @@ export function oauthContext(deps: OAuthDeps | OAuthContext): OAuthContext {
     settings: { ...DEFAULT_OAUTH_SETTINGS, ...deps.settings },
   };
 }
-
-/** The scopes this server knows, in advertised order. */
-export const SCOPES: readonly Scope[] = ["wiki:read", "wiki:write"];
 
 /** Scope names clients send that mean nothing here and are ignored without error. */
 export const IGNORED_SCOPES: ReadonlySet<string> = new Set(["offline_access"]);

@@ -5,7 +5,7 @@
  * `/revoke`), and the same document answers the OpenID-configuration alias.
  */
 import type { Urls } from "../urls.ts";
-import { SCOPES } from "./context.ts";
+import { SCOPES } from "../auth/access.ts";
 
 /** Client authentication methods of the token and revocation endpoints. */
 export const CLIENT_AUTH_METHODS = ["none", "client_secret_post", "client_secret_basic"] as const;

@@ -4,10 +4,9 @@
  * `resource` indicator (RFC 8707), scopes, PKCE (RFC 7636).
  */
 import { trimTrailingSlashes } from "../urls.ts";
-import type { Scope } from "../auth/principal.ts";
-import type { Role } from "../wiki/types.ts";
+import { type Scope, SCOPES } from "../auth/access.ts";
 import { base64url } from "../ids.ts";
-import { IGNORED_SCOPES, SCOPES } from "./context.ts";
+import { IGNORED_SCOPES } from "./context.ts";
 import { InvalidScopeError, InvalidTargetError } from "./errors.ts";
 
 /** Longest redirect URI accepted. */
@@ -116,11 +115,6 @@ export function parseScopes(raw: string | null, fallback: readonly Scope[], unkn
     }
   }
   return out.size === 0 ? [...fallback] : SCOPES.filter((s) => out.has(s));
-}
-
-/** The scopes a member with `role` may hold: viewers read, editors and admins read and write. */
-export function scopesForRole(role: Role): Scope[] {
-  return role === "viewer" ? ["wiki:read"] : ["wiki:read", "wiki:write"];
 }
 
 /** PKCE S256: base64url(SHA-256(verifier)). */

@@ -10,11 +10,11 @@
  * trips per tools/call. Last use is written at most once a minute per token.
  */
 import type { Principal, Scope, Verifier } from "../auth/principal.ts";
+import { scopesForRole } from "../auth/access.ts";
 import { K } from "../kv/keys.ts";
 import type { Member } from "../wiki/types.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
 import { OK } from "./keys.ts";
-import { scopesForRole } from "./params.ts";
 import { ACCESS_TOKEN_PREFIX, type AccessRecord } from "./tokens.ts";
 import type { GrantRecord } from "./grants.ts";
 

@@ -10,9 +10,7 @@ import { InvalidInputError } from "../errors.ts";
 import { IdentityError, normalizeLoginInput } from "../atproto/identity.ts";
 import { getUser } from "./users.ts";
 import type { PlatformDeps } from "./deps.ts";
-
-/** The roles, in the order the dashboard shows them. */
-export const ROLES: readonly Role[] = ["admin", "editor", "viewer"];
+import { effectiveRole, ownsWiki, ROLES } from "../auth/access.ts";
 
 /** What each role may do, in words. */
 export const ROLE_DESCRIPTIONS: Readonly<Record<Role, string>> = {
@@ -59,8 +57,8 @@ export async function listCollaborators(
     out.push({
       did: m.did,
       handle: await handleOf(deps.kv, wiki.id, m.did),
-      role: m.did === wiki.ownerDid ? "admin" : m.role,
-      isOwner: m.did === wiki.ownerDid,
+      role: effectiveRole(m.role, ownsWiki(wiki, m.did)),
+      isOwner: ownsWiki(wiki, m.did),
       addedAt: m.addedAt,
     });
   }

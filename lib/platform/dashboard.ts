@@ -7,6 +7,7 @@ import type { Role, Usage, Visibility, WikiRecord } from "../wiki/types.ts";
 import type { TokenRecord } from "../auth/tokens.ts";
 import type { ConnectedApp } from "../oauth/revoke.ts";
 import type { WikiAccess } from "./access.ts";
+import { can, ownsWiki } from "../auth/access.ts";
 import { type Collaborator, handleOf, listCollaborators } from "./collaborators.ts";
 import { ownedWikis } from "./wiki_lifecycle.ts";
 import type { PlatformDeps } from "./deps.ts";
@@ -62,7 +63,7 @@ export async function overview(deps: Pick<PlatformDeps, "wikis" | "urls" | "wiki
     slug: wiki.slug,
     title: wiki.title,
     role,
-    isOwner: wiki.ownerDid === did,
+    isOwner: ownsWiki(wiki, did),
     visibility: wiki.visibility,
     wikiUrl: deps.urls.wiki(wiki.slug, "/"),
     mcpUrl: deps.urls.mcp(wiki.slug),
@@ -74,7 +75,7 @@ export async function overview(deps: Pick<PlatformDeps, "wikis" | "urls" | "wiki
 /** A wiki's settings page data for the person with `access`. */
 export async function wikiSettings(deps: PlatformDeps, access: WikiAccess): Promise<WikiSettings> {
   const { wiki, role, isOwner } = access;
-  const admin = role === "admin";
+  const admin = can(access, "administer");
   const usage = await deps.wikis.pages(wiki).usage();
   let apps: ConnectedAppView[] | null = null;
   if (admin) {

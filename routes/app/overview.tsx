@@ -13,6 +13,7 @@ import { createWikiForUser, limitMessage, MAX_TITLE_LENGTH } from "../../lib/pla
 import { defaultSlugFromHandle } from "../../lib/platform/slugs.ts";
 import type { DashboardUser } from "../../lib/platform/deps.ts";
 import type { Urls } from "../../lib/urls.ts";
+import { can } from "../../lib/auth/access.ts";
 import {
   currentUser,
   formToken,
@@ -113,7 +114,7 @@ function WikiList({ urls, wikis }: { urls: Urls; wikis: Overview["wikis"] }) {
           </dl>
           <p class="wiki-card-actions">
             <a href={urls.platform(settingsPath(w.slug))}>
-              {w.role === "admin" ? "Settings, tokens and sharing" : "Connect an agent"}
+              {can(w, "administer") ? "Settings, tokens and sharing" : "Connect an agent"}
             </a>
           </p>
         </li>

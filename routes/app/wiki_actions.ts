@@ -23,6 +23,7 @@ import { putFlash } from "../../lib/platform/flash.ts";
 import type { PlatformDeps } from "../../lib/platform/deps.ts";
 import { VISIBILITY_CHOICES } from "../../lib/platform/dashboard.ts";
 import { InvalidInputError, NotFoundError } from "../../lib/errors.ts";
+import { roleCan } from "../../lib/auth/access.ts";
 import { currentSession, currentUser, platformDeps, readForm, redirectWithNotice, settingsPath } from "./context.ts";
 import { type NewTokenFlash, renderSettings, type SettingsSection } from "./wiki_settings.tsx";
 
@@ -113,7 +114,7 @@ export const changeRoleRoute = adminAction("collaborators", async ({ pd, access,
   const role = parseRole(form.role);
   await changeRole(pd, access.wiki, form.did ?? "", role, did);
   // An admin who demoted themselves can no longer see the settings.
-  if (form.did === did && role !== "admin") return redirectWithNotice(c, "/app/", "role-changed");
+  if (form.did === did && !roleCan(role, "administer")) return redirectWithNotice(c, "/app/", "role-changed");
   return redirectWithNotice(c, settingsPath(access.wiki.slug), "role-changed", "collaborators");
 });
 

@@ -18,7 +18,8 @@ import {
   type WikiSettings,
   wikiSettings,
 } from "../../lib/platform/dashboard.ts";
-import { ROLE_DESCRIPTIONS, ROLES } from "../../lib/platform/collaborators.ts";
+import { ROLE_DESCRIPTIONS } from "../../lib/platform/collaborators.ts";
+import { can, ROLES } from "../../lib/auth/access.ts";
 import { MAX_LABEL_LENGTH } from "../../lib/auth/tokens.ts";
 import { takeFlash } from "../../lib/platform/flash.ts";
 import type { Role } from "../../lib/wiki/types.ts";
@@ -275,7 +276,7 @@ export async function renderSettings(
         />
       </Section>
 
-      {data.isOwner
+      {can(data, "own")
         ? (
           <Section id="delete" title="Delete this wiki" danger>
             <p>

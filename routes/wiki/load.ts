@@ -1,7 +1,8 @@
 /**
  * @module
  * The wiki loader: finds the wiki named by the request's slug and puts it, with its page store, on the context.
- * Access: public wikis are readable by anyone; `logged_in` wikis by anyone signed in; private wikis by members only.
+ * Access (decided by lib/auth/access.ts): public wikis are readable by anyone; `logged_in` wikis by anyone signed in;
+ * private wikis by members only.
  * The signed-in person's role (or null) is put on the context as `role` for the routes' write checks.
  *
  * A signed-out visitor of a non-public wiki is not left at a dead end:
@@ -14,6 +15,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { h } from "preact";
 import type { Visibility } from "../../lib/wiki/types.ts";
+import { mayRead } from "../../lib/auth/access.ts";
 import type { WikiEnv } from "../env.ts";
 import { errorResponse, prefersJson } from "../errors.tsx";
 import { handoffBinding, requestOrigin, SSO_COOKIE } from "../_middleware/session.ts";
@@ -65,7 +67,7 @@ export const loadWiki: MiddlewareHandler<WikiEnv> = async (c, next) => {
   }
   const session = c.get("session");
   const role = session ? await deps.wikis.roleOf(wiki, session.record.did) : null;
-  const allowed = wiki.visibility === "public" || (wiki.visibility === "logged_in" ? session !== null : role !== null);
+  const allowed = mayRead(wiki.visibility, { signedIn: session !== null, role });
   if (!allowed) {
     const here = deps.urls.wiki(slug, c.req.path) + new URL(c.req.url).search;
     if (session === null && passiveCheckApplies(c)) {

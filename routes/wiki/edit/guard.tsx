@@ -2,13 +2,15 @@
  * @module
  * Who may write in the browser, and the CSRF check of every editing form.
  *
- * Admins and editors of a wiki may write (the role comes from the wiki loader, `c.get("role")`). Everyone else is
+ * Who may write is the access policy's (lib/auth/access.ts): admins and editors (the role comes from the wiki
+ * loader, `c.get("role")`). Everyone else is
  * refused with a readable 403 page: signed-out visitors get a link to sign in (and come back here), signed-in
  * viewers and non-members are told whom to ask. Every POST carries a CSRF token bound to the browser's session id
  * and to the wiki (purpose `wiki-edit:{wiki id}`), so a token from another wiki or another session is refused.
  */
 import type { Context } from "hono";
-import type { Actor, Role } from "../../../lib/wiki/types.ts";
+import type { Actor } from "../../../lib/wiki/types.ts";
+import { roleCan } from "../../../lib/auth/access.ts";
 import { csrfToken, verifyCsrf } from "../../../lib/session/csrf.ts";
 import type { WikiEnv } from "../../env.ts";
 import { errorResponse } from "../../errors.tsx";
@@ -23,15 +25,10 @@ export interface Writer {
   sessionId: string;
 }
 
-/** True for the roles that may change pages. */
-export function canWriteRole(role: Role | null | undefined): boolean {
-  return role === "admin" || role === "editor";
-}
-
 /** The signed-in writer of this request, or null when the visitor may not write. */
 export function writerOf(c: Context<WikiEnv>): Writer | null {
   const session = c.get("session");
-  if (!session || !canWriteRole(c.get("role"))) return null;
+  if (!session || !roleCan(c.get("role"), "write")) return null;
   const { did, handle } = session.record;
   return { actor: { id: did, name: handle, client: "web" }, sessionId: session.id };
 }
@@ -67,8 +64,9 @@ export function refuseWrite(c: Context<WikiEnv>, returnTo?: string, preserved?: 
     );
   }
   const who = `@${session.record.handle}`;
-  const message = c.get("role") === "viewer"
-    ? `You are signed in as ${who}, who can read this wiki but not change it (role: viewer). Ask an admin of the ` +
+  const role = c.get("role");
+  const message = roleCan(role, "read") && !roleCan(role, "write")
+    ? `You are signed in as ${who}, who can read this wiki but not change it (role: ${role}). Ask an admin of the ` +
       "wiki to make you an editor. Nothing was changed."
     : `You are signed in as ${who}, who is not a member of this wiki, so you cannot change it. Ask its owner to ` +
       "add you as an editor. Nothing was changed.";

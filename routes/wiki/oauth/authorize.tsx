@@ -16,6 +16,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { WikiEnv } from "../../env.ts";
 import type { WikiRecord } from "../../../lib/wiki/types.ts";
+import { readableByAnyone } from "../../../lib/auth/access.ts";
 import { errorResponse } from "../../errors.tsx";
 import { htmlPage } from "../../components/html.ts";
 import { contentSecurityPolicy } from "../../_middleware/security.ts";
@@ -133,7 +134,7 @@ export function consentPolicy(nonce: string, redirectUri: string): string {
  */
 async function loadWikiFor(c: Context<WikiEnv>): Promise<WikiRecord | null> {
   const wiki = await c.get("deps").wikis.bySlug(c.env.slug);
-  if (wiki !== null && wiki.visibility === "public") c.set("wiki", wiki);
+  if (wiki !== null && readableByAnyone(wiki.visibility)) c.set("wiki", wiki);
   return wiki;
 }
 
