@@ -4,8 +4,8 @@
  * from the app's fetch handler). `handle` runs one path of small steps, cheapest first, each of which either lets
  * the request on or answers it:
  *
- * 1. {@link refuseMethod}: POST only (else 405).
- * 2. {@link refuseHost}: Host and Origin must be the wiki's (DNS rebinding; 403).
+ * 1. `refuseMethod`: POST only (else 405).
+ * 2. `refuseHost`: Host and Origin must be the wiki's (DNS rebinding; 403).
  * 3. `authenticateCaller`: the bearer token (401 with a challenge pointing at the protected-resource metadata; ONE
  *    KV round trip: the wiki's slug entry and the token record in one `getMany`).
  * 4. `readRpcBody` (lib/mcp/rpc.ts): body size and JSON (4xx JSON-RPC errors, never 500).
@@ -177,7 +177,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
 }
 
 /** The 405 for anything but POST (the endpoint is stateless: no GET stream, no DELETE of a session), else null. */
-export function refuseMethod(req: Request): Response | null {
+function refuseMethod(req: Request): Response | null {
   if (req.method === "POST") return null;
   return rpcError(405, RPC.invalidRequest, "Method not allowed: this MCP endpoint is stateless and takes POST only.", {
     allow: "POST",
@@ -185,7 +185,7 @@ export function refuseMethod(req: Request): Response | null {
 }
 
 /** The 403 when the Host or Origin header names another host than the wiki's `wikiHost` (DNS rebinding), else null. */
-export function refuseHost(req: Request, wikiHost: string): Response | null {
+function refuseHost(req: Request, wikiHost: string): Response | null {
   const host = validateHostHeader(req.headers.get("host") ?? new URL(req.url).host, [wikiHost]);
   if (!host.ok) return rpcError(403, RPC.forbidden, `Forbidden: ${host.message}`);
   const origin = validateOriginHeader(req.headers.get("origin"), [wikiHost]);
