@@ -26,7 +26,9 @@ import { securityHeaders } from "./routes/_middleware/security.ts";
 import { handleError, notFound } from "./routes/errors.tsx";
 import { registerPlatform } from "./routes/platform/mod.ts";
 import { registerWikiPages } from "./routes/wiki/mod.ts";
-import { mcpEndpoint, registerWikiProtocol } from "./routes/wiki/protocol.ts";
+import { buildMcpEndpoint, registerWikiProtocol } from "./routes/wiki/protocol.ts";
+import { buildPlatformDeps } from "./routes/app/context.ts";
+import { createWikiTokens } from "./lib/auth/tokens.ts";
 import { createMcpFastPath } from "./lib/mcp/fast_path.ts";
 import { loadWiki } from "./routes/wiki/load.ts";
 import { loadSession } from "./routes/_middleware/session.ts";
@@ -111,7 +113,10 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
     allowHttp: local,
     ...options.atproto,
   });
-  const deps: AppDeps = { config, kv, urls, wikis, keys, sessions, oauth, identity, atproto };
+  const tokens = createWikiTokens({ kv, keys });
+  const core = { config, kv, urls, wikis, keys, sessions, oauth, identity, atproto, tokens };
+  // Services built once here, from the rest: routes read them from deps.
+  const deps: AppDeps = { ...core, platform: buildPlatformDeps(core), mcp: buildMcpEndpoint(core) };
 
   const platform = new Hono<PlatformEnv>();
   platform.use("*", async (c, next) => {
@@ -136,7 +141,7 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
   });
   wiki.use("*", securityHeaders());
   wiki.use("*", bodyLimit({ maxSize: config.limits.maxBodyBytes, onError: tooLarge }));
-  registerWikiProtocol(wiki); // /mcp, /.well-known/*, OAuth endpoints: they load the wiki themselves
+  registerWikiProtocol(wiki); // /.well-known/*, OAuth endpoints: they load the wiki themselves
   wiki.use("*", loadSession);
   wiki.use("*", loadWiki);
   registerWikiPages(wiki);
@@ -145,7 +150,7 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
 
   // `{wiki}/mcp` skips the wiki's Hono middleware (lib/mcp/fast_path.ts): the endpoint authenticates, limits its
   // body with a JSON-RPC error and gets the protocol security headers there.
-  const mcpFast = createMcpFastPath(() => mcpEndpoint(deps), { https: config.publicOrigin.startsWith("https:") });
+  const mcpFast = createMcpFastPath(deps.mcp, { https: config.publicOrigin.startsWith("https:") });
 
   return {
     deps,

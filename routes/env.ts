@@ -13,6 +13,9 @@ import type { OAuthServer } from "../lib/oauth/server.ts";
 import type { Role } from "../lib/wiki/types.ts";
 import type { IdentityResolver } from "../lib/atproto/identity.ts";
 import type { AtprotoLogin } from "../lib/atproto/client.ts";
+import type { WikiTokens } from "../lib/auth/tokens.ts";
+import type { PlatformDeps } from "../lib/platform/deps.ts";
+import type { McpEndpoint } from "../lib/mcp/endpoint.ts";
 
 /** Everything a route may use, built once in main.ts. */
 export interface AppDeps {
@@ -29,6 +32,12 @@ export interface AppDeps {
   identity: IdentityResolver;
   /** The ATProto sign-in flow (docs/atproto-login.md): start, finish, logout. */
   atproto: AtprotoLogin;
+  /** Per-wiki bearer tokens (lib/auth/tokens.ts). */
+  tokens: WikiTokens;
+  /** The dashboard's domain dependencies (lib/platform/deps.ts; built by routes/app/context.ts). */
+  platform: PlatformDeps;
+  /** The MCP endpoint of every wiki (served by lib/mcp/fast_path.ts; built by routes/wiki/protocol.ts). */
+  mcp: McpEndpoint;
 }
 
 /** The signed-in browser session of a request (set by routes/_middleware/session.ts; null when signed out). */

@@ -13,6 +13,7 @@
 import { classifyAddress, parseIPv4 } from "./addresses.ts";
 import { createPinnedClient, type PinnedClient } from "./pinned_client.ts";
 import { OutboundBusyError, type OutboundSlots, PROCESS_OUTBOUND_SLOTS } from "./outbound_slots.ts";
+import { BodyError, readBytes } from "./body.ts";
 
 /** Opt-in token that lets tests reach 127.0.0.1 / ::1 / localhost. Only test code imports it. */
 export const UNSAFE_ALLOW_LOOPBACK_FOR_TESTS: unique symbol = Symbol("UNSAFE_ALLOW_LOOPBACK_FOR_TESTS");
@@ -309,35 +310,14 @@ function pin(target: CheckedTarget, caCerts?: string[]): PinnedClient | undefine
   }
 }
 
+/** The response body, at most `maxBytes` (lib/net/body.ts); more is a `too-large` SafeFetchError. */
 async function readBounded(response: Response, maxBytes: number, url: URL): Promise<Uint8Array<ArrayBuffer>> {
-  const tooLarge = () =>
-    new SafeFetchError("too-large", `The response from ${url.host} is larger than ${maxBytes} bytes.`);
-  const declared = Number(response.headers.get("content-length") ?? NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw tooLarge();
+  try {
+    return await readBytes(response, maxBytes);
+  } catch (err) {
+    if (!(err instanceof BodyError)) throw err;
+    throw new SafeFetchError("too-large", `The response from ${url.host} is larger than ${maxBytes} bytes.`);
   }
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
 }
 
 function withSignal<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {

@@ -20,6 +20,7 @@
 import type { WikiId } from "../kv/keys.ts";
 import { getLive, setExpiring } from "../kv/expiring.ts";
 import { UNKNOWN_SOURCE } from "../net/client_address.ts";
+import { BodyError, readText } from "../net/body.ts";
 import { SafeFetchError } from "../net/safe_fetch.ts";
 import { takeMetadataFetch, takeRegistration } from "./limits.ts";
 import { randomBase32, randomToken } from "../ids.ts";
@@ -277,31 +278,14 @@ function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** Reads a request body as text, refusing more than `max` bytes. */
+/** Reads a request body as text (lib/net/body.ts), refusing more than `max` bytes with `invalid_request`. */
 export async function readBounded(req: Request, max: number): Promise<string> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > max) throw new InvalidRequestError(`The request body is larger than ${max} bytes.`);
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw new InvalidRequestError(`The request body is larger than ${max} bytes.`);
-    }
-    chunks.push(value);
+  try {
+    return await readText(req, max);
+  } catch (err) {
+    if (err instanceof BodyError) throw new InvalidRequestError(`The request body is larger than ${max} bytes.`);
+    throw err;
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -455,7 +439,7 @@ async function fetchMetadataDocument(ctx: OAuthContext, url: string): Promise<{ 
   }
   let text: string;
   try {
-    text = await readBounded(new Request("http://x/", { method: "POST", body: res.body, headers: res.headers }), max);
+    text = await readText(res, max);
   } catch {
     throw new InvalidClientError(`The client's metadata document at ${url} is larger than ${max} bytes.`);
   }

@@ -12,7 +12,7 @@ import { deleteAccount } from "../../lib/platform/account.ts";
 import { overview } from "../../lib/platform/dashboard.ts";
 import type { DashboardUser } from "../../lib/platform/deps.ts";
 import { clearSessionCookie } from "../_middleware/session.ts";
-import { currentUser, formToken, platformDeps, readForm } from "./context.ts";
+import { currentUser, formToken, readForm } from "./context.ts";
 import { AppPage, FormError, PostForm } from "./ui.tsx";
 
 /** GET /app/account */
@@ -26,7 +26,7 @@ export async function deleteAccountRoute(c: Context<PlatformEnv>): Promise<Respo
   const user = currentUser(c);
   const form = await readForm(c);
   try {
-    await deleteAccount(platformDeps(c.get("deps")), user, form.confirm ?? "");
+    await deleteAccount(c.get("deps").platform, user, form.confirm ?? "");
   } catch (err) {
     if (!(err instanceof WikiError)) throw err;
     return await render(c, user, err.message, form.confirm ?? "", 422);
@@ -44,7 +44,7 @@ async function render(
 ): Promise<Response> {
   const { urls } = c.get("deps");
   const token = await formToken(c);
-  const { wikis } = await overview(platformDeps(c.get("deps")), user.did);
+  const { wikis } = await overview(c.get("deps").platform, user.did);
   const owned = wikis.filter((w) => w.isOwner);
   const shared = wikis.filter((w) => !w.isOwner);
   return htmlPage(

@@ -1,13 +1,12 @@
 /**
  * @module
  * Request plumbing of the dashboard: the signed-in guard (signed-out visitors go to the login page and come back),
- * the CSRF check of every POST, the lib/platform dependencies built from AppDeps, and small helpers shared by the
+ * the CSRF check of every POST, the lib/platform dependencies (built once per app), and small helpers shared by the
  * route modules.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppDeps, CurrentSession, PlatformEnv } from "../env.ts";
 import type { DashboardUser, PlatformDeps } from "../../lib/platform/deps.ts";
-import { createWikiTokens } from "../../lib/auth/tokens.ts";
 import { csrfToken, verifyCsrf } from "../../lib/session/csrf.ts";
 import { errorResponse } from "../errors.tsx";
 
@@ -18,26 +17,21 @@ export const SIGNUP_PATH = "/auth/signup";
 /** The login page. */
 export const LOGIN_PATH = "/auth/login";
 
-const platformDepsCache = new WeakMap<AppDeps, PlatformDeps>();
-
-/** The dashboard's domain dependencies for an app (built once per app). */
-export function platformDeps(deps: AppDeps): PlatformDeps {
-  let pd = platformDepsCache.get(deps);
-  if (!pd) {
-    pd = {
-      kv: deps.kv,
-      urls: deps.urls,
-      wikis: deps.wikis,
-      tokens: createWikiTokens({ kv: deps.kv, keys: deps.keys }),
-      oauth: deps.oauth,
-      sessions: deps.sessions,
-      identity: deps.identity,
-      wikisPerUser: deps.config.wikisPerUser,
-      atprotoLogout: (did) => deps.atproto.logout(did),
-    };
-    platformDepsCache.set(deps, pd);
-  }
-  return pd;
+/** Builds the dashboard's domain dependencies of an app (main.ts, once; routes read `deps.platform`). */
+export function buildPlatformDeps(
+  deps: Pick<AppDeps, "kv" | "urls" | "wikis" | "tokens" | "oauth" | "sessions" | "identity" | "config" | "atproto">,
+): PlatformDeps {
+  return {
+    kv: deps.kv,
+    urls: deps.urls,
+    wikis: deps.wikis,
+    tokens: deps.tokens,
+    oauth: deps.oauth,
+    sessions: deps.sessions,
+    identity: deps.identity,
+    wikisPerUser: deps.config.wikisPerUser,
+    atprotoLogout: (did) => deps.atproto.logout(did),
+  };
 }
 
 /** The signed-in session of a dashboard request (the guard ran, so it is set). */

@@ -14,15 +14,7 @@ import { defaultSlugFromHandle } from "../../lib/platform/slugs.ts";
 import type { DashboardUser } from "../../lib/platform/deps.ts";
 import type { Urls } from "../../lib/urls.ts";
 import { can } from "../../lib/auth/access.ts";
-import {
-  currentUser,
-  formToken,
-  platformDeps,
-  readForm,
-  redirectWithNotice,
-  settingsPath,
-  SIGNUP_PATH,
-} from "./context.ts";
+import { currentUser, formToken, readForm, redirectWithNotice, settingsPath, SIGNUP_PATH } from "./context.ts";
 import { AppPage, CopyValue, FormError, Notice, PostForm } from "./ui.tsx";
 
 /** What the create form shows after a failed attempt. */
@@ -36,7 +28,7 @@ interface CreateState {
 export async function overviewRoute(c: Context<PlatformEnv>): Promise<Response> {
   const { urls } = c.get("deps");
   const user = currentUser(c);
-  const data = await overview(platformDeps(c.get("deps")), user.did);
+  const data = await overview(c.get("deps").platform, user.did);
   const notice = c.req.query("notice") ?? null;
   if (data.wikis.length === 0 && notice === null) return c.redirect(urls.platform(SIGNUP_PATH), 303);
   return await render(c, user, data, notice, null);
@@ -44,7 +36,7 @@ export async function overviewRoute(c: Context<PlatformEnv>): Promise<Response> 
 
 /** POST /app/wikis: creates a wiki, then shows its settings; on a bad name re-shows the form with the message. */
 export async function createWikiRoute(c: Context<PlatformEnv>): Promise<Response> {
-  const pd = platformDeps(c.get("deps"));
+  const pd = c.get("deps").platform;
   const user = currentUser(c);
   const form = await readForm(c);
   try {

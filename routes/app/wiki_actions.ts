@@ -24,7 +24,7 @@ import type { PlatformDeps } from "../../lib/platform/deps.ts";
 import { VISIBILITY_CHOICES } from "../../lib/platform/dashboard.ts";
 import { InvalidInputError, NotFoundError } from "../../lib/errors.ts";
 import { roleCan } from "../../lib/auth/access.ts";
-import { currentSession, currentUser, platformDeps, readForm, redirectWithNotice, settingsPath } from "./context.ts";
+import { currentSession, currentUser, readForm, redirectWithNotice, settingsPath } from "./context.ts";
 import { type NewTokenFlash, renderSettings, type SettingsSection } from "./wiki_settings.tsx";
 
 /** What an action sees: the app's domain deps, the person's access, the form. */
@@ -46,7 +46,7 @@ function adminAction(
   opts: { ownerOnly?: boolean } = {},
 ) {
   return async (c: Context<PlatformEnv>): Promise<Response> => {
-    const pd = platformDeps(c.get("deps"));
+    const pd = c.get("deps").platform;
     const did = currentUser(c).did;
     const access = await accessWiki(pd.wikis, c.req.param("slug") ?? "", did);
     if (opts.ownerOnly) requireOwner(access);
@@ -143,7 +143,7 @@ export async function deleteWikiRoute(c: Context<PlatformEnv>): Promise<Response
     const slug = c.req.param("slug") ?? "";
     const form = await readForm(c);
     const confirmed = (form.confirm ?? "").trim().toLowerCase() === slug.toLowerCase();
-    const pd = platformDeps(c.get("deps"));
+    const pd = c.get("deps").platform;
     if (!confirmed || !(await finishWikiDeletion(pd, slug, currentUser(c).did))) throw err;
     return redirectWithNotice(c, "/app/", "wiki-deleted");
   }

@@ -23,7 +23,7 @@ import { can, ROLES } from "../../lib/auth/access.ts";
 import { MAX_LABEL_LENGTH } from "../../lib/auth/tokens.ts";
 import { takeFlash } from "../../lib/platform/flash.ts";
 import type { Role } from "../../lib/wiki/types.ts";
-import { currentSession, currentUser, formToken, platformDeps, settingsPath } from "./context.ts";
+import { currentSession, currentUser, formToken, settingsPath } from "./context.ts";
 import { AppPage, CopyValue, FormError, Notice, PostForm } from "./ui.tsx";
 
 /** Sections of the settings page that have forms (an error is shown in its section). */
@@ -46,7 +46,7 @@ export interface SettingsError {
 
 /** GET /app/wikis/:slug */
 export async function settingsRoute(c: Context<PlatformEnv>): Promise<Response> {
-  const pd = platformDeps(c.get("deps"));
+  const pd = c.get("deps").platform;
   const access = await accessWiki(pd.wikis, c.req.param("slug") ?? "", currentUser(c).did);
   const flashId = c.req.query("flash");
   const flash = flashId ? await takeFlash<NewTokenFlash>(pd.kv, currentSession(c).id, flashId) : null;
@@ -61,7 +61,7 @@ export async function renderSettings(
   status: ContentfulStatusCode = 200,
 ): Promise<Response> {
   const { urls } = c.get("deps");
-  const data = await wikiSettings(platformDeps(c.get("deps")), access);
+  const data = await wikiSettings(c.get("deps").platform, access);
   const token = await formToken(c);
   const err = opts.error ?? null;
   const errorIn = (s: SettingsSection) => (err?.section === s ? err.message : null);

@@ -11,7 +11,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { PlatformEnv } from "../env.ts";
 import { htmlPage } from "../components/html.ts";
-import { contentSecurityPolicy } from "../_middleware/security.ts";
+import { contentSecurityPolicy } from "../../lib/web/security_headers.ts";
 import { csrfNonce, ensureCsrfNonce, requestOrigin, setSessionCookie } from "../_middleware/session.ts";
 import { csrfToken } from "../../lib/session/csrf.ts";
 import { clientMetadataDocument, jwksDocument } from "../../lib/atproto/client.ts";
@@ -26,6 +26,7 @@ import {
 } from "../../lib/platform/sign_in.ts";
 import { LoginPage } from "./views.tsx";
 import { safeReturnTo } from "../../lib/session/return_to.ts";
+import { readMultipartText, readUrlEncoded } from "../../lib/net/body.ts";
 
 export { OTHER_BROWSER_MESSAGE, STALE_FORM_MESSAGE } from "../../lib/platform/sign_in.ts";
 
@@ -152,23 +153,17 @@ export function jwksRoute(c: Context<PlatformEnv>): Response {
   return c.json(jwksDocument(deps.keys), 200, { "cache-control": "public, max-age=300" });
 }
 
-/** Reads a urlencoded or multipart form body (bounded); empty on anything else. */
+/**
+ * Reads a urlencoded or multipart form body of at most MAX_FORM_BYTES (lib/net/body.ts); empty on anything else
+ * (another content type, a larger or unreadable body).
+ */
 export async function readForm(c: Context): Promise<URLSearchParams> {
   const type = c.req.header("content-type") ?? "";
-  if (Number(c.req.header("content-length") ?? 0) > MAX_FORM_BYTES) return new URLSearchParams();
   try {
-    if (type.startsWith("application/x-www-form-urlencoded")) {
-      const text = await c.req.text();
-      return new URLSearchParams(text.length > MAX_FORM_BYTES ? "" : text);
-    }
-    if (type.startsWith("multipart/form-data")) {
-      const body = await c.req.parseBody();
-      const out = new URLSearchParams();
-      for (const [k, v] of Object.entries(body)) if (typeof v === "string") out.set(k, v);
-      return out;
-    }
+    if (type.startsWith("application/x-www-form-urlencoded")) return await readUrlEncoded(c.req.raw, MAX_FORM_BYTES);
+    if (type.startsWith("multipart/form-data")) return await readMultipartText(c.req.raw, MAX_FORM_BYTES);
   } catch {
-    // unreadable body: treated as empty
+    // too large or unreadable: treated as empty
   }
   return new URLSearchParams();
 }

@@ -13,7 +13,6 @@ import { CSRF_PURPOSE } from "../../routes/app/context.ts";
 import { SIGNUP_PURPOSE } from "../../routes/auth/signup.tsx";
 import { K } from "../../lib/kv/keys.ts";
 import { deleteAccount } from "../../lib/platform/account.ts";
-import { platformDeps } from "../../routes/app/context.ts";
 
 /** A signed-in person able to post the dashboard's and signup's forms. */
 interface Poster {
@@ -153,7 +152,7 @@ Deno.test("wiki limit - the counter follows deletes (also concurrent ones) and a
     await Promise.all([f.app.deps.wikis.delete(made[0].id), f.app.deps.wikis.delete(made[0].id).catch(() => {})]);
     assertEquals((await f.kv.get(K.userWikiCount(p.did))).value, { owned: 2 });
     await deleteAccount(
-      platformDeps(f.app.deps),
+      f.app.deps.platform,
       { did: p.did, handle: p.handle, displayName: null },
       p.handle,
     );

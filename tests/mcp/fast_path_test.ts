@@ -5,8 +5,8 @@
  */
 import { assertEquals, assertIncludes } from "../assert.ts";
 import { rawPost, setupMcp } from "./helpers.ts";
-import { createMcpFastPath, MCP_PATH, protocolSecurityHeaders } from "../../lib/mcp/fast_path.ts";
-import { mcpEndpoint } from "../../routes/wiki/protocol.ts";
+import { createMcpFastPath, MCP_PATH } from "../../lib/mcp/fast_path.ts";
+import { protocolSecurityHeaders } from "../../lib/web/security_headers.ts";
 import type { Limits } from "../../lib/config.ts";
 
 const LIMITS: Limits = {
@@ -55,7 +55,7 @@ function streamOf(text: string): ReadableStream<Uint8Array> {
 Deno.test("fast path: only the wiki-relative /mcp path is taken", async () => {
   const f = await setupMcp("path");
   try {
-    const fast = createMcpFastPath(() => mcpEndpoint(f.app.deps), { https: false });
+    const fast = createMcpFastPath(f.app.deps.mcp, { https: false });
     const req = new Request(f.mcpUrl("alice"), { method: "POST", body: "{}" });
     for (const rest of ["/", "/mcp/", "/Home", "/.well-known/oauth-protected-resource/mcp", "/MCP"]) {
       assertEquals(fast(req, "alice", rest), null, rest);
@@ -73,7 +73,7 @@ Deno.test("fast path: answers read_note with the security headers (HSTS only ove
   const f = await setupMcp("subdomain");
   try {
     for (const https of [false, true]) {
-      const fast = createMcpFastPath(() => mcpEndpoint(f.app.deps), { https });
+      const fast = createMcpFastPath(f.app.deps.mcp, { https });
       const res = await fast(
         new Request(f.mcpUrl("alice"), {
           method: "POST",
@@ -102,7 +102,7 @@ Deno.test("fast path: answers read_note with the security headers (HSTS only ove
 Deno.test("fast path: oversized bodies get a JSON-RPC 413 (declared length and streamed)", async () => {
   const f = await setupMcp("path", { limits: LIMITS });
   try {
-    const fast = createMcpFastPath(() => mcpEndpoint(f.app.deps), { https: false });
+    const fast = createMcpFastPath(f.app.deps.mcp, { https: false });
     const headers = {
       authorization: `Bearer ${f.rw}`,
       "content-type": "application/json",

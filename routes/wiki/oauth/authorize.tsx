@@ -19,8 +19,9 @@ import type { WikiRecord } from "../../../lib/wiki/types.ts";
 import { readableByAnyone } from "../../../lib/auth/access.ts";
 import { errorResponse } from "../../errors.tsx";
 import { htmlPage } from "../../components/html.ts";
-import { contentSecurityPolicy } from "../../_middleware/security.ts";
+import { contentSecurityPolicy } from "../../../lib/web/security_headers.ts";
 import { ConsentPage } from "./consent_page.tsx";
+import { BodyError, readUrlEncoded } from "../../../lib/net/body.ts";
 
 /** Heading of the authorization error pages. */
 export const AUTHORIZE_ERROR_TITLE = "This connection request cannot be completed";
@@ -167,10 +168,14 @@ function noStore(res: Response): Response {
   return res;
 }
 
-/** The posted form, or null when it is not a form or too large. */
+/** The posted form (lib/net/body.ts), or null when it is not a form or too large. */
 async function readConsentForm(req: Request): Promise<URLSearchParams | null> {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/x-www-form-urlencoded\b/i.test(type)) return null;
-  const text = await req.text();
-  return text.length > MAX_CONSENT_FORM_BYTES ? null : new URLSearchParams(text);
+  try {
+    return await readUrlEncoded(req, MAX_CONSENT_FORM_BYTES);
+  } catch (err) {
+    if (err instanceof BodyError) return null;
+    throw err;
+  }
 }
