@@ -142,7 +142,7 @@ Deno.test("sections - hostile long lines take linear time", () => {
   const t = performance.now();
   assert.equal(listSections(page).paths.length, 2);
   assert.equal(findSection(page, "zzz").ok, false);
-  assert.ok(performance.now() - t < 1000, `${(performance.now() - t).toFixed(0)} ms`);
+  assert.ok(performance.now() - t < 5000, `${(performance.now() - t).toFixed(0)} ms`);
 });
 
 Deno.test("sections - a long title over 100,000 subheadings: lookups and listings stay bounded", () => {
