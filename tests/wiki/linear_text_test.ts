@@ -57,7 +57,7 @@ Deno.test("text - unmatched backtick runs of every length are scanned once (inli
   assertEquals(timed("findCodeRanges (distinct runs)", () => findCodeRanges(hostile)), []);
   // 300,000 closed spans in one paragraph are all found (they overflowed the stack when spread into one push).
   assertEquals(
-    timed("findCodeRanges (many spans)", () => findCodeRanges("`a` ".repeat(300_000)), 5000).length,
+    timed("findCodeRanges (many spans)", () => findCodeRanges("`a` ".repeat(300_000))).length,
     300_000,
   );
   // Same spans as the straightforward scan (kept below as the reference) on 3,000 random one-line texts.
