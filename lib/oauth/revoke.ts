@@ -11,14 +11,8 @@ import type { OAuthContext, WikiRef } from "./context.ts";
 import { InvalidRequestError, isAnswerable, oauthErrorResponse } from "./errors.ts";
 import { OAUTH_WIKI_SCOPED_TYPES, OK } from "./keys.ts";
 import { deleteGrant, type GrantPointer, type GrantRecord } from "./grants.ts";
-import {
-  ACCESS_TOKEN_PREFIX,
-  type AccessRecord,
-  authenticateClient,
-  readForm,
-  REFRESH_TOKEN_PREFIX,
-  type RefreshRecord,
-} from "./tokens.ts";
+import { ACCESS_TOKEN_PREFIX, type AccessRecord, REFRESH_TOKEN_PREFIX, type RefreshRecord } from "./tokens.ts";
+import { authenticateClient, readForm } from "./client_auth.ts";
 
 /**
  * `POST /revoke` (RFC 7009): authenticates the client as registered, then revokes the token if it is this
