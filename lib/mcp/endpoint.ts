@@ -33,6 +33,7 @@ import { ReplayCache } from "./replay.ts";
 import { poolable, ServerPool } from "./server_pool.ts";
 import { KV_RETRY_AFTER_SECONDS } from "../kv/unavailable.ts";
 import { invalidParamsAnswer } from "./params_check.ts";
+import { oauthErrorResponse, UnknownWikiError } from "../oauth/errors.ts";
 
 /** JSON-RPC error codes used by the HTTP layer. */
 export const RPC = {
@@ -279,10 +280,9 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     async metadata(slug) {
       const wiki = await deps.wikis.bySlug(slug);
       if (wiki === null) {
-        return new Response(JSON.stringify({ error: "not_found", error_description: `No wiki called "${slug}".` }), {
-          status: 404,
-          headers: { "content-type": "application/json", ...METADATA_CORS },
-        });
+        const res = oauthErrorResponse(new UnknownWikiError(`No wiki called "${slug}".`));
+        for (const [k, v] of Object.entries(METADATA_CORS)) res.headers.set(k, v);
+        return res;
       }
       const doc = {
         resource: deps.urls.mcp(slug),

@@ -102,7 +102,7 @@ export async function validateAuthorizationRequest(
   const issuer = ctx.urls.issuer(wiki.slug);
   const fail = (err: OAuthError): AuthorizeOutcome => ({
     kind: "redirect-error",
-    url: redirectWith(redirectUri, { error: err.error, error_description: err.description, state }, issuer),
+    url: redirectWith(redirectUri, { ...err.toJSON(), state }, issuer),
     error: err.error,
     description: err.description,
   });

@@ -209,7 +209,7 @@ export async function approveConsent(ctx: OAuthContext, wiki: WikiRef, answer: C
   const issuer = ctx.urls.issuer(wiki.slug);
   const redirectError = (err: OAuthError): ConsentOutcome => ({
     kind: "redirect",
-    url: redirectWith(r.redirectUri, { error: err.error, error_description: err.description, state: r.state }, issuer),
+    url: redirectWith(r.redirectUri, { ...err.toJSON(), state: r.state }, issuer),
     scopes: [],
   });
   if (answer.user.role === null) {
@@ -293,7 +293,7 @@ export async function denyConsent(ctx: OAuthContext, wiki: WikiRef, answer: Cons
   const err = new AccessDeniedError("The user declined to connect this application.");
   const url = redirectWith(
     rec.request.redirectUri,
-    { error: err.error, error_description: err.description, state: rec.request.state },
+    { ...err.toJSON(), state: rec.request.state },
     ctx.urls.issuer(wiki.slug),
   );
   return { kind: "redirect", url, scopes: [] };

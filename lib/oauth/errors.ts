@@ -5,11 +5,15 @@
  *
  * `description` is shown to clients and people (say what is wrong and what to do next); `detail` is internal
  * (logs only) and never goes on the wire. Errors with `expose = false` (server errors) are sent as a generic
- * `server_error`. An unavailable store (lib/kv/unavailable.ts) is answered `temporarily_unavailable` (503, with
+ * `server_error`. Every 5xx answer gets a request id: one log line holds it with the detail (or the unexpected
+ * exception), and the response carries it (`X-Request-Id`, and `request_id` in the JSON body, an extension member
+ * RFC 6749 §5.2 clients ignore); the detail and any stack stay in the log. Every OAuth JSON error of the app is
+ * written here, from these classes (tests/oauth/server_errors_test.ts checks it). An unavailable store (lib/kv/unavailable.ts) is answered `temporarily_unavailable` (503, with
  * `Retry-After`): RFC 6749 names that code for the authorization endpoint; the token, registration and revocation
  * endpoints use it too, as common practice, so that clients retry instead of starting over.
  */
 import { isKvFailure, KV_RETRY_AFTER_SECONDS } from "../kv/unavailable.ts";
+import { newRequestId, REQUEST_ID_HEADER } from "../ids.ts";
 
 /** Options of an OAuth error. */
 export interface OAuthErrorOptions {
@@ -60,6 +64,27 @@ const SERVER_ERROR_TEXT = "The authorization server could not complete the reque
 export class InvalidRequestError extends OAuthError {
   constructor(description: string, options?: OAuthErrorOptions) {
     super("invalid_request", 400, description, options);
+  }
+}
+
+/**
+ * `invalid_request` answered 404: the request names a wiki (an authorization server, a protected resource) that does
+ * not exist. RFC 6749 §5.2, RFC 7591 §3.2.2 and RFC 6750 §3.1 define no "not found" code; `invalid_request` is the
+ * code they share for a request that cannot be served as sent, and the 404 says why.
+ */
+export class UnknownWikiError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super("invalid_request", 404, description, options);
+  }
+}
+
+/** `invalid_request` answered 405 with `Allow`: an OAuth endpoint called with a method it does not serve. */
+export class MethodNotAllowedError extends OAuthError {
+  constructor(allow: string, options: OAuthErrorOptions = {}) {
+    super("invalid_request", 405, `This endpoint accepts ${allow} only.`, {
+      ...options,
+      headers: { Allow: allow, ...options.headers },
+    });
   }
 }
 
@@ -194,22 +219,37 @@ export function storeUnavailable(): TemporarilyUnavailableError {
   );
 }
 
-/** True when an endpoint answers `err` itself with {@link oauthErrorResponse}: an OAuth error or a KV failure. */
-export function isAnswerable(err: unknown): boolean {
-  return err instanceof OAuthError || isKvFailure(err);
-}
-
 /**
  * The response for an OAuth error: `{ error, error_description }`, its status, its headers, `no-store`. A KV
- * failure becomes {@link storeUnavailable}; anything else that is not an {@link OAuthError} becomes a generic
- * `server_error` 500 (the caller logs it).
+ * failure becomes {@link storeUnavailable}; anything else that is not an {@link OAuthError} is a bug and becomes a
+ * generic `server_error` 500. A 5xx is logged in one line with a new request id (see the module doc), a client
+ * error with a `detail` in one line without; `endpoint` names where it happened in that line.
  */
-export function oauthErrorResponse(err: unknown): Response {
-  if (isKvFailure(err)) {
-    const cause = (err as Error).cause;
-    console.warn(`KV unavailable on an OAuth endpoint: ${cause instanceof Error ? cause.message : String(cause)}`);
-  }
-  const e = err instanceof OAuthError ? err : isKvFailure(err) ? storeUnavailable() : new ServerError(String(err));
+export function oauthErrorResponse(err: unknown, endpoint = "an OAuth endpoint"): Response {
+  const e = err instanceof OAuthError
+    ? err
+    : isKvFailure(err)
+    ? storeUnavailable()
+    : new ServerError(`unexpected ${describe(err)}`, { cause: err });
   const status = e instanceof TemporarilyUnavailableError ? 503 : e.expose ? e.status : 500;
-  return oauthJson(e.toJSON(), status, e.headers);
+  if (status < 500) {
+    // A client's error: its detail (a replayed code, a reused refresh token) is worth a line, with no id to quote.
+    if (e.detail) console.warn(`OAuth ${status} ${e.error} on ${endpoint}: ${e.detail}`);
+    return oauthJson(e.toJSON(), status, e.headers);
+  }
+  const requestId = newRequestId();
+  const what = isKvFailure(err)
+    ? `KV unavailable: ${describe((err as Error).cause)}`
+    : e.detail ?? `${e.error}: ${e.description}`;
+  const line = `OAuth ${status} ${e.toJSON().error} on ${endpoint} [request ${requestId}]: ${what}`;
+  if (status === 500) console.error(line);
+  else console.warn(line);
+  return oauthJson({ ...e.toJSON(), request_id: requestId }, status, { ...e.headers, [REQUEST_ID_HEADER]: requestId });
+}
+
+/** One line about a thrown value: its class, message and (for an Error) the first frame of its stack. */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err).replaceAll("\n", " ");
+  const frame = err.stack?.split("\n").find((l) => l.trim().startsWith("at "))?.trim();
+  return `${err.name}: ${err.message}`.replaceAll("\n", " ") + (frame ? ` (${frame})` : "");
 }

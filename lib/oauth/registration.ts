@@ -15,7 +15,6 @@ import type { OAuthContext, WikiRef } from "./context.ts";
 import {
   InvalidClientMetadataError,
   InvalidRedirectUriError,
-  isAnswerable,
   oauthErrorResponse,
   oauthJson,
   TemporarilyUnavailableError,
@@ -56,8 +55,7 @@ export async function registerEndpoint(
     const out = await registerClient(ctx, wiki, body, source);
     return oauthJson(out, 201);
   } catch (err) {
-    if (isAnswerable(err)) return oauthErrorResponse(err);
-    throw err;
+    return oauthErrorResponse(err, "/register");
   }
 }
 

@@ -26,7 +26,6 @@ import {
   InvalidGrantError,
   InvalidRequestError,
   InvalidScopeError,
-  isAnswerable,
   oauthErrorResponse,
   oauthJson,
   ServerError,
@@ -100,8 +99,7 @@ export async function tokenEndpoint(ctx: OAuthContext, wiki: WikiRef, req: Reque
     const form = await readForm(req);
     return oauthJson(await exchangeToken(ctx, wiki, form, req.headers.get("authorization")));
   } catch (err) {
-    if (isAnswerable(err)) return oauthErrorResponse(err);
-    throw err;
+    return oauthErrorResponse(err, "/token");
   }
 }
 
