@@ -1,7 +1,8 @@
 /**
  * @module
- * OAuth errors: one class per RFC error code, and one {@link oauthErrorResponse} that writes them as
- * `{ error, error_description }` with `Cache-Control: no-store` (RFC 6749 §5.2, RFC 7591 §3.2.2, RFC 8707 §2).
+ * OAuth errors: one class per RFC error code (most made by `errorClass`), and one {@link oauthErrorResponse} that
+ * writes them as `{ error, error_description }` with `Cache-Control: no-store` (RFC 6749 §5.2, RFC 7591 §3.2.2,
+ * RFC 8707 §2).
  *
  * `description` is shown to clients and people (say what is wrong and what to do next); `detail` is internal
  * (logs only) and never goes on the wire. Errors with `expose = false` (server errors) are sent as a generic
@@ -60,23 +61,29 @@ export class OAuthError extends Error {
 
 const SERVER_ERROR_TEXT = "The authorization server could not complete the request. Try again in a moment.";
 
-/** `invalid_request` (400): a parameter is missing, repeated or malformed. */
-export class InvalidRequestError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("invalid_request", 400, description, options);
-  }
+/** A class of {@link OAuthError}s with one RFC error code and HTTP status, constructed from the description. */
+export type OAuthErrorClass = new (description: string, options?: OAuthErrorOptions) => OAuthError;
+
+/** Makes the error class `name`: errors with code `error`, answered with `status` when not redirected. */
+function errorClass(name: string, error: string, status: number): OAuthErrorClass {
+  const made = class extends OAuthError {
+    constructor(description: string, options?: OAuthErrorOptions) {
+      super(error, status, description, options);
+    }
+  };
+  Object.defineProperty(made, "name", { value: name });
+  return made;
 }
+
+/** `invalid_request` (400): a parameter is missing, repeated or malformed. */
+export const InvalidRequestError: OAuthErrorClass = errorClass("InvalidRequestError", "invalid_request", 400);
 
 /**
  * `invalid_request` answered 404: the request names a wiki (an authorization server, a protected resource) that does
  * not exist. RFC 6749 §5.2, RFC 7591 §3.2.2 and RFC 6750 §3.1 define no "not found" code; `invalid_request` is the
  * code they share for a request that cannot be served as sent, and the 404 says why.
  */
-export class UnknownWikiError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("invalid_request", 404, description, options);
-  }
-}
+export const UnknownWikiError: OAuthErrorClass = errorClass("UnknownWikiError", "invalid_request", 404);
 
 /** `invalid_request` answered 405 with `Allow`: an OAuth endpoint called with a method it does not serve. */
 export class MethodNotAllowedError extends OAuthError {
@@ -102,67 +109,51 @@ export class InvalidClientError extends OAuthError {
 }
 
 /** `invalid_grant` (400): the code or refresh token is invalid, expired, revoked, used, or bound to something else. */
-export class InvalidGrantError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("invalid_grant", 400, description, options);
-  }
-}
+export const InvalidGrantError: OAuthErrorClass = errorClass("InvalidGrantError", "invalid_grant", 400);
 
 /** `unauthorized_client` (400): the client may not use this grant type. */
-export class UnauthorizedClientError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("unauthorized_client", 400, description, options);
-  }
-}
+export const UnauthorizedClientError: OAuthErrorClass = errorClass(
+  "UnauthorizedClientError",
+  "unauthorized_client",
+  400,
+);
 
 /** `unsupported_grant_type` (400). */
-export class UnsupportedGrantTypeError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("unsupported_grant_type", 400, description, options);
-  }
-}
+export const UnsupportedGrantTypeError: OAuthErrorClass = errorClass(
+  "UnsupportedGrantTypeError",
+  "unsupported_grant_type",
+  400,
+);
 
 /** `unsupported_response_type` (authorization endpoint, by redirect). */
-export class UnsupportedResponseTypeError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("unsupported_response_type", 400, description, options);
-  }
-}
+export const UnsupportedResponseTypeError: OAuthErrorClass = errorClass(
+  "UnsupportedResponseTypeError",
+  "unsupported_response_type",
+  400,
+);
 
 /** `invalid_scope` (400): unknown scope, or broader than granted. */
-export class InvalidScopeError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("invalid_scope", 400, description, options);
-  }
-}
+export const InvalidScopeError: OAuthErrorClass = errorClass("InvalidScopeError", "invalid_scope", 400);
 
 /** `invalid_target` (400, RFC 8707): the `resource` is not this wiki's MCP endpoint. */
-export class InvalidTargetError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("invalid_target", 400, description, options);
-  }
-}
+export const InvalidTargetError: OAuthErrorClass = errorClass("InvalidTargetError", "invalid_target", 400);
 
 /** `access_denied` (by redirect): the user said no, or cannot grant. */
-export class AccessDeniedError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("access_denied", 403, description, options);
-  }
-}
+export const AccessDeniedError: OAuthErrorClass = errorClass("AccessDeniedError", "access_denied", 403);
 
 /** `invalid_client_metadata` (400, RFC 7591 §3.2.2): a registration field is invalid. */
-export class InvalidClientMetadataError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("invalid_client_metadata", 400, description, options);
-  }
-}
+export const InvalidClientMetadataError: OAuthErrorClass = errorClass(
+  "InvalidClientMetadataError",
+  "invalid_client_metadata",
+  400,
+);
 
 /** `invalid_redirect_uri` (400, RFC 7591 §3.2.2): a redirect URI is not acceptable. */
-export class InvalidRedirectUriError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("invalid_redirect_uri", 400, description, options);
-  }
-}
+export const InvalidRedirectUriError: OAuthErrorClass = errorClass(
+  "InvalidRedirectUriError",
+  "invalid_redirect_uri",
+  400,
+);
 
 /** `temporarily_unavailable` (503): e.g. the wiki's registration budget for this hour is spent. */
 export class TemporarilyUnavailableError extends OAuthError {
