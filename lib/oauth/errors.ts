@@ -10,8 +10,9 @@
  * exception), and the response carries it (`X-Request-Id`, and `request_id` in the JSON body, an extension member
  * RFC 6749 §5.2 clients ignore); the detail and any stack stay in the log. Every OAuth JSON error of the app is
  * written here, from these classes (tests/oauth/errors_test.ts checks it). An unavailable store
- * (lib/kv/unavailable.ts) is answered `temporarily_unavailable` (503, with `Retry-After`): RFC 6749 names that code for the authorization endpoint; the token, registration and revocation
- * endpoints use it too, as common practice, so that clients retry instead of starting over.
+ * (lib/kv/unavailable.ts) is answered `temporarily_unavailable` (503, with `Retry-After`): RFC 6749 names that code
+ * for the authorization endpoint; the token, registration and revocation endpoints use it too, as common practice,
+ * so that clients retry instead of starting over.
  */
 import { isKvFailure, KV_RETRY_AFTER_SECONDS } from "../kv/unavailable.ts";
 import { newRequestId, REQUEST_ID_HEADER } from "../ids.ts";
