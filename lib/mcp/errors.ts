@@ -51,7 +51,8 @@ const BY_REASON: Readonly<Partial<Record<WikiErrorReason, (err: WikiError) => st
   page_not_found: (err) =>
     err.path === undefined
       ? null
-      : `Page not found: ${err.path}. Use write_note to create it, or list_notes / search_notes to find the right path.`,
+      : `Page not found: ${err.path}. Use write_note to create it, or list_notes / search_notes to find the right ` +
+        `path.`,
   page_deleted: (err) => `${err.message} Use restore_note to bring it back.`,
 };
 

@@ -147,7 +147,7 @@ Deno.test("5xx - an unexpected exception in /token is an OAuth server_error with
   }
 });
 
-Deno.test("5xx - an unexpected exception on the authorization page: request id in the log line and the header", async () => {
+Deno.test("5xx - an unexpected exception on the authorization page: request id in its log line and header", async () => {
   const faults = { ...FAULTS_OFF };
   const f = await setupHttp("path", { wrapKv: (kv) => faulty(kv, faults) });
   try {
@@ -227,7 +227,7 @@ Deno.test("no OAuth JSON error body is written outside lib/oauth/errors.ts", asy
   assertEquals(offenders, []);
 });
 
-Deno.test("oauthErrorResponse - a ServerError's detail goes to one log line with the id the answer carries", async () => {
+Deno.test("oauthErrorResponse - a ServerError's detail goes to one log line with the answer's id", async () => {
   let res: Response | null = null;
   const lines = await capturingLogs(() => {
     res = oauthErrorResponse(new ServerError("grant index missing for g_123"), "POST /token");
@@ -241,7 +241,7 @@ Deno.test("oauthErrorResponse - a ServerError's detail goes to one log line with
   assertOk(lines[0].includes("POST /token"), lines[0]);
 });
 
-Deno.test("oauthErrorResponse - a client error's detail is logged without a request id; the answer is unchanged", async () => {
+Deno.test("oauthErrorResponse - a client error's detail is logged without an id; the answer is unchanged", async () => {
   let res: Response | null = null;
   const lines = await capturingLogs(() => {
     res = oauthErrorResponse(

@@ -36,7 +36,7 @@ export function preflight(headers: Readonly<Record<string, string>>): Response {
   return new Response(null, { status: 204, headers: { ...headers } });
 }
 
-/** 405 for a method an OAuth endpoint does not serve (JSON `invalid_request` with `Allow`, like the endpoint's other answers). */
+/** 405 for a method an OAuth endpoint does not serve: JSON `invalid_request` with `Allow`, like its other answers. */
 export function methodNotAllowed(allow: string, headers: Readonly<Record<string, string>>): Response {
   return withHeaders(oauthErrorResponse(new MethodNotAllowedError(allow)), headers);
 }
