@@ -23,6 +23,17 @@ export function newId(prefix: string): string {
   return `${prefix}_${randomBase32(20)}`;
 }
 
+/**
+ * A fresh id for one failed request, written in its log line and sent with its answer (`X-Request-Id`), so that a
+ * report quoting it finds the line (16 base32 characters, 80 bits).
+ */
+export function newRequestId(): string {
+  return randomBase32(16);
+}
+
+/** Header carrying the request id of a failed request's answer (the same id is in its log line). */
+export const REQUEST_ID_HEADER = "X-Request-Id";
+
 /** Random url-safe token with `bytes` bytes of entropy (base64url, no padding). */
 export function randomToken(bytes = 32): string {
   return base64url(crypto.getRandomValues(new Uint8Array(bytes)));

@@ -11,6 +11,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ComponentChildren } from "preact";
 import { WikiError, type WikiErrorCode } from "../lib/errors.ts";
 import { isKvFailure, KV_RETRY_AFTER_SECONDS } from "../lib/kv/unavailable.ts";
+import { newRequestId, REQUEST_ID_HEADER } from "../lib/ids.ts";
 import type { WikiRecord } from "../lib/wiki/types.ts";
 import type { AppDeps } from "./env.ts";
 import { htmlPage } from "./components/html.ts";
@@ -91,15 +92,19 @@ export function errorResponse(
   );
 }
 
-/** `app.onError` handler. Never shows a stack trace or an internal message. */
+/** `app.onError` handler. Never shows a stack trace or an internal message; a 500 carries its log line's request id. */
 export function handleError(err: Error, c: Context): Response {
   if (err instanceof WikiError) {
     return errorResponse(c, err.status as ContentfulStatusCode, err.code, TITLES[err.code], err.message);
   }
   if (err instanceof HTTPException) return err.getResponse();
   if (isKvFailure(err)) return unavailable(c, err);
-  console.error(`Unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}:`, err);
-  return errorResponse(c, 500, "server_error", "Server error", SERVER_ERROR_MESSAGE);
+  // One request id in the log line and on the answer, so that a report quoting it finds the line.
+  const requestId = newRequestId();
+  console.error(`Unhandled error on ${c.req.method} ${new URL(c.req.url).pathname} [request ${requestId}]:`, err);
+  const res = errorResponse(c, 500, "server_error", "Server error", SERVER_ERROR_MESSAGE);
+  res.headers.set(REQUEST_ID_HEADER, requestId);
+  return res;
 }
 
 /**

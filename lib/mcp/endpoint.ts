@@ -26,6 +26,7 @@ import { toolScope } from "./server.ts";
 import type { ToolContext } from "./tool.ts";
 import { createSdkAnswer } from "./answer.ts";
 import { calledTool, readRpcBody, RPC, type RpcBody, rpcError, rpcId, type RpcMessage, rpcUnavailable } from "./rpc.ts";
+import { oauthErrorResponse, UnknownWikiError } from "../oauth/errors.ts";
 
 /** What the endpoint needs. */
 export interface McpEndpointDeps {
@@ -158,10 +159,9 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     async metadata(slug) {
       const wiki = await deps.wikis.bySlug(slug);
       if (wiki === null) {
-        return new Response(JSON.stringify({ error: "not_found", error_description: `No wiki called "${slug}".` }), {
-          status: 404,
-          headers: { "content-type": "application/json", ...METADATA_CORS },
-        });
+        const res = oauthErrorResponse(new UnknownWikiError(`No wiki called "${slug}".`));
+        for (const [k, v] of Object.entries(METADATA_CORS)) res.headers.set(k, v);
+        return res;
       }
       const doc = {
         resource: deps.urls.mcp(slug),

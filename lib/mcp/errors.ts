@@ -1,10 +1,11 @@
 /**
  * @module
  * Turns failures inside a tool into tool results with `isError: true` and a message that says what to do next.
- * Wiki core errors (lib/errors.ts) keep their message with a hint naming the MCP tool to use; anything else is a
- * bug: logged, and answered with a generic message (never a stack trace).
+ * Wiki core errors (lib/errors.ts) keep their message with a hint naming the MCP tool to use, chosen by the error's
+ * codes (`code`, `reason`), never by its English text; anything else is a bug: logged, and answered with a generic
+ * message (never a stack trace).
  */
-import { WikiError } from "../errors.ts";
+import { WikiError, type WikiErrorCode, type WikiErrorReason } from "../errors.ts";
 
 /** A tool result as returned to the SDK. */
 export interface ToolText {
@@ -31,41 +32,35 @@ export function unavailableResult(): ToolText {
   );
 }
 
-const GENERIC_CONFLICT_HINT = /\s*Read the page again to get the current revision, then retry\.\s*$/;
+/** Tool messages by kind of wiki error (lib/errors.ts `code`); every kind has one. */
+const BY_CODE: Readonly<Record<WikiErrorCode, (err: WikiError) => string>> = {
+  invalid_input: (err) => `Invalid request: ${err.message}`,
+  not_found: (err) => err.message,
+  // The store's generic advice ("Read the page again ...") is replaced by advice naming the tool.
+  conflict: (err) =>
+    `Conflict: ${err.summary} Read the page again with read_note to get the current revision, then retry.`,
+  already_exists: (err) => `Already exists: ${err.message}`,
+  ambiguous: (err) => `Ambiguous: ${err.message}`,
+  too_large: (err) => `Too large: ${err.message}`,
+  quota_exceeded: (err) => `Quota exceeded: ${err.message}`,
+  forbidden: (err) => `Not allowed: ${err.message}`,
+};
 
-/** Maps an error thrown by the wiki core (or anything else) to a failed tool result. */
+/** Tool messages for the reasons that need their own (lib/errors.ts `reason`); others use {@link BY_CODE}. */
+const BY_REASON: Readonly<Partial<Record<WikiErrorReason, (err: WikiError) => string | null>>> = {
+  page_not_found: (err) =>
+    err.path === undefined
+      ? null
+      : `Page not found: ${err.path}. Use write_note to create it, or list_notes / search_notes to find the right ` +
+        `path.`,
+  page_deleted: (err) => `${err.message} Use restore_note to bring it back.`,
+};
+
+/** Maps an error thrown by the wiki core (or anything else) to a failed tool result, by its codes. */
 export function toolError(err: unknown): ToolText {
   if (!(err instanceof WikiError)) {
     console.error("mcp tool failed:", err);
     return fail("Internal error in the wiki service; nothing is known to have changed. Try again in a moment.");
   }
-  const missing = err.message.match(/^Page "(.*)" does not exist\./);
-  switch (err.code) {
-    case "not_found":
-      if (missing) {
-        return fail(
-          `Page not found: ${missing[1]}. Use write_note to create it, or list_notes / search_notes to find the ` +
-            `right path.`,
-        );
-      }
-      if (/was deleted/.test(err.message)) return fail(`${err.message} Use restore_note to bring it back.`);
-      return fail(err.message);
-    case "conflict":
-      return fail(
-        `Conflict: ${err.message.replace(GENERIC_CONFLICT_HINT, "")} Read the page again with read_note to get ` +
-          `the current revision, then retry.`,
-      );
-    case "already_exists":
-      return fail(`Already exists: ${err.message}`);
-    case "ambiguous":
-      return fail(`Ambiguous: ${err.message}`);
-    case "too_large":
-      return fail(`Too large: ${err.message}`);
-    case "quota_exceeded":
-      return fail(`Quota exceeded: ${err.message}`);
-    case "forbidden":
-      return fail(`Not allowed: ${err.message}`);
-    default:
-      return fail(`Invalid request: ${err.message}`);
-  }
+  return fail(BY_REASON[err.reason]?.(err) ?? BY_CODE[err.code](err));
 }

@@ -1,15 +1,21 @@
 /**
  * @module
- * OAuth errors: one class per RFC error code, and one {@link oauthErrorResponse} that writes them as
- * `{ error, error_description }` with `Cache-Control: no-store` (RFC 6749 §5.2, RFC 7591 §3.2.2, RFC 8707 §2).
+ * OAuth errors: one class per RFC error code (most made by `errorClass`), and one {@link oauthErrorResponse} that
+ * writes them as `{ error, error_description }` with `Cache-Control: no-store` (RFC 6749 §5.2, RFC 7591 §3.2.2,
+ * RFC 8707 §2).
  *
  * `description` is shown to clients and people (say what is wrong and what to do next); `detail` is internal
  * (logs only) and never goes on the wire. Errors with `expose = false` (server errors) are sent as a generic
- * `server_error`. An unavailable store (lib/kv/unavailable.ts) is answered `temporarily_unavailable` (503, with
- * `Retry-After`): RFC 6749 names that code for the authorization endpoint; the token, registration and revocation
- * endpoints use it too, as common practice, so that clients retry instead of starting over.
+ * `server_error`. Every 5xx answer gets a request id: one log line holds it with the detail (or the unexpected
+ * exception), and the response carries it (`X-Request-Id`, and `request_id` in the JSON body, an extension member
+ * RFC 6749 §5.2 clients ignore); the detail and any stack stay in the log. Every OAuth JSON error of the app is
+ * written here, from these classes (tests/oauth/errors_test.ts checks it). An unavailable store
+ * (lib/kv/unavailable.ts) is answered `temporarily_unavailable` (503, with `Retry-After`): RFC 6749 names that code
+ * for the authorization endpoint; the token, registration and revocation endpoints use it too, as common practice,
+ * so that clients retry instead of starting over.
  */
 import { isKvFailure, KV_RETRY_AFTER_SECONDS } from "../kv/unavailable.ts";
+import { newRequestId, REQUEST_ID_HEADER } from "../ids.ts";
 
 /** Options of an OAuth error. */
 export interface OAuthErrorOptions {
@@ -56,10 +62,37 @@ export class OAuthError extends Error {
 
 const SERVER_ERROR_TEXT = "The authorization server could not complete the request. Try again in a moment.";
 
+/** A class of {@link OAuthError}s with one RFC error code and HTTP status, constructed from the description. */
+export type OAuthErrorClass = new (description: string, options?: OAuthErrorOptions) => OAuthError;
+
+/** Makes the error class `name`: errors with code `error`, answered with `status` when not redirected. */
+function errorClass(name: string, error: string, status: number): OAuthErrorClass {
+  const made = class extends OAuthError {
+    constructor(description: string, options?: OAuthErrorOptions) {
+      super(error, status, description, options);
+    }
+  };
+  Object.defineProperty(made, "name", { value: name });
+  return made;
+}
+
 /** `invalid_request` (400): a parameter is missing, repeated or malformed. */
-export class InvalidRequestError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("invalid_request", 400, description, options);
+export const InvalidRequestError: OAuthErrorClass = errorClass("InvalidRequestError", "invalid_request", 400);
+
+/**
+ * `invalid_request` answered 404: the request names a wiki (an authorization server, a protected resource) that does
+ * not exist. RFC 6749 §5.2, RFC 7591 §3.2.2 and RFC 6750 §3.1 define no "not found" code; `invalid_request` is the
+ * code they share for a request that cannot be served as sent, and the 404 says why.
+ */
+export const UnknownWikiError: OAuthErrorClass = errorClass("UnknownWikiError", "invalid_request", 404);
+
+/** `invalid_request` answered 405 with `Allow`: an OAuth endpoint called with a method it does not serve. */
+export class MethodNotAllowedError extends OAuthError {
+  constructor(allow: string, options: OAuthErrorOptions = {}) {
+    super("invalid_request", 405, `This endpoint accepts ${allow} only.`, {
+      ...options,
+      headers: { Allow: allow, ...options.headers },
+    });
   }
 }
 
@@ -77,67 +110,51 @@ export class InvalidClientError extends OAuthError {
 }
 
 /** `invalid_grant` (400): the code or refresh token is invalid, expired, revoked, used, or bound to something else. */
-export class InvalidGrantError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("invalid_grant", 400, description, options);
-  }
-}
+export const InvalidGrantError: OAuthErrorClass = errorClass("InvalidGrantError", "invalid_grant", 400);
 
 /** `unauthorized_client` (400): the client may not use this grant type. */
-export class UnauthorizedClientError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("unauthorized_client", 400, description, options);
-  }
-}
+export const UnauthorizedClientError: OAuthErrorClass = errorClass(
+  "UnauthorizedClientError",
+  "unauthorized_client",
+  400,
+);
 
 /** `unsupported_grant_type` (400). */
-export class UnsupportedGrantTypeError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("unsupported_grant_type", 400, description, options);
-  }
-}
+export const UnsupportedGrantTypeError: OAuthErrorClass = errorClass(
+  "UnsupportedGrantTypeError",
+  "unsupported_grant_type",
+  400,
+);
 
 /** `unsupported_response_type` (authorization endpoint, by redirect). */
-export class UnsupportedResponseTypeError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("unsupported_response_type", 400, description, options);
-  }
-}
+export const UnsupportedResponseTypeError: OAuthErrorClass = errorClass(
+  "UnsupportedResponseTypeError",
+  "unsupported_response_type",
+  400,
+);
 
 /** `invalid_scope` (400): unknown scope, or broader than granted. */
-export class InvalidScopeError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("invalid_scope", 400, description, options);
-  }
-}
+export const InvalidScopeError: OAuthErrorClass = errorClass("InvalidScopeError", "invalid_scope", 400);
 
 /** `invalid_target` (400, RFC 8707): the `resource` is not this wiki's MCP endpoint. */
-export class InvalidTargetError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("invalid_target", 400, description, options);
-  }
-}
+export const InvalidTargetError: OAuthErrorClass = errorClass("InvalidTargetError", "invalid_target", 400);
 
 /** `access_denied` (by redirect): the user said no, or cannot grant. */
-export class AccessDeniedError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("access_denied", 403, description, options);
-  }
-}
+export const AccessDeniedError: OAuthErrorClass = errorClass("AccessDeniedError", "access_denied", 403);
 
 /** `invalid_client_metadata` (400, RFC 7591 §3.2.2): a registration field is invalid. */
-export class InvalidClientMetadataError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("invalid_client_metadata", 400, description, options);
-  }
-}
+export const InvalidClientMetadataError: OAuthErrorClass = errorClass(
+  "InvalidClientMetadataError",
+  "invalid_client_metadata",
+  400,
+);
 
 /** `invalid_redirect_uri` (400, RFC 7591 §3.2.2): a redirect URI is not acceptable. */
-export class InvalidRedirectUriError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super("invalid_redirect_uri", 400, description, options);
-  }
-}
+export const InvalidRedirectUriError: OAuthErrorClass = errorClass(
+  "InvalidRedirectUriError",
+  "invalid_redirect_uri",
+  400,
+);
 
 /** `temporarily_unavailable` (503): e.g. the wiki's registration budget for this hour is spent. */
 export class TemporarilyUnavailableError extends OAuthError {
@@ -194,22 +211,37 @@ export function storeUnavailable(): TemporarilyUnavailableError {
   );
 }
 
-/** True when an endpoint answers `err` itself with {@link oauthErrorResponse}: an OAuth error or a KV failure. */
-export function isAnswerable(err: unknown): boolean {
-  return err instanceof OAuthError || isKvFailure(err);
-}
-
 /**
  * The response for an OAuth error: `{ error, error_description }`, its status, its headers, `no-store`. A KV
- * failure becomes {@link storeUnavailable}; anything else that is not an {@link OAuthError} becomes a generic
- * `server_error` 500 (the caller logs it).
+ * failure becomes {@link storeUnavailable}; anything else that is not an {@link OAuthError} is a bug and becomes a
+ * generic `server_error` 500. A 5xx is logged in one line with a new request id (see the module doc), a client
+ * error with a `detail` in one line without; `endpoint` names where it happened in that line.
  */
-export function oauthErrorResponse(err: unknown): Response {
-  if (isKvFailure(err)) {
-    const cause = (err as Error).cause;
-    console.warn(`KV unavailable on an OAuth endpoint: ${cause instanceof Error ? cause.message : String(cause)}`);
-  }
-  const e = err instanceof OAuthError ? err : isKvFailure(err) ? storeUnavailable() : new ServerError(String(err));
+export function oauthErrorResponse(err: unknown, endpoint = "an OAuth endpoint"): Response {
+  const e = err instanceof OAuthError
+    ? err
+    : isKvFailure(err)
+    ? storeUnavailable()
+    : new ServerError(`unexpected ${describe(err)}`, { cause: err });
   const status = e instanceof TemporarilyUnavailableError ? 503 : e.expose ? e.status : 500;
-  return oauthJson(e.toJSON(), status, e.headers);
+  if (status < 500) {
+    // A client's error: its detail (a replayed code, a reused refresh token) is worth a line, with no id to quote.
+    if (e.detail) console.warn(`OAuth ${status} ${e.error} on ${endpoint}: ${e.detail}`);
+    return oauthJson(e.toJSON(), status, e.headers);
+  }
+  const requestId = newRequestId();
+  const what = isKvFailure(err)
+    ? `KV unavailable: ${describe((err as Error).cause)}`
+    : e.detail ?? `${e.error}: ${e.description}`;
+  const line = `OAuth ${status} ${e.toJSON().error} on ${endpoint} [request ${requestId}]: ${what}`;
+  if (status === 500) console.error(line);
+  else console.warn(line);
+  return oauthJson({ ...e.toJSON(), request_id: requestId }, status, { ...e.headers, [REQUEST_ID_HEADER]: requestId });
+}
+
+/** One line about a thrown value: its class, message and (for an Error) the first frame of its stack. */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err).replaceAll("\n", " ");
+  const frame = err.stack?.split("\n").find((l) => l.trim().startsWith("at "))?.trim();
+  return `${err.name}: ${err.message}`.replaceAll("\n", " ") + (frame ? ` (${frame})` : "");
 }

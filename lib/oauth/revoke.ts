@@ -8,17 +8,11 @@ import type { Scope } from "../auth/principal.ts";
 import type { WikiId } from "../kv/keys.ts";
 import { isLive } from "../kv/expiring.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
-import { InvalidRequestError, isAnswerable, oauthErrorResponse } from "./errors.ts";
+import { InvalidRequestError, oauthErrorResponse } from "./errors.ts";
 import { OAUTH_WIKI_SCOPED_TYPES, OK } from "./keys.ts";
 import { deleteGrant, type GrantPointer, type GrantRecord } from "./grants.ts";
-import {
-  ACCESS_TOKEN_PREFIX,
-  type AccessRecord,
-  authenticateClient,
-  readForm,
-  REFRESH_TOKEN_PREFIX,
-  type RefreshRecord,
-} from "./tokens.ts";
+import { ACCESS_TOKEN_PREFIX, type AccessRecord, REFRESH_TOKEN_PREFIX, type RefreshRecord } from "./tokens.ts";
+import { authenticateClient, readForm } from "./client_auth.ts";
 
 /**
  * `POST /revoke` (RFC 7009): authenticates the client as registered, then revokes the token if it is this
@@ -31,8 +25,7 @@ export async function revokeEndpoint(ctx: OAuthContext, wiki: WikiRef, req: Requ
     await revokeToken(ctx, wiki, form, req.headers.get("authorization"));
     return new Response(null, { status: 200, headers: { "Cache-Control": "no-store" } });
   } catch (err) {
-    if (isAnswerable(err)) return oauthErrorResponse(err);
-    throw err;
+    return oauthErrorResponse(err, "/revoke");
   }
 }
 

@@ -20,11 +20,10 @@
 import type { Verifier } from "../auth/principal.ts";
 import { type OAuthContext, oauthContext, type OAuthDeps, type WikiRef } from "./context.ts";
 import { authorizationServerMetadata } from "./metadata.ts";
-import { registerEndpoint } from "./clients.ts";
+import { registerEndpoint } from "./registration.ts";
+import { type AuthorizationRequest, type AuthorizeOutcome, validateAuthorizationRequest } from "./authorize.ts";
 import {
   approveConsent,
-  type AuthorizationRequest,
-  type AuthorizeOutcome,
   type ConsentAnswer,
   type ConsentOutcome,
   type ConsentUser,
@@ -33,8 +32,7 @@ import {
   denyConsent,
   type PriorGrant,
   priorGrant,
-  validateAuthorizationRequest,
-} from "./authorize.ts";
+} from "./consent.ts";
 import { tokenEndpoint } from "./tokens.ts";
 import {
   type ConnectedApp,

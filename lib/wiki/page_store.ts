@@ -172,7 +172,10 @@ class KvPageStore implements PageStore {
       throw new NotFoundError(`Page "${path}" did not exist yet at revision ${shortRev(rev.id)}. See its history.`);
     }
     if (hist.deleted && !includeDeleted) {
-      throw new NotFoundError(`Page "${path}" was deleted at revision ${shortRev(rev.id)}. See its history.`);
+      throw new NotFoundError(`Page "${path}" was deleted at revision ${shortRev(rev.id)}. See its history.`, {
+        reason: "page_deleted",
+        path,
+      });
     }
     const content = await loadText(this.#ctx.kv, this.wiki.id, hist.content);
     const a = analyzeContent(hist.path, content);

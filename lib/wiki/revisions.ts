@@ -64,10 +64,10 @@ export async function resolveRevision(kv: Deno.Kv, wikiId: WikiId, given: string
 export function checkCurrentRevision(path: string, given: string, current: RevId): void {
   const p = normalizeRevision(given);
   if (!current.startsWith(p)) {
-    throw new ConflictError(
-      `Revision mismatch: ${path} is at revision ${shortRev(current)}, not ${p}. ` +
-        `Read the page again to get the current revision, then retry.`,
-      current,
-    );
+    throw new ConflictError(`Revision mismatch: ${path} is at revision ${shortRev(current)}, not ${p}.`, current, {
+      reason: "revision_conflict",
+      path,
+      advice: "Read the page again to get the current revision, then retry.",
+    });
   }
 }

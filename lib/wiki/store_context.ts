@@ -51,12 +51,14 @@ export function requireLive(path: string, head: PageHead | null): PageHead {
   if (head === null) {
     throw new NotFoundError(
       `Page "${path}" does not exist. Check the path (case matters), or search or list the pages to find it.`,
+      { reason: "page_not_found", path },
     );
   }
   if (head.deleted) {
     throw new NotFoundError(
       `Page "${path}" was deleted (revision ${shortRev(head.revision)}). Its history is kept: restore it to bring ` +
         `it back.`,
+      { reason: "page_deleted", path },
     );
   }
   return head;

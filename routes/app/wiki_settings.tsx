@@ -6,25 +6,20 @@
  * wiki_actions.ts re-render this page with an inline error when input is bad.
  */
 import type { Context } from "hono";
-import type { ComponentChildren } from "preact";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { PlatformEnv } from "../env.ts";
 import { htmlPage } from "../components/html.ts";
 import { formatBytes, formatTime } from "../components/format.ts";
 import { accessWiki, type WikiAccess } from "../../lib/platform/access.ts";
-import {
-  claudeCodeCommand,
-  VISIBILITY_CHOICES,
-  type WikiSettings,
-  wikiSettings,
-} from "../../lib/platform/dashboard.ts";
+import { VISIBILITY_CHOICES, wikiSettings } from "../../lib/platform/dashboard.ts";
 import { ROLE_DESCRIPTIONS } from "../../lib/platform/collaborators.ts";
-import { can, ROLES } from "../../lib/auth/access.ts";
 import { MAX_LABEL_LENGTH } from "../../lib/auth/tokens.ts";
 import { takeFlash } from "../../lib/platform/flash.ts";
 import type { Role } from "../../lib/wiki/types.ts";
 import { currentSession, currentUser, formToken, settingsPath } from "./context.ts";
-import { AppPage, CopyValue, FormError, Notice, PostForm } from "./ui.tsx";
+import { can } from "../../lib/auth/access.ts";
+import { AppPage, FormError, Notice, PostForm } from "./ui.tsx";
+import { Connect, Meter, RoleSelect, Section } from "./settings_parts.tsx";
 
 /** Sections of the settings page that have forms (an error is shown in its section). */
 export type SettingsSection = "tokens" | "apps" | "visibility" | "collaborators" | "delete";
@@ -308,96 +303,5 @@ export async function renderSettings(
         : null}
     </AppPage>,
     status,
-  );
-}
-
-/** How to connect agents: MCP URL, Claude.ai steps, Claude Code command (with the new token once). */
-function Connect({ data, flash }: { data: WikiSettings; flash: NewTokenFlash | null }) {
-  const canMakeTokens = data.tokens !== null;
-  return (
-    <Section id="connect" title="Connect an agent">
-      {flash
-        ? (
-          <div class="new-token" role="status">
-            <h3>New token “{flash.label}”{flash.readOnly ? " (read-only)" : ""}</h3>
-            <p>
-              <strong>Copy it now: it is shown only once.</strong> We store only a fingerprint of it.
-            </p>
-            <CopyValue value={flash.token} label="New token" />
-            <p>Add this wiki to Claude Code with it:</p>
-            <CopyValue
-              value={claudeCodeCommand(data.wiki.slug, data.mcpUrl, flash.token)}
-              label="Claude Code command"
-            />
-          </div>
-        )
-        : null}
-      <p>MCP URL of this wiki:</p>
-      <CopyValue value={data.mcpUrl} label="MCP URL" />
-      <div class="connect-grid">
-        <div>
-          <h3>Claude.ai</h3>
-          <ol>
-            <li>
-              Open <strong>Settings → Connectors</strong>.
-            </li>
-            <li>
-              Choose <strong>Add custom connector</strong> and paste the MCP URL.
-            </li>
-            <li>
-              Select{" "}
-              <strong>Connect</strong>. You sign in here and approve the access; Claude then reads and writes the wiki
-              as you.
-            </li>
-          </ol>
-        </div>
-        <div>
-          <h3>Claude Code</h3>
-          <p>Run this in a terminal, with a token in place of &lt;token&gt;:</p>
-          <CopyValue value={claudeCodeCommand(data.wiki.slug, data.mcpUrl)} label="Claude Code command" />
-          <p class="muted">
-            {canMakeTokens
-              ? (
-                <>
-                  Create a token <a href="#tokens">below</a>; it is shown once.
-                </>
-              )
-              : "Ask an admin of this wiki for a token."}
-          </p>
-        </div>
-      </div>
-    </Section>
-  );
-}
-
-function Section(
-  { id, title, danger = false, children }: { id: string; title: string; danger?: boolean; children: ComponentChildren },
-) {
-  return (
-    <section id={id} class={danger ? "app-section danger-zone" : "app-section"} aria-labelledby={`${id}-h`}>
-      <h2 id={`${id}-h`}>{title}</h2>
-      {children}
-    </section>
-  );
-}
-
-function RoleSelect({ id, name, value, label }: { id?: string; name: string; value: Role; label?: string }) {
-  return (
-    <select id={id} name={name} aria-label={label}>
-      {ROLES.map((r) => <option key={r} value={r} selected={r === value}>{r[0].toUpperCase() + r.slice(1)}</option>)}
-    </select>
-  );
-}
-
-function Meter({ label, used, max, text }: { label: string; used: number; max: number; text: string }) {
-  const pct = max > 0 ? Math.min(100, Math.round((used / max) * 100)) : 0;
-  return (
-    <div class="usage">
-      <div class="usage-head">
-        <span>{label}</span>
-        <span class="muted">{text} ({pct}%)</span>
-      </div>
-      <meter min={0} max={max} value={used} high={max * 0.9} aria-label={label}>{text}</meter>
-    </div>
   );
 }

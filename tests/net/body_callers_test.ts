@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { assertEquals, assertIncludes, assertRejects } from "../assert.ts";
-import { MAX_TOKEN_REQUEST_BYTES, readForm as readTokenForm } from "../../lib/oauth/tokens.ts";
+import { MAX_TOKEN_REQUEST_BYTES, readForm as readTokenForm } from "../../lib/oauth/client_auth.ts";
 import { readBounded } from "../../lib/oauth/clients.ts";
 import { InvalidRequestError } from "../../lib/oauth/errors.ts";
 import { readForm as readLoginForm } from "../../routes/auth/login.tsx";

@@ -76,7 +76,7 @@ for (const mode of MODES) {
         : "http://nobody.localhost:8000/.well-known/oauth-authorization-server";
       const missing = await f.fetch(none);
       assertEquals(missing.status, 404);
-      assertEquals((await missing.json()).error, "not_found");
+      assertEquals((await missing.json()).error, "invalid_request");
     } finally {
       f.close();
     }

@@ -5,7 +5,7 @@
  * and Approve / Deny. It is always shown and always needs a click (docs/oauth.md).
  */
 import type { Scope } from "../../../lib/auth/principal.ts";
-import type { ConsentView } from "../../../lib/oauth/authorize.ts";
+import type { ConsentView } from "../../../lib/oauth/consent.ts";
 import type { Urls } from "../../../lib/urls.ts";
 import type { Role, WikiRecord } from "../../../lib/wiki/types.ts";
 import type { SessionUser } from "../../../lib/session/sessions.ts";

@@ -5,6 +5,7 @@
  * so any origin may call them; `WWW-Authenticate` is exposed so a client can read an `invalid_client` challenge.
  * The authorization endpoint and the consent form are navigations and get no CORS.
  */
+import { MethodNotAllowedError, oauthErrorResponse } from "../../../lib/oauth/errors.ts";
 
 /** CORS headers of the metadata documents. */
 export const METADATA_CORS_HEADERS: Readonly<Record<string, string>> = {
@@ -35,13 +36,7 @@ export function preflight(headers: Readonly<Record<string, string>>): Response {
   return new Response(null, { status: 204, headers: { ...headers } });
 }
 
-/** 405 for a method an OAuth endpoint does not serve (JSON, like the endpoint's other answers). */
+/** 405 for a method an OAuth endpoint does not serve: JSON `invalid_request` with `Allow`, like its other answers. */
 export function methodNotAllowed(allow: string, headers: Readonly<Record<string, string>>): Response {
-  return new Response(
-    JSON.stringify({ error: "invalid_request", error_description: `This endpoint accepts ${allow} only.` }),
-    {
-      status: 405,
-      headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", allow, ...headers },
-    },
-  );
+  return withHeaders(oauthErrorResponse(new MethodNotAllowedError(allow)), headers);
 }

@@ -2,14 +2,14 @@
  * @module
  * The machine-facing OAuth endpoints of a wiki's authorization server: RFC 8414 metadata (and its
  * OpenID-configuration alias), `/token`, `/register` (RFC 7591) and `/revoke` (RFC 7009). Each handler is thin:
- * find the wiki, call `deps.oauth`, add CORS. lib/oauth answers OAuth errors itself (JSON, `no-store`); a KV failure
- * anywhere on the way (finding the wiki included) is answered `temporarily_unavailable` (503) in the same JSON.
+ * find the wiki, call `deps.oauth`, add CORS. lib/oauth answers OAuth errors itself (JSON, `no-store`); a failure
+ * anywhere on the way (finding the wiki included) is answered in the same JSON by lib/oauth/errors.ts: a KV failure
+ * `temporarily_unavailable` (503), anything else a logged `server_error` (500) with a request id.
  */
 import type { Context } from "hono";
 import type { WikiEnv } from "../../env.ts";
 import type { WikiRef } from "../../../lib/oauth/context.ts";
-import { NO_STORE_HEADERS, oauthErrorResponse, oauthJson } from "../../../lib/oauth/errors.ts";
-import { isKvFailure } from "../../../lib/kv/unavailable.ts";
+import { NO_STORE_HEADERS, oauthErrorResponse, UnknownWikiError } from "../../../lib/oauth/errors.ts";
 import { ENDPOINT_CORS_HEADERS, METADATA_CORS_HEADERS, withHeaders } from "./cors.ts";
 
 /** The wiki addressed by the request as `{ id, slug }`, or null when no wiki has that slug. */
@@ -18,16 +18,16 @@ export async function wikiRefOf(c: Context<WikiEnv>): Promise<WikiRef | null> {
   return wiki === null ? null : { id: wiki.id, slug: wiki.slug };
 }
 
-/** The JSON 404 of an OAuth endpoint whose wiki does not exist. */
+/** The JSON 404 (`invalid_request`) of an OAuth endpoint whose wiki does not exist. */
 export function noSuchWiki(slug: string, cors: Readonly<Record<string, string>>): Response {
-  return oauthJson(
-    { error: "not_found", error_description: `No wiki called "${slug}" exists on robot.wtf; check the address.` },
-    404,
-    { ...cors },
-  );
+  const err = new UnknownWikiError(`No wiki called "${slug}" exists on robot.wtf; check the address.`);
+  return withHeaders(oauthErrorResponse(err), cors);
 }
 
-/** Runs an endpoint; a KV failure becomes the JSON `temporarily_unavailable` 503 with the endpoint's CORS headers. */
+/**
+ * Runs an endpoint; whatever it throws is answered as an OAuth JSON error (a KV failure `temporarily_unavailable`
+ * 503, a bug a logged `server_error` 500 with a request id) with the endpoint's CORS headers.
+ */
 function guarded(
   cors: Readonly<Record<string, string>>,
   handler: (c: Context<WikiEnv>) => Promise<Response>,
@@ -36,8 +36,7 @@ function guarded(
     try {
       return await handler(c);
     } catch (err) {
-      if (!isKvFailure(err)) throw err;
-      return withHeaders(oauthErrorResponse(err), cors);
+      return withHeaders(oauthErrorResponse(err, `${c.req.method} ${new URL(c.req.url).pathname}`), cors);
     }
   };
 }
