@@ -3,8 +3,8 @@
  * client (local development mode) signs in, is refused on denial, a replayed or forged callback, an unknown handle
  * and an unreachable PDS; then logs out. Skips loudly when the peer is not installed, fails under CI=true.
  */
-import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../browser/chromium.ts";
 import { clientMetadataDocument, createAtprotoLogin, jwksDocument, LoginError } from "../../lib/atproto/client.ts";
 import { testConfig } from "../../lib/config.ts";
 import { loadKeyRing } from "../../lib/keys.ts";
@@ -16,16 +16,6 @@ import { freePort, type PdsPeer, startPds } from "../peers/pds.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 
 const PASSWORD = "hunter2-correct-horse";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** A callback server on 127.0.0.1 that hands each `/auth/callback` query to the test. */
 export function callbackServer(
@@ -56,11 +46,6 @@ export function callbackServer(
       });
     },
   };
-}
-
-/** Launches the system Chromium headless (apt package `chromium`). */
-export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  return await chromium.launch({ executablePath: "/usr/bin/chromium", args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** Drives the PDS's sign-in page (the identifier is pre-filled, read-only, from login_hint). */
@@ -324,7 +309,7 @@ Deno.test({
       assertOk(requested.includes("/auth/client-metadata.json"), `requested: ${requested}`);
       assertOk(requested.includes("/auth/jwks.json"), `requested: ${requested}`);
 
-      browser = await launchChromium([`--host-resolver-rules=MAP ${APP_HOST} 127.0.0.1`]);
+      browser = await launchChromium({ loopbackHosts: [APP_HOST] });
       const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
       const page = await ctx.newPage();
       const callback = new Promise<URLSearchParams>((resolve, reject) => {
