@@ -122,9 +122,9 @@ export async function setupCluster(count = 2, overrides: Partial<Config> = {}): 
         },
       };
     },
-    close: async () => {
-      await new Promise((r) => setTimeout(r, 0));
+    close: () => {
       kv.close();
+      return Promise.resolve();
     },
   };
 }

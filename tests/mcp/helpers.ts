@@ -126,7 +126,6 @@ export async function setupMcp(mode: Mode = "path", overrides: Partial<Config> =
     mcpUrl: (slug) => app.deps.urls.mcp(slug),
     fetch,
     close: async () => {
-      await new Promise((r) => setTimeout(r, 0));
       await f.close();
     },
   };

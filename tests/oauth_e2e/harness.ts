@@ -201,13 +201,39 @@ export function freePort(): number {
   return port;
 }
 
-/** Polls `check` every 50 ms until it returns a value or `timeoutMs` passes (then throws `what`). */
-export async function waitFor<T>(check: () => T | null | undefined, timeoutMs: number, what: string): Promise<T> {
+/** Tells waiters that something they check may have changed (e.g. a child process printed a line). */
+export class Changes {
+  #waiters: (() => void)[] = [];
+  /** Wakes every waiter. */
+  notify(): void {
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+  /** Resolves at the next {@link notify}. */
+  next(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+}
+
+/**
+ * Waits until `check` returns a value, or throws `what` after `timeoutMs` (a hang guard). With `changes`, `check`
+ * runs again at each {@link Changes.notify} (state this process updates, such as a child's output); without, it
+ * polls every 50 ms, for state only another process changes (a file it writes), which sends this one no event.
+ */
+export async function waitFor<T>(
+  check: () => T | null | undefined,
+  timeoutMs: number,
+  what: string,
+  changes?: Changes,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    const next = changes?.next();
     const v = check();
     if (v !== null && v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const pause = new Promise((r) => timer = setTimeout(r, changes ? deadline - Date.now() : 50));
+    await (next ? Promise.race([next, pause]) : pause);
+    clearTimeout(timer);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
