@@ -5,6 +5,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../browser/chromium.ts";
+import { makeTestCertificates } from "../e2e/helpers.ts";
 import { clientMetadataDocument, createAtprotoLogin, jwksDocument, LoginError } from "../../lib/atproto/client.ts";
 import { testConfig } from "../../lib/config.ts";
 import { loadKeyRing } from "../../lib/keys.ts";
@@ -339,54 +340,3 @@ Deno.test({
     }
   },
 });
-
-/** A throwaway private CA and a leaf certificate for `host` (EC P-256), made with the openssl CLI. */
-async function makeTestCertificates(host: string) {
-  const dir = await Deno.makeTempDir({ prefix: "robot-wtf-tls-" });
-  const run = async (...args: string[]) => {
-    const out = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" }).output();
-    if (!out.success) throw new Error(`openssl ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
-  };
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-  await run(
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.crt",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=robot-wtf-test-ca",
-  );
-  await run("req", ...ec, "-keyout", "app.key", "-out", "app.csr", "-subj", `/CN=${host}`);
-  await Deno.writeTextFile(
-    `${dir}/ext.cnf`,
-    `subjectAltName=DNS:${host}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
-  );
-  await run(
-    "x509",
-    "-req",
-    "-in",
-    "app.csr",
-    "-CA",
-    "ca.crt",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-days",
-    "2",
-    "-extfile",
-    "ext.cnf",
-    "-out",
-    "app.crt",
-  );
-  return {
-    dir,
-    caFile: `${dir}/ca.crt`,
-    cert: await Deno.readTextFile(`${dir}/app.crt`),
-    key: await Deno.readTextFile(`${dir}/app.key`),
-  };
-}
