@@ -76,3 +76,19 @@ function checkError<E extends Error>(caught: unknown, ErrorClass: new (...args: 
   }
   return caught as E;
 }
+
+/**
+ * Awaits `promise`, failing with "timed out waiting for {what}" if it has not settled after `ms` (a hang guard, not
+ * a timing claim: tests await the event itself, this only turns a hang into a readable failure).
+ */
+export async function withHangGuard<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -61,9 +61,12 @@ Deno.test("config - OAuth token lifetimes: 8 h / 60 d by default, configurable, 
     "OAUTH_ACCESS_TOKEN_HOURS must be at least 1",
   );
   // The app's authorization server uses them: a token issued now expires after the configured lifetime.
-  const { createApp } = await import("../main.ts");
-  using kv = await Deno.openKv(":memory:");
-  const app = await createApp({ ...c, kvPath: ":memory:", seedDemo: false }, kv);
-  assertEquals(app.deps.oauth.ctx.settings.accessTokenTtlMs, 3_600_000);
-  assertEquals(app.deps.oauth.ctx.settings.refreshTokenTtlMs, 90 * 86_400_000);
+  const { appFixture } = await import("./fixture/app.ts");
+  const f = await appFixture({ config: { ...c, kvPath: ":memory:", seedDemo: false } });
+  try {
+    assertEquals(f.app.deps.oauth.ctx.settings.accessTokenTtlMs, 3_600_000);
+    assertEquals(f.app.deps.oauth.ctx.settings.refreshTokenTtlMs, 90 * 86_400_000);
+  } finally {
+    await f.close();
+  }
 });

@@ -55,8 +55,11 @@ export async function sweepAllStagedBlobs(kv: Deno.Kv, opts: SweepOptions = {}):
 
 /** A running sweeper. */
 export interface Sweeper {
-  /** Stops it (idempotent). */
-  stop(): void;
+  /**
+   * Stops it (idempotent): no run starts afterwards. Resolves once the run in flight at the call, if any, has
+   * finished (so the caller may then close the store it sweeps).
+   */
+  stop(): Promise<void>;
 }
 
 /** Options of a periodic sweeper. */
@@ -106,24 +109,27 @@ function sweepBlobs(kv: Deno.Kv): () => Promise<string[]> {
 
 function startSweeper(sweep: () => Promise<string[]>, opts: SweeperOptions): Sweeper {
   const log = opts.log ?? ((msg) => console.error(msg));
-  let running = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
-      for (const m of await sweep()) log(m);
-    } finally {
-      running = false;
-    }
+  let inFlight: Promise<void> | null = null;
+  const run = () => {
+    if (inFlight) return;
+    inFlight = (async () => {
+      try {
+        for (const m of await sweep()) log(m);
+      } finally {
+        inFlight = null;
+      }
+    })();
   };
   const id = setInterval(run, opts.intervalMs ?? SWEEP_INTERVAL_MS);
   Deno.unrefTimer(id);
-  let stopped = false;
+  let stopped: Promise<void> | null = null;
   return {
     stop() {
-      if (stopped) return;
-      stopped = true;
+      if (stopped) return stopped;
       clearInterval(id);
+      // A failed run was already reported where it happened; stopping only waits for it to end.
+      stopped = (inFlight ?? Promise.resolve()).catch(() => {});
+      return stopped;
     },
   };
 }

@@ -6,13 +6,11 @@
  *
  * Needs /usr/bin/chromium; skipped with a warning without it, except under CI=true, where it fails.
  */
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
-import { type App, createApp } from "../../main.ts";
-import { testConfig } from "../../lib/config.ts";
-import { upsertUserOnLogin } from "../../lib/platform/users.ts";
+import { appFixture } from "../fixture/app.ts";
 import { connectApp, fakeIdentity, PEOPLE } from "./helpers.ts";
-import { CHROMIUM, CHROMIUM_FLAGS, haveChromium, onCi } from "../browser/chromium.ts";
+import { CHROMIUM, haveChromium, launchProfile, onCi } from "../browser/chromium.ts";
 
 const SCREENSHOTS = new URL("../../.tmp/screenshots/dashboard/", import.meta.url).pathname;
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
@@ -42,21 +40,16 @@ Deno.test({
   async fn() {
     assertOk(haveChromium, `${CHROMIUM} is missing: CI must install Chromium (apt-get install -y chromium)`);
     await Deno.mkdir(SCREENSHOTS, { recursive: true });
-    let app: App | null = null;
-    const server = Deno.serve(
-      { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-      (req) => app ? app.fetch(req) : new Response("starting", { status: 503 }),
-    );
-    const kv = await Deno.openKv(":memory:");
-    const origin = `http://127.0.0.1:${server.addr.port}`;
-    const profile = await Deno.makeTempDir({ prefix: "robot-dashboard-" });
+    const alice = { did: PEOPLE["alice.test"], handle: "alice.test", displayName: "Alice" };
+    const f = await appFixture({
+      serve: true,
+      config: (port) => ({ port, publicOrigin: `http://127.0.0.1:${port}` }),
+      app: { identity: fakeIdentity() },
+      users: [alice, { did: PEOPLE["bob.test"], handle: "bob.test", displayName: null }],
+    });
+    const { app } = f;
+    const origin = f.config.publicOrigin;
     try {
-      app = await createApp(testConfig({ port: server.addr.port, publicOrigin: origin }), kv, {
-        identity: fakeIdentity(),
-      });
-      const alice = { did: PEOPLE["alice.test"], handle: "alice.test", displayName: "Alice" };
-      await upsertUserOnLogin(kv, alice);
-      await upsertUserOnLogin(kv, { did: PEOPLE["bob.test"], handle: "bob.test", displayName: null });
       const wiki = await app.deps.wikis.create({
         slug: "alice-research",
         title: "Alice's research notes",
@@ -75,14 +68,9 @@ Deno.test({
       });
       await app.deps.wikis.setMember(shared.id, alice.did, "viewer", PEOPLE["bob.test"]);
       await connectApp(app, "alice-research", alice.did);
-      const { id } = await app.deps.sessions.create(alice, origin);
+      const id = await f.session(alice, origin);
 
-      const context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_FLAGS,
-        viewport: SIZES.desktop,
-      });
+      const { context, close } = await launchProfile("robot-dashboard-", SIZES.desktop);
       try {
         await context.addCookies([{ name: "rw_session", value: id, url: origin }]);
         const page = context.pages()[0] ?? await context.newPage();
@@ -113,12 +101,10 @@ Deno.test({
         await shoot(page, "account");
         assertEquals(errors, [], "no JavaScript errors");
       } finally {
-        await context.close().catch(() => {});
+        await close();
       }
     } finally {
-      await server.shutdown();
-      kv.close();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
+      await f.close();
     }
   },
 });

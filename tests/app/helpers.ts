@@ -3,8 +3,8 @@
  * Shared setup of the dashboard tests: an app in subdomain mode on in-memory KV with a fake handle resolver,
  * signed-in users, and a small browser-like client (cookie, CSRF token scraped from the page, form posts).
  */
-import { type App, createApp } from "../../main.ts";
-import { testConfig } from "../../lib/config.ts";
+import type { App } from "../../main.ts";
+import { appFixture } from "../fixture/app.ts";
 import { IdentityError, type IdentityResolver } from "../../lib/atproto/identity.ts";
 import type { AtprotoLogin } from "../../lib/atproto/client.ts";
 import { upsertUserOnLogin } from "../../lib/platform/users.ts";
@@ -79,15 +79,17 @@ export interface Fixture {
 export async function setup(
   overrides: { wikisPerUser?: number; wrapKv?: (kv: Deno.Kv) => Deno.Kv } = {},
 ): Promise<Fixture> {
-  const kv = await Deno.openKv(":memory:");
-  const config = testConfig({ publicOrigin: ORIGIN, addressing: "subdomain", wikiDomain: "localhost" });
-  if (overrides.wikisPerUser !== undefined) config.wikisPerUser = overrides.wikisPerUser;
   const atprotoLogouts: string[] = [];
   const atproto = fakeAtprotoLogin((did) => atprotoLogouts.push(did));
-  const app = await createApp(config, overrides.wrapKv ? overrides.wrapKv(kv) : kv, {
-    identity: fakeIdentity(),
-    atproto,
+  const f = await appFixture({
+    config: overrides.wikisPerUser === undefined
+      ? { publicOrigin: ORIGIN }
+      : { publicOrigin: ORIGIN, wikisPerUser: overrides.wikisPerUser },
+    addressing: "subdomain",
+    wrapKv: overrides.wrapKv,
+    app: { identity: fakeIdentity(), atproto },
   });
+  const { app, kv } = f;
   return {
     app,
     kv,
@@ -95,7 +97,7 @@ export async function setup(
     async signIn(person) {
       const did = PEOPLE[person];
       await upsertUserOnLogin(kv, { did, handle: person, displayName: null });
-      const { id } = await app.deps.sessions.create({ did, handle: person, displayName: null }, ORIGIN);
+      const id = await f.session({ did, handle: person, displayName: null }, ORIGIN);
       const headers = { cookie: `rw_session=${id}` };
       const get = (path: string) => app.fetch(new Request(ORIGIN + path, { headers }));
       const page = async (path: string) => {
@@ -131,7 +133,7 @@ export async function setup(
         client: "web",
       });
     },
-    close: () => kv.close(),
+    close: () => void f.close(),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * @module
  * A cluster of app instances in one process on ONE Deno KV store, as Deno Deploy runs several isolates (or an
- * operator runs several processes on one KV Connect server): each instance is its own `createApp` with its own
+ * operator runs several processes on one KV Connect server): each instance is its own app (tests/fixture/app.ts) with its own
  * memory, the store is shared and strongly consistent.
  *
  * In-process caches are keyed by the KV handle an app was built with (the page catalog and search index of
@@ -9,7 +9,8 @@
  * own view of the shared store: a distinct handle forwarding every call to it. Without the views, two apps on the
  * same handle would share their catalogs and a stale cache could never show.
  */
-import { type App, createApp } from "../../main.ts";
+import type { App } from "../../main.ts";
+import { appFixture } from "../fixture/app.ts";
 import { type Config, testConfig } from "../../lib/config.ts";
 import { upsertUserOnLogin } from "../../lib/platform/users.ts";
 import { csrfToken } from "../../lib/session/csrf.ts";
@@ -83,7 +84,7 @@ export async function setupCluster(count = 2, overrides: Partial<Config> = {}): 
   const atproto = fakeAtprotoLogin();
   const instances = await Promise.all(Array.from({ length: count }, async (_, i) => {
     const view = instanceView(kv);
-    const app = await createApp(config, view, { identity: fakeIdentity(), atproto });
+    const { app } = await appFixture({ config, kv: view, app: { identity: fakeIdentity(), atproto } });
     return { name: String.fromCharCode(65 + i), app, kv: view };
   }));
   const first = instances[0].app;
@@ -121,9 +122,9 @@ export async function setupCluster(count = 2, overrides: Partial<Config> = {}): 
         },
       };
     },
-    close: async () => {
-      await new Promise((r) => setTimeout(r, 0));
+    close: () => {
       kv.close();
+      return Promise.resolve();
     },
   };
 }

@@ -3,8 +3,9 @@
  * client (local development mode) signs in, is refused on denial, a replayed or forged callback, an unknown handle
  * and an unreachable PDS; then logs out. Skips loudly when the peer is not installed, fails under CI=true.
  */
-import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../browser/chromium.ts";
+import { makeTestCertificates } from "../e2e/helpers.ts";
 import { clientMetadataDocument, createAtprotoLogin, jwksDocument, LoginError } from "../../lib/atproto/client.ts";
 import { testConfig } from "../../lib/config.ts";
 import { loadKeyRing } from "../../lib/keys.ts";
@@ -16,16 +17,6 @@ import { freePort, type PdsPeer, startPds } from "../peers/pds.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 
 const PASSWORD = "hunter2-correct-horse";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** A callback server on 127.0.0.1 that hands each `/auth/callback` query to the test. */
 export function callbackServer(
@@ -56,11 +47,6 @@ export function callbackServer(
       });
     },
   };
-}
-
-/** Launches the system Chromium headless (apt package `chromium`). */
-export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  return await chromium.launch({ executablePath: "/usr/bin/chromium", args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** Drives the PDS's sign-in page (the identifier is pre-filled, read-only, from login_hint). */
@@ -324,7 +310,7 @@ Deno.test({
       assertOk(requested.includes("/auth/client-metadata.json"), `requested: ${requested}`);
       assertOk(requested.includes("/auth/jwks.json"), `requested: ${requested}`);
 
-      browser = await launchChromium([`--host-resolver-rules=MAP ${APP_HOST} 127.0.0.1`]);
+      browser = await launchChromium({ loopbackHosts: [APP_HOST] });
       const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
       const page = await ctx.newPage();
       const callback = new Promise<URLSearchParams>((resolve, reject) => {
@@ -354,54 +340,3 @@ Deno.test({
     }
   },
 });
-
-/** A throwaway private CA and a leaf certificate for `host` (EC P-256), made with the openssl CLI. */
-async function makeTestCertificates(host: string) {
-  const dir = await Deno.makeTempDir({ prefix: "robot-wtf-tls-" });
-  const run = async (...args: string[]) => {
-    const out = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" }).output();
-    if (!out.success) throw new Error(`openssl ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
-  };
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-  await run(
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.crt",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=robot-wtf-test-ca",
-  );
-  await run("req", ...ec, "-keyout", "app.key", "-out", "app.csr", "-subj", `/CN=${host}`);
-  await Deno.writeTextFile(
-    `${dir}/ext.cnf`,
-    `subjectAltName=DNS:${host}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
-  );
-  await run(
-    "x509",
-    "-req",
-    "-in",
-    "app.csr",
-    "-CA",
-    "ca.crt",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-days",
-    "2",
-    "-extfile",
-    "ext.cnf",
-    "-out",
-    "app.crt",
-  );
-  return {
-    dir,
-    caFile: `${dir}/ca.crt`,
-    cert: await Deno.readTextFile(`${dir}/app.crt`),
-    key: await Deno.readTextFile(`${dir}/app.key`),
-  };
-}

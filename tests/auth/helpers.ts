@@ -3,8 +3,9 @@
  * Shared setup of the sign-in route tests: an app on in-memory KV with a fake ATProto login (no PDS), a tiny
  * cookie jar per browser, and helpers to drive the login form and its callback in-process.
  */
-import { createApp } from "../../main.ts";
-import { type Config, testConfig } from "../../lib/config.ts";
+import type { App } from "../../main.ts";
+import type { Config } from "../../lib/config.ts";
+import { appFixture } from "../fixture/app.ts";
 import { type AtprotoLogin, LoginError, type LoginResult } from "../../lib/atproto/client.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import type { ConnectionInfo } from "../../lib/net/client_address.ts";
@@ -82,7 +83,7 @@ export function fakeAtproto(mode: "loopback" | "confidential"): FakeAtproto {
 export class Browser {
   readonly jar = new Map<string, Map<string, string>>();
   /** `info`: the connection as `Deno.serve` reports it (the client's address); absent, the app sees "unknown". */
-  constructor(readonly app: Awaited<ReturnType<typeof createApp>>, readonly info?: ConnectionInfo) {}
+  constructor(readonly app: App, readonly info?: ConnectionInfo) {}
 
   /** Sends a request with this browser's cookies for the URL's origin and stores the cookies it sets. */
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
@@ -127,17 +128,16 @@ export class Browser {
 
 /** A test app with the fake login. */
 export async function setupAuth(overrides: Partial<Config> = {}, mode: "loopback" | "confidential" = "loopback") {
-  const kv = await Deno.openKv(":memory:");
-  const config = testConfig(overrides);
   const atproto = fakeAtproto(mode);
-  const app = await createApp(config, kv, { atproto });
+  const f = await appFixture({ config: overrides, app: { atproto } });
+  const { app, kv } = f;
   return {
     app,
     kv,
     atproto,
-    origin: config.publicOrigin,
+    origin: f.config.publicOrigin,
     browser: (info?: ConnectionInfo) => new Browser(app, info),
-    close: () => kv.close(),
+    close: () => void f.close(),
   };
 }
 

@@ -7,8 +7,7 @@ import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../asser
 import { ACCOUNTS, Browser, hiddenField, setupAuth, signInThroughForm } from "./helpers.ts";
 import { OTHER_BROWSER_MESSAGE, STALE_FORM_MESSAGE } from "../../routes/auth/login.tsx";
 import { getUser } from "../../lib/platform/users.ts";
-import { createApp } from "../../main.ts";
-import { testConfig } from "../../lib/config.ts";
+import { type AppFixture, appFixture } from "../fixture/app.ts";
 
 const ALICE = ACCOUNTS["alice.test"];
 
@@ -285,9 +284,9 @@ Deno.test("auth - logout: CSRF required; ends the session (and wiki hosts' child
 });
 
 Deno.test("auth - client documents: served in confidential mode, 404 for the loopback client", async () => {
-  const kv = await Deno.openKv(":memory:");
+  const f = await appFixture({ config: { publicOrigin: "https://robot.example" } });
   try {
-    const app = await createApp(testConfig({ publicOrigin: "https://robot.example" }), kv);
+    const app = f.app;
     const meta = await app.fetch(new Request("https://robot.example/auth/client-metadata.json"));
     assertEquals(meta.status, 200);
     const doc = await meta.json();
@@ -298,21 +297,22 @@ Deno.test("auth - client documents: served in confidential mode, 404 for the loo
     const keys = (await jwks.json()).keys;
     assertEquals(keys.length, 1);
     assertEquals(keys[0].d, undefined, "no private part");
-    const local = await createApp(testConfig(), kv);
-    const none = await local.fetch(new Request("http://localhost:8000/auth/client-metadata.json"));
+    const local = await appFixture({ kv: f.kv });
+    const none = await local.fetch("http://localhost:8000/auth/client-metadata.json");
     assertEquals(none.status, 404);
     await none.body?.cancel();
   } finally {
-    kv.close();
+    await f.close();
   }
 });
 
 Deno.test("auth - development on a non-loopback http origin: the app runs, and the form says sign-in is unavailable", async () => {
-  const kv = await Deno.openKv(":memory:");
   const warn = console.warn;
   console.warn = () => {};
+  let f: AppFixture | undefined;
   try {
-    const app = await createApp(testConfig({ publicOrigin: "http://robot.lan:8000" }), kv);
+    f = await appFixture({ config: { publicOrigin: "http://robot.lan:8000" } });
+    const app = f.app;
     console.warn = warn;
     const b = new Browser(app);
     const { html } = await b.page("http://robot.lan:8000/auth/login");
@@ -327,7 +327,7 @@ Deno.test("auth - development on a non-loopback http origin: the app runs, and t
     );
   } finally {
     console.warn = warn;
-    kv.close();
+    await f?.close();
   }
 });
 

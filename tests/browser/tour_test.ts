@@ -10,14 +10,13 @@
  *
  * Needs /usr/bin/chromium; skipped with a warning without it, except under CI=true, where it fails.
  */
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
-import { type App, createApp } from "../../main.ts";
-import { testConfig } from "../../lib/config.ts";
+import { appFixture } from "../fixture/app.ts";
 import { upsertUserOnLogin } from "../../lib/platform/users.ts";
 import { base64url } from "../../lib/ids.ts";
 import { fakeIdentity, PEOPLE } from "../app/helpers.ts";
-import { CHROMIUM, CHROMIUM_FLAGS, haveChromium, onCi } from "./chromium.ts";
+import { CHROMIUM, haveChromium, launchProfile, onCi } from "./chromium.ts";
 
 const SCREENSHOTS = new URL("../../.tmp/screenshots/tour/", import.meta.url).pathname;
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
@@ -109,22 +108,17 @@ Deno.test({
   async fn(t) {
     assertOk(haveChromium, `${CHROMIUM} is missing: CI must install Chromium (apt-get install -y chromium)`);
     await Deno.mkdir(SCREENSHOTS, { recursive: true });
-    let app: App | null = null;
-    const server = Deno.serve(
-      { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-      (req) => app ? app.fetch(req) : new Response("starting", { status: 503 }),
-    );
-    const kv = await Deno.openKv(":memory:");
-    const origin = `http://127.0.0.1:${server.addr.port}`;
-    const profile = await Deno.makeTempDir({ prefix: "robot-tour-" });
+    const alice = { did: PEOPLE["alice.test"], handle: "alice.test", displayName: "Alice" };
+    const bob = { did: PEOPLE["bob.test"], handle: "bob.test", displayName: null };
+    const f = await appFixture({
+      serve: true,
+      config: (port) => ({ port, publicOrigin: `http://127.0.0.1:${port}` }),
+      app: { identity: fakeIdentity() },
+      users: [alice, bob],
+    });
+    const { app, kv } = f;
+    const origin = f.config.publicOrigin;
     try {
-      app = await createApp(testConfig({ port: server.addr.port, publicOrigin: origin }), kv, {
-        identity: fakeIdentity(),
-      });
-      const alice = { did: PEOPLE["alice.test"], handle: "alice.test", displayName: "Alice" };
-      const bob = { did: PEOPLE["bob.test"], handle: "bob.test", displayName: null };
-      await upsertUserOnLogin(kv, alice);
-      await upsertUserOnLogin(kv, bob);
       const aliceActor = { id: alice.did, name: alice.handle, client: "web" };
       const wiki = await app.deps.wikis.create(
         { slug: "alice-notes", title: "Alice's notes", ownerDid: alice.did },
@@ -144,12 +138,7 @@ Deno.test({
       const base = app.deps.urls.wikiBase("alice-notes");
       const clientId = await registerClient(base);
 
-      const context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_FLAGS,
-        viewport: SIZES.desktop,
-      });
+      const { context, close } = await launchProfile("robot-tour-", SIZES.desktop);
       const findings: Findings = { problems: [] };
       try {
         const page = context.pages()[0] ?? await context.newPage();
@@ -284,13 +273,11 @@ Deno.test({
           await page.emulateMedia({ colorScheme: "light" });
         });
       } finally {
-        await context.close().catch(() => {});
+        await close();
       }
       assertEquals(findings.problems, [], "pages that scroll sideways or log errors");
     } finally {
-      await server.shutdown();
-      kv.close();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
+      await f.close();
     }
   },
 });

@@ -6,12 +6,13 @@
  * Needs /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it). Without it the tests are skipped
  * with a warning, except under CI=true, where they fail.
  */
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
-import { type App, createApp } from "../../main.ts";
-import { type Config, testConfig } from "../../lib/config.ts";
+import type { App } from "../../main.ts";
+import type { Config } from "../../lib/config.ts";
+import { appFixture } from "../fixture/app.ts";
 import { seedDemoWiki } from "../../lib/wiki/demo.ts";
-import { CHROMIUM, CHROMIUM_FLAGS, haveChromium, onCi } from "./chromium.ts";
+import { CHROMIUM, haveChromium, launchProfile, onCi } from "./chromium.ts";
 
 const SCREENSHOTS = new URL("../../.tmp/screenshots/", import.meta.url).pathname;
 const WIDTHS = { desktop: { width: 1280, height: 800 }, phone: { width: 375, height: 740 } } as const;
@@ -30,14 +31,9 @@ interface Served {
   close(): Promise<void>;
 }
 
-async function serve(configFor: (port: number) => Config): Promise<Served> {
-  let app: App | null = null;
-  const server = Deno.serve(
-    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    (req) => app ? app.fetch(req) : new Response("starting", { status: 503 }),
-  );
-  const kv = await Deno.openKv(":memory:");
-  app = await createApp(configFor(server.addr.port), kv);
+async function serve(configFor: (port: number) => Partial<Config>): Promise<Served> {
+  const f = await appFixture({ serve: true, config: configFor });
+  const { app } = f;
   await seedDemoWiki(app.deps.wikis);
   const demo = (await app.deps.wikis.bySlug("demo"))!;
   await app.deps.wikis.pages(demo).write(
@@ -60,28 +56,7 @@ async function serve(configFor: (port: number) => Config): Promise<Served> {
   return {
     app,
     base: app.deps.urls.wikiBase("demo"),
-    async close() {
-      await server.shutdown();
-      kv.close();
-    },
-  };
-}
-
-/** A fresh Chromium with its own profile directory; removed on close. */
-async function browser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  const profile = await Deno.makeTempDir({ prefix: "robot-chromium-" });
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    viewport: WIDTHS.desktop,
-  });
-  return {
-    context,
-    async close() {
-      await context.close().catch(() => {});
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
-    },
+    close: () => f.close(),
   };
 }
 
@@ -96,7 +71,7 @@ async function shoot(page: Page, name: string): Promise<void> {
 /** The reader's walk through the demo wiki; `mode` names the screenshots. */
 async function readerWalk(t: Deno.TestContext, served: Served, mode: string): Promise<void> {
   const { base } = served;
-  const b = await browser();
+  const b = await launchProfile("robot-chromium-", WIDTHS.desktop);
   try {
     const page = b.context.pages()[0] ?? await b.context.newPage();
     const errors: string[] = [];
@@ -170,7 +145,7 @@ Deno.test({
   async fn(t) {
     assertOk(haveChromium, `${CHROMIUM} is missing: CI must install Chromium (apt-get install -y chromium)`);
     await Deno.mkdir(SCREENSHOTS, { recursive: true });
-    const served = await serve((port) => testConfig({ port, publicOrigin: `http://127.0.0.1:${port}` }));
+    const served = await serve((port) => ({ port, publicOrigin: `http://127.0.0.1:${port}` }));
     try {
       assertEquals(served.base, `http://127.0.0.1:${new URL(served.base).port}/w/demo`);
       await readerWalk(t, served, "path");
@@ -186,9 +161,12 @@ Deno.test({
   async fn(t) {
     assertOk(haveChromium, `${CHROMIUM} is missing: CI must install Chromium (apt-get install -y chromium)`);
     await Deno.mkdir(SCREENSHOTS, { recursive: true });
-    const served = await serve((port) =>
-      testConfig({ port, addressing: "subdomain", wikiDomain: "localhost", publicOrigin: `http://localhost:${port}` })
-    );
+    const served = await serve((port) => ({
+      port,
+      addressing: "subdomain",
+      wikiDomain: "localhost",
+      publicOrigin: `http://localhost:${port}`,
+    }));
     try {
       assertEquals(served.base, `http://demo.localhost:${new URL(served.base).port}`);
       await readerWalk(t, served, "subdomain");

@@ -7,8 +7,7 @@
  * If the npm package cannot be fetched: under CI (`CI=true`) the test FAILS; locally it is skipped loudly.
  */
 import { assertEquals, assertIncludes } from "../assert.ts";
-import { createApp } from "../../main.ts";
-import { testConfig } from "../../lib/config.ts";
+import { appFixture } from "../fixture/app.ts";
 import { createWikiTokens } from "../../lib/auth/tokens.ts";
 
 const PACKAGE = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
@@ -23,19 +22,23 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    let handler: (r: Request) => Promise<Response> = () => Promise.resolve(new Response("", { status: 503 }));
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (r) => handler(r));
-    const kv = await Deno.openKv(":memory:");
+    // The socket is for the suite's CLI only, which cannot send an Authorization header: it adds the wiki token.
+    let token = "";
+    const f = await appFixture({
+      serve: {
+        through: (req, app) => {
+          const headers = new Headers(req.headers);
+          headers.set("authorization", `Bearer ${token}`);
+          return app.fetch(new Request(req, { headers }));
+        },
+      },
+      config: (port) => ({ publicOrigin: `http://localhost:${port}` }),
+      wikis: [{ slug: "alice", ownerDid: "local:alice", actor: { id: "local:test", name: "test", client: "cli" } }],
+    });
     const work = await Deno.makeTempDir({ prefix: "mcp-conformance-" });
     try {
-      const port = server.addr.port;
-      const app = await createApp(testConfig({ publicOrigin: `http://localhost:${port}` }), kv);
-      const wiki = await app.deps.wikis.create({ slug: "alice", ownerDid: "local:alice" }, {
-        id: "local:test",
-        name: "test",
-        client: "cli",
-      });
-      const { token } = await createWikiTokens({ kv, keys: app.deps.keys }).create(wiki, { label: "conformance" });
+      const { app, kv, port, wikis: { alice: wiki } } = f;
+      token = (await createWikiTokens({ kv, keys: app.deps.keys }).create(wiki, { label: "conformance" })).token;
       const url = app.deps.urls.mcp("alice");
 
       // Without the proxy the endpoint refuses the suite's first request.
@@ -44,12 +47,6 @@ Deno.test({
       );
       assertEquals(bare.status, 401);
       await bare.body?.cancel();
-
-      handler = (req) => {
-        const headers = new Headers(req.headers);
-        headers.set("authorization", `Bearer ${token}`);
-        return app.fetch(new Request(req, { headers }));
-      };
 
       for (const run of RUNS) {
         const out = await new Deno.Command(Deno.execPath(), {
@@ -94,8 +91,7 @@ Deno.test({
         }
       }
     } finally {
-      await server.shutdown();
-      kv.close();
+      await f.close();
       await Deno.remove(work, { recursive: true }).catch(() => {});
     }
   },

@@ -3,9 +3,9 @@
  * Shared pieces of the end-to-end sign-in tests: the app served on a real socket (http, or https with a private CA),
  * identity resolution against the local PDS peer, headless Chromium, the PDS's sign-in page, screenshots.
  */
-import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
-import { createApp } from "../../main.ts";
+import { appFixture } from "../fixture/app.ts";
+import { CHROMIUM, haveChromium, launchChromium as launch, onCi } from "../browser/chromium.ts";
 import type { Config } from "../../lib/config.ts";
 import { createIdentityResolver } from "../../lib/atproto/identity.ts";
 import { createSafeFetch, type FetchLike, UNSAFE_ALLOW_LOOPBACK_FOR_TESTS } from "../../lib/net/safe_fetch.ts";
@@ -16,37 +16,18 @@ export const PASSWORD = "hunter2-correct-horse";
 /** Where screenshots go (gitignored). */
 export const SCREENSHOT_DIR = new URL("../../.tmp/screenshots/e2e/", import.meta.url).pathname;
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 /** True when the system Chromium is installed; otherwise warns (skip) or throws under CI=true. */
-export async function chromiumAvailable(): Promise<boolean> {
-  try {
-    await Deno.stat("/usr/bin/chromium");
-    return true;
-  } catch {
-    const message = "Chromium not installed at /usr/bin/chromium: `apt-get install -y chromium`";
-    if (Deno.env.get("CI") === "true") throw new Error(message);
-    console.warn(`\n!!! SKIPPING end-to-end login test: ${message}\n`);
-    return false;
-  }
+export function chromiumAvailable(): Promise<boolean> {
+  if (haveChromium) return Promise.resolve(true);
+  const message = `Chromium not installed at ${CHROMIUM}: \`apt-get install -y chromium\``;
+  if (onCi) throw new Error(message);
+  console.warn(`\n!!! SKIPPING end-to-end login test: ${message}\n`);
+  return Promise.resolve(false);
 }
 
 /** Launches headless Chromium; loopback names (and `extraHosts`) resolve to 127.0.0.1. */
 export async function launchChromium(extraHosts: string[] = []): Promise<Browser> {
-  const rules = ["localhost", "*.localhost", ...extraHosts].map((h) => `MAP ${h} 127.0.0.1`).join(", ");
-  return await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [...CHROMIUM_ARGS, `--host-resolver-rules=${rules}`],
-  });
+  return await launch({ loopbackHosts: ["localhost", "*.localhost", ...extraHosts] });
 }
 
 /**
@@ -90,17 +71,12 @@ export async function serveApp(
   port: number,
   tls?: { cert: string; key: string },
 ) {
-  const kv = await Deno.openKv(":memory:");
-  const app = await createApp(config, kv, peerOptions(peer));
-  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {}, ...(tls ?? {}) }, app.fetch);
-  return {
-    app,
-    kv,
-    async close() {
-      await server.shutdown();
-      kv.close();
-    },
-  };
+  const f = await appFixture({
+    config,
+    app: peerOptions(peer),
+    serve: { port, tls, through: (req, app, info) => app.fetch(req, info) },
+  });
+  return { app: f.app, kv: f.kv, close: () => f.close() };
 }
 
 /** Signs in at the PDS's page (identifier pre-filled from the login hint) and authorizes the app. */

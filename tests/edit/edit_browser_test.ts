@@ -8,13 +8,12 @@
  * Needs /usr/bin/chromium; without it the tests are skipped with a warning, except under CI=true, where they fail.
  */
 import { Buffer } from "node:buffer";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
-import { type App, createApp } from "../../main.ts";
-import { type Config, testConfig } from "../../lib/config.ts";
-import type { WikiRecord } from "../../lib/wiki/types.ts";
+import type { Config } from "../../lib/config.ts";
+import { appFixture } from "../fixture/app.ts";
 import { buildIslands } from "../../scripts/build_islands.ts";
-import { CHROMIUM, CHROMIUM_FLAGS, haveChromium, onCi } from "../browser/chromium.ts";
+import { CHROMIUM, haveChromium, launchProfile, onCi } from "../browser/chromium.ts";
 
 const SCREENSHOTS = new URL("../../.tmp/screenshots/edit/", import.meta.url).pathname;
 const WIDTHS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
@@ -26,18 +25,20 @@ if (!haveChromium && !onCi) {
 }
 
 /** The app on a random loopback port with wiki `alice` and a session cookie for its origin. */
-async function serve(configFor: (port: number) => Config) {
-  let app: App | null = null;
-  const server = Deno.serve(
-    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    (req) => app ? app.fetch(req) : new Response("starting", { status: 503 }),
-  );
-  const kv = await Deno.openKv(":memory:");
-  app = await createApp(configFor(server.addr.port), kv);
-  const wiki: WikiRecord = await app.deps.wikis.create(
-    { slug: "alice", title: "Alice's notes", ownerDid: ALICE.did, visibility: "public", seed: false },
-    { id: ALICE.did, name: ALICE.handle, client: "system" },
-  );
+async function serve(configFor: (port: number) => Partial<Config>) {
+  const f = await appFixture({
+    serve: true,
+    config: configFor,
+    wikis: [{
+      slug: "alice",
+      title: "Alice's notes",
+      ownerDid: ALICE.did,
+      visibility: "public",
+      seed: false,
+      actor: { id: ALICE.did, name: ALICE.handle, client: "system" },
+    }],
+  });
+  const { app, wikis: { alice: wiki } } = f;
   const pages = app.deps.wikis.pages(wiki);
   await pages.write(
     "Home",
@@ -52,33 +53,12 @@ async function serve(configFor: (port: number) => Config) {
     AGENT,
   );
   const base = app.deps.urls.wikiBase("alice");
-  const { id } = await app.deps.sessions.create(ALICE, new URL(base).origin);
   return {
     app,
     pages,
     base,
-    cookie: id,
-    async close() {
-      await server.shutdown();
-      kv.close();
-    },
-  };
-}
-
-async function browser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  const profile = await Deno.makeTempDir({ prefix: "robot-chromium-edit-" });
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    viewport: WIDTHS.desktop,
-  });
-  return {
-    context,
-    async close() {
-      await context.close().catch(() => {});
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
-    },
+    cookie: await f.session(ALICE, new URL(base).origin),
+    close: () => f.close(),
   };
 }
 
@@ -96,7 +76,7 @@ async function shoot(page: Page, name: string): Promise<void> {
 
 async function editWalk(t: Deno.TestContext, served: Awaited<ReturnType<typeof serve>>, mode: string) {
   const { base, pages } = served;
-  const b = await browser();
+  const b = await launchProfile("robot-chromium-edit-", WIDTHS.desktop);
   try {
     await b.context.addCookies([{ name: "rw_session", value: served.cookie, url: base + "/" }]);
     const page = b.context.pages()[0] ?? await b.context.newPage();
@@ -230,7 +210,7 @@ Deno.test({
     assertOk(haveChromium, `${CHROMIUM} is missing: CI must install Chromium (apt-get install -y chromium)`);
     await Deno.mkdir(SCREENSHOTS, { recursive: true });
     await buildIslands();
-    const served = await serve((port) => testConfig({ port, publicOrigin: `http://127.0.0.1:${port}` }));
+    const served = await serve((port) => ({ port, publicOrigin: `http://127.0.0.1:${port}` }));
     try {
       await editWalk(t, served, "path");
     } finally {
@@ -246,9 +226,12 @@ Deno.test({
     assertOk(haveChromium, `${CHROMIUM} is missing: CI must install Chromium (apt-get install -y chromium)`);
     await Deno.mkdir(SCREENSHOTS, { recursive: true });
     await buildIslands();
-    const served = await serve((port) =>
-      testConfig({ port, addressing: "subdomain", wikiDomain: "localhost", publicOrigin: `http://localhost:${port}` })
-    );
+    const served = await serve((port) => ({
+      port,
+      addressing: "subdomain",
+      wikiDomain: "localhost",
+      publicOrigin: `http://localhost:${port}`,
+    }));
     try {
       await editWalk(t, served, "subdomain");
     } finally {

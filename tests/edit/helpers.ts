@@ -4,8 +4,9 @@
  * `alice` owned by Alice (admin), with an editor, a viewer, and a signed-in non-member, each with a session cookie
  * for the wiki's origin; request helpers that send forms the way a browser does.
  */
-import { type App, createApp } from "../../main.ts";
-import { type Config, DEFAULT_LIMITS, testConfig } from "../../lib/config.ts";
+import type { App } from "../../main.ts";
+import { DEFAULT_LIMITS } from "../../lib/config.ts";
+import { appFixture } from "../fixture/app.ts";
 import type { Limits } from "../../lib/config.ts";
 import type { PageStore } from "../../lib/wiki/store.ts";
 import type { WikiRecord } from "../../lib/wiki/types.ts";
@@ -54,25 +55,27 @@ export async function setupEdit(
   limits: Partial<Limits> = {},
   wrapKv?: (kv: Deno.Kv) => Deno.Kv,
 ): Promise<EditFixture> {
-  const common: Partial<Config> = { publicOrigin: "http://localhost:8000", limits: { ...DEFAULT_LIMITS, ...limits } };
-  const config = mode === "path"
-    ? testConfig(common)
-    : testConfig({ ...common, addressing: "subdomain", wikiDomain: "localhost" });
-  const kv = await Deno.openKv(":memory:");
-  const app = await createApp(config, wrapKv ? wrapKv(kv) : kv);
-  const { wikis, sessions, urls } = app.deps;
-  const wiki = await wikis.create(
-    { slug: "alice", title: "Alice's wiki", ownerDid: PEOPLE.alice.did, visibility: "public", seed: false },
-    { id: PEOPLE.alice.did, name: PEOPLE.alice.handle, client: "system" },
-  );
-  await wikis.setMember(wiki.id, PEOPLE.editor.did, "editor", PEOPLE.alice.did);
-  await wikis.setMember(wiki.id, PEOPLE.viewer.did, "viewer", PEOPLE.alice.did);
+  const f = await appFixture({
+    addressing: mode,
+    config: { limits: { ...DEFAULT_LIMITS, ...limits } },
+    wrapKv,
+    wikis: [{
+      slug: "alice",
+      title: "Alice's wiki",
+      ownerDid: PEOPLE.alice.did,
+      visibility: "public",
+      seed: false,
+      actor: { id: PEOPLE.alice.did, name: PEOPLE.alice.handle, client: "system" },
+      members: [[PEOPLE.editor.did, "editor"], [PEOPLE.viewer.did, "viewer"]],
+    }],
+  });
+  const { app, wikis: { alice: wiki } } = f;
+  const { wikis, urls } = app.deps;
   const pages = wikis.pages(wiki);
   const origin = urls.wikiOrigin("alice");
   const cookies = {} as Record<Exclude<Who, "anon">, string>;
   for (const [who, p] of Object.entries(PEOPLE)) {
-    const { id } = await sessions.create({ did: p.did, handle: p.handle, displayName: null }, origin);
-    cookies[who as Exclude<Who, "anon">] = id;
+    cookies[who as Exclude<Who, "anon">] = await f.session({ did: p.did, handle: p.handle, displayName: null }, origin);
   }
   const base = urls.wikiBase("alice");
   const headers = (who: Who): Record<string, string> => who === "anon" ? {} : { cookie: `rw_session=${cookies[who]}` };
@@ -101,7 +104,7 @@ export async function setupEdit(
       if (!token) throw new Error(`no CSRF field on ${path} (status ${res.status}): ${html.slice(0, 300)}`);
       return token;
     },
-    close: () => kv.close(),
+    close: () => void f.close(),
   };
   return fixture;
 }

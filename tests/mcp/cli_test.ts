@@ -3,8 +3,7 @@
  * printed token then works against an app opened on the same file; tokens can be listed and revoked.
  */
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
-import { createApp } from "../../main.ts";
-import { testConfig } from "../../lib/config.ts";
+import { appFixture } from "../fixture/app.ts";
 import { rawPost } from "./helpers.ts";
 
 const SCRIPT = new URL("../../scripts/create_wiki.ts", import.meta.url).pathname;
@@ -43,10 +42,10 @@ Deno.test("wiki:create prints a working token and the claude line; tokens list a
     assertIncludes(list.out, "reader");
     const readerId = list.out.split("\n").find((l) => l.includes("reader"))!.split(/\s+/)[0];
 
-    const kv = await Deno.openKv(kvPath);
+    const f = await appFixture({ kvPath, config: { kvPath, publicOrigin: "http://localhost:8000" } });
     try {
-      const app = await createApp(testConfig({ kvPath, publicOrigin: "http://localhost:8000" }), kv);
-      const fetch = async (u: string | URL, i?: RequestInit) => await app.fetch(new Request(u, i));
+      const app = f.app;
+      const fetch = async (u: string | URL, i?: RequestInit) => await f.fetch(u, i);
       const init = JSON.stringify({
         jsonrpc: "2.0",
         id: 1,
@@ -57,7 +56,7 @@ Deno.test("wiki:create prints a working token and the claude line; tokens list a
       assertEquals(res.status, 200);
       await res.body?.cancel();
     } finally {
-      kv.close();
+      await f.close();
     }
     const revoked = await cli(kvPath, "revoke", "cli-wiki", readerId);
     assertEquals(revoked.code, 0, revoked.out);

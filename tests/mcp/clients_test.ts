@@ -4,8 +4,7 @@
  */
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
 import { connect, type FetchFn, type Mode, setupMcp } from "./helpers.ts";
-import { createApp } from "../../main.ts";
-import { testConfig } from "../../lib/config.ts";
+import { appFixture } from "../fixture/app.ts";
 import { createWikiTokens } from "../../lib/auth/tokens.ts";
 
 const ERA: Record<"v1" | "v2", RegExp> = { v1: /^2025-/, v2: /^2026-07-28$/ };
@@ -44,22 +43,15 @@ for (const mode of ["path", "subdomain"] as Mode[]) {
 
 for (const mode of ["path", "subdomain"] as Mode[]) {
   Deno.test(`v1 and v2 clients over a real socket, ${mode} mode`, async () => {
-    let handler: (r: Request) => Promise<Response> = () => Promise.resolve(new Response("starting", { status: 503 }));
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (r) => handler(r));
-    const kv = await Deno.openKv(":memory:");
+    const f = await appFixture({
+      serve: true,
+      addressing: mode,
+      config: (port) => ({ publicOrigin: mode === "path" ? `http://127.0.0.1:${port}` : `http://localhost:${port}` }),
+      wikis: [{ slug: "alice", ownerDid: "local:alice", actor: { id: "local:t", name: "t", client: "cli" } }],
+    });
     const clients: (Deno.HttpClient | null)[] = [];
     try {
-      const port = server.addr.port;
-      const config = mode === "path"
-        ? testConfig({ publicOrigin: `http://127.0.0.1:${port}` })
-        : testConfig({ publicOrigin: `http://localhost:${port}`, addressing: "subdomain", wikiDomain: "localhost" });
-      const app = await createApp(config, kv);
-      handler = app.fetch;
-      const wiki = await app.deps.wikis.create({ slug: "alice", ownerDid: "local:alice" }, {
-        id: "local:t",
-        name: "t",
-        client: "cli",
-      });
+      const { app, kv, port, wikis: { alice: wiki } } = f;
       const { token } = await createWikiTokens({ kv, keys: app.deps.keys }).create(wiki, { label: "sock" });
       const url = app.deps.urls.mcp("alice");
       // Subdomain hosts do not resolve outside browsers: send the requests through 127.0.0.1:port as an HTTP
@@ -80,8 +72,7 @@ for (const mode of ["path", "subdomain"] as Mode[]) {
       await noToken.body?.cancel();
     } finally {
       for (const c of clients) c?.close();
-      await server.shutdown();
-      kv.close();
+      await f.close();
     }
   });
 }

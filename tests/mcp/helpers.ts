@@ -4,8 +4,9 @@
  * SDK clients (v2 2026-era and v1 2025-era) in-process through a custom fetch or over a real socket, and a KV
  * wrapper counting round trips.
  */
-import { createApp } from "../../main.ts";
-import { type Config, testConfig } from "../../lib/config.ts";
+import type { App } from "../../main.ts";
+import type { Config } from "../../lib/config.ts";
+import { appFixture } from "../fixture/app.ts";
 import { createWikiTokens, type WikiTokens } from "../../lib/auth/tokens.ts";
 import type { WikiRecord } from "../../lib/wiki/types.ts";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
@@ -19,7 +20,7 @@ export type FetchFn = (url: string | URL, init?: RequestInit) => Promise<Respons
 
 /** A running test app with two wikis and three tokens. */
 export interface McpFixture {
-  app: Awaited<ReturnType<typeof createApp>>;
+  app: App;
   kv: Deno.Kv;
   counter: KvCounter;
   alice: WikiRecord;
@@ -94,27 +95,28 @@ export function countingKv(kv: Deno.Kv): { kv: Deno.Kv; counter: KvCounter } {
 
 /** Builds the app in `mode` with wikis alice and bob and their tokens. */
 export async function setupMcp(mode: Mode = "path", overrides: Partial<Config> = {}): Promise<McpFixture> {
-  const config = mode === "path" ? testConfig({ publicOrigin: "http://localhost:8000", ...overrides }) : testConfig({
-    publicOrigin: "http://localhost:8000",
-    addressing: "subdomain",
-    wikiDomain: "localhost",
-    ...overrides,
-  });
-  const real = await Deno.openKv(":memory:");
-  const { kv, counter } = countingKv(real);
-  const app = await createApp(config, kv);
+  let counter: KvCounter | undefined;
   const actor = { id: "local:test", name: "test", client: "cli" };
-  const alice = await app.deps.wikis.create({ slug: "alice", ownerDid: "local:alice" }, actor);
-  const bob = await app.deps.wikis.create({ slug: "bob", ownerDid: "local:bob" }, actor);
+  const f = await appFixture({
+    addressing: mode,
+    config: overrides,
+    wrapKv: (real) => {
+      const counted = countingKv(real);
+      counter = counted.counter;
+      return counted.kv;
+    },
+    wikis: [{ slug: "alice", ownerDid: "local:alice", actor }, { slug: "bob", ownerDid: "local:bob", actor }],
+  });
+  const { app, store: kv, wikis: { alice, bob } } = f;
   const tokens = createWikiTokens({ kv, keys: app.deps.keys });
   const rw = (await tokens.create(alice, { label: "laptop" })).token;
   const ro = (await tokens.create(alice, { label: "reader", readOnly: true })).token;
   const bobToken = (await tokens.create(bob, { label: "bob" })).token;
-  const fetch: FetchFn = async (u, i) => await app.fetch(new Request(u, i));
+  const fetch: FetchFn = async (u, i) => await f.fetch(u, i);
   return {
     app,
     kv,
-    counter,
+    counter: counter!,
     alice,
     bob,
     tokens,
@@ -124,8 +126,7 @@ export async function setupMcp(mode: Mode = "path", overrides: Partial<Config> =
     mcpUrl: (slug) => app.deps.urls.mcp(slug),
     fetch,
     close: async () => {
-      await new Promise((r) => setTimeout(r, 0));
-      real.close();
+      await f.close();
     },
   };
 }

@@ -380,7 +380,7 @@ function serveLocal(): LocalServer {
       const body = new ReadableStream<Uint8Array>({
         async start(c) {
           c.enqueue(new TextEncoder().encode("partial"));
-          await new Promise((r) => setTimeout(r, 1500));
+          await new Promise((r) => setTimeout(r, 1500)); // the subject: a body that stalls past the client's timeout
           try {
             c.close();
           } catch { /* client went away */ }
@@ -557,7 +557,7 @@ Deno.test("concurrency cap: a request that waits less than `waitMs` for a slot g
   const safe = createSafeFetch({ env: "development", resolve: resolverFrom({}), fetch, slots });
   const first = safe("https://93.184.216.1/");
   const second = safe("https://93.184.216.2/");
-  setTimeout(() => gate.resolve(), 20);
+  setTimeout(() => gate.resolve(), 20); // the subject: the second request waits ~20 ms (< waitMs) for the slot
   assertEquals([(await first).status, (await second).status], [200, 200]);
   assertEquals(slots.inUse, 0);
 });

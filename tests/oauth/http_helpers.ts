@@ -5,8 +5,8 @@
  * movable authorization-server clock, a stub outbound fetch for client ID metadata documents, signed-in cookies
  * per wiki origin, and helpers that walk register -> authorize -> consent -> token -> MCP.
  */
-import { createApp } from "../../main.ts";
-import { testConfig } from "../../lib/config.ts";
+import type { App } from "../../main.ts";
+import { appFixture } from "../fixture/app.ts";
 import type { FetchLike } from "../../lib/net/safe_fetch.ts";
 import type { OAuthSettings } from "../../lib/oauth/context.ts";
 import type { WikiRecord } from "../../lib/wiki/types.ts";
@@ -41,7 +41,7 @@ export const CALLBACK = "https://claude.ai/api/mcp/auth_callback";
 /** A running app with two wikis. */
 export interface HttpFixture {
   mode: Mode;
-  app: Awaited<ReturnType<typeof createApp>>;
+  app: App;
   urls: Urls;
   alice: WikiRecord;
   bob: WikiRecord;
@@ -68,11 +68,6 @@ export async function setupHttp(
     wrapKv?: (kv: Deno.Kv) => Deno.Kv;
   } = {},
 ): Promise<HttpFixture> {
-  const config = mode === "path"
-    ? testConfig({ publicOrigin: "http://localhost:8000" })
-    : testConfig({ publicOrigin: "http://localhost:8000", addressing: "subdomain", wikiDomain: "localhost" });
-  const kv = await Deno.openKv(":memory:");
-  let t = Date.now();
   const fetched: string[] = [];
   const routes = new Map<string, () => Response | Promise<Response>>();
   const stub: FetchLike = async (input) => {
@@ -81,15 +76,18 @@ export async function setupHttp(
     const route = routes.get(url);
     return route ? await route() : new Response("not found", { status: 404 });
   };
-  const app = await createApp(config, opts.wrapKv ? opts.wrapKv(kv) : kv, {
-    outboundFetch: opts.outboundFetch ?? stub,
-    oauth: { now: () => t, settings: opts.settings },
-  });
   const actor = { id: "local:test", name: "test", client: "cli" };
-  const alice = await app.deps.wikis.create({ slug: "alice", ownerDid: ALICE, seed: false }, actor);
-  const bob = await app.deps.wikis.create({ slug: "bob", ownerDid: ALICE, seed: false }, actor);
-  await app.deps.wikis.setMember(alice.id, EDITOR, "editor", ALICE);
-  await app.deps.wikis.setMember(alice.id, VIEWER, "viewer", ALICE);
+  const f = await appFixture({
+    addressing: mode,
+    wrapKv: opts.wrapKv,
+    clock: Date.now(),
+    app: { outboundFetch: opts.outboundFetch ?? stub, oauth: { settings: opts.settings } },
+    wikis: [
+      { slug: "alice", ownerDid: ALICE, seed: false, actor, members: [[EDITOR, "editor"], [VIEWER, "viewer"]] },
+      { slug: "bob", ownerDid: ALICE, seed: false, actor },
+    ],
+  });
+  const { app, wikis: { alice, bob } } = f;
   const urls = app.deps.urls;
   return {
     mode,
@@ -99,14 +97,13 @@ export async function setupHttp(
     bob,
     fetched,
     routes,
-    advance: (ms) => void (t += ms),
+    advance: (ms) => f.advance(ms),
     async cookie(did, slug = "alice") {
       const handle = did.slice(8, did.indexOf("0")) + ".test";
-      const { id } = await app.deps.sessions.create({ did, handle, displayName: null }, urls.wikiOrigin(slug));
-      return `rw_session=${id}`;
+      return `rw_session=${await f.session({ did, handle, displayName: null }, urls.wikiOrigin(slug))}`;
     },
-    fetch: (url, init) => app.fetch(new Request(url, init)),
-    close: () => kv.close(),
+    fetch: (url, init) => f.fetch(url, init),
+    close: () => void f.close(),
   };
 }
 

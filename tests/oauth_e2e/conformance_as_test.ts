@@ -12,6 +12,7 @@
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
 import {
   approveInChromium,
+  Changes,
   CHROMIUM,
   exists,
   freePort,
@@ -78,14 +79,21 @@ async function run(mode: Mode): Promise<void> {
       env: { NO_COLOR: "1" },
     }).spawn();
     let out = "";
+    const printed = new Changes();
     const decode = async (s: ReadableStream<Uint8Array>) => {
       const d = new TextDecoder();
-      for await (const chunk of s) out += d.decode(chunk, { stream: true });
+      for await (const chunk of s) {
+        out += d.decode(chunk, { stream: true });
+        printed.notify();
+      }
     };
     const drained = Promise.all([decode(child.stdout), decode(child.stderr)]);
     const status = child.status;
     let exited = false;
-    status.then(() => (exited = true));
+    status.then(() => {
+      exited = true;
+      printed.notify();
+    });
 
     // The suite prints the authorize URL and waits for its callback.
     const authUrl = await waitFor(
@@ -97,6 +105,7 @@ async function run(mode: Mode): Promise<void> {
       },
       45_000,
       "the conformance suite's authorize URL",
+      printed,
     ).catch((err) => {
       throw new Error(`${err.message}; output so far:\n${out.slice(0, 1500)}`);
     });

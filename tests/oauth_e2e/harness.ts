@@ -8,9 +8,10 @@
  * Peers that are absent (Chromium, Node, an npm package) make a test skip loudly, and FAIL under `CI=true`
  * ({@link peerMissing}).
  */
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { type App, createApp } from "../../main.ts";
-import { testConfig } from "../../lib/config.ts";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { App } from "../../main.ts";
+import { appFixture } from "../fixture/app.ts";
+import { CHROMIUM, launchChromium } from "../browser/chromium.ts";
 import type { FetchLike } from "../../lib/net/safe_fetch.ts";
 import type { WikiRecord } from "../../lib/wiki/types.ts";
 
@@ -21,20 +22,7 @@ export type Mode = "path" | "subdomain";
 export const OWNER = { did: "did:plc:e2eowner00000000000000000", handle: "owner.test", displayName: null };
 
 /** The system Chromium (apt package `chromium`). */
-export const CHROMIUM = "/usr/bin/chromium";
-
-/** Chromium flags that work on this project's machines (closed network, root, no GPU). */
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--host-resolver-rules=MAP *.localhost 127.0.0.1",
-];
+export { CHROMIUM };
 
 /** Where consent-page screenshots go (ignored by git). */
 const SCREENSHOTS = new URL("../../.tmp/screenshots/oauth_e2e/", import.meta.url).pathname;
@@ -90,25 +78,21 @@ export interface StartOptions {
 
 /** Serves the app in `mode` on 127.0.0.1 with wiki `alice` owned by {@link OWNER}. */
 export async function startApp(mode: Mode, opts: StartOptions = {}): Promise<E2eApp> {
-  let app: App | null = null;
   const seen: string[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
-    const u = new URL(req.url);
-    seen.push(`${req.method} ${u.host}${u.pathname}`);
-    return app ? app.fetch(req) : new Response("starting", { status: 503 });
+  const f = await appFixture({
+    serve: {
+      through: (req, app) => {
+        const u = new URL(req.url);
+        seen.push(`${req.method} ${u.host}${u.pathname}`);
+        return app.fetch(req);
+      },
+    },
+    addressing: mode,
+    config: (port) => ({ publicOrigin: `http://localhost:${port}` }),
+    app: opts.outboundFetch ? { outboundFetch: opts.outboundFetch } : {},
+    wikis: [{ slug: "alice", ownerDid: OWNER.did, actor: { id: OWNER.did, name: OWNER.handle, client: "web" } }],
   });
-  const port = server.addr.port;
-  const origin = `http://localhost:${port}`;
-  const config = mode === "path"
-    ? testConfig({ publicOrigin: origin })
-    : testConfig({ publicOrigin: origin, addressing: "subdomain", wikiDomain: "localhost" });
-  const kv = await Deno.openKv(":memory:");
-  app = await createApp(config, kv, opts.outboundFetch ? { outboundFetch: opts.outboundFetch } : {});
-  const wiki = await app.deps.wikis.create({ slug: "alice", ownerDid: OWNER.did }, {
-    id: OWNER.did,
-    name: OWNER.handle,
-    client: "web",
-  });
+  const { app, port, wikis: { alice: wiki } } = f;
   // Deno's fetch neither resolves *.localhost nor lets a caller set Host: send every request to the app's socket
   // as an HTTP proxy (absolute-form request line, real Host header).
   const client = Deno.createHttpClient({ proxy: { url: `http://127.0.0.1:${port}` } });
@@ -128,8 +112,7 @@ export async function startApp(mode: Mode, opts: StartOptions = {}): Promise<E2e
     seen,
     close: async () => {
       client.close();
-      await server.shutdown();
-      kv.close();
+      await f.close();
     },
   };
 }
@@ -143,7 +126,7 @@ export interface SignedInBrowser {
 
 /** Launches Chromium and adds the owner's `rw_session` cookie for the wiki's origin. */
 export async function signedInBrowser(e: E2eApp): Promise<SignedInBrowser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  const browser = await launchChromium({ loopbackHosts: ["*.localhost"] });
   const context = await browser.newContext();
   const { id } = await e.app.deps.sessions.create(OWNER, e.wikiOrigin);
   await context.addCookies([{ name: "rw_session", value: id, url: e.wikiOrigin }]);
@@ -218,13 +201,39 @@ export function freePort(): number {
   return port;
 }
 
-/** Polls `check` every 50 ms until it returns a value or `timeoutMs` passes (then throws `what`). */
-export async function waitFor<T>(check: () => T | null | undefined, timeoutMs: number, what: string): Promise<T> {
+/** Tells waiters that something they check may have changed (e.g. a child process printed a line). */
+export class Changes {
+  #waiters: (() => void)[] = [];
+  /** Wakes every waiter. */
+  notify(): void {
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+  /** Resolves at the next {@link notify}. */
+  next(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+}
+
+/**
+ * Waits until `check` returns a value, or throws `what` after `timeoutMs` (a hang guard). With `changes`, `check`
+ * runs again at each {@link Changes.notify} (state this process updates, such as a child's output); without, it
+ * polls every 50 ms, for state only another process changes (a file it writes), which sends this one no event.
+ */
+export async function waitFor<T>(
+  check: () => T | null | undefined,
+  timeoutMs: number,
+  what: string,
+  changes?: Changes,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    const next = changes?.next();
     const v = check();
     if (v !== null && v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const pause = new Promise((r) => timer = setTimeout(r, changes ? deadline - Date.now() : 50));
+    await (next ? Promise.race([next, pause]) : pause);
+    clearTimeout(timer);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }

@@ -12,6 +12,7 @@
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
 import {
   approveInChromium,
+  Changes,
   CHROMIUM,
   exists,
   freePort,
@@ -63,6 +64,7 @@ function startRemote(mcpUrl: string, cbPort: number, work: string): Remote {
     stderr: "piped",
   }).spawn();
   const responses = new Map<number, Record<string, unknown>>();
+  const answered = new Changes();
   let stderr = "";
   const readLines = async () => {
     const d = new TextDecoder();
@@ -79,7 +81,9 @@ function startRemote(mcpUrl: string, cbPort: number, work: string): Remote {
           if (typeof msg.id === "number") responses.set(msg.id, msg);
         } catch { /* not JSON-RPC */ }
       }
+      answered.notify();
     }
+    answered.notify(); // the output ended: waiters check once more, then time out
   };
   const readErr = async () => {
     const d = new TextDecoder();
@@ -90,7 +94,7 @@ function startRemote(mcpUrl: string, cbPort: number, work: string): Remote {
   return {
     send: (msg) => writer.write(new TextEncoder().encode(JSON.stringify(msg) + "\n")),
     answer: (id, what, ms) =>
-      waitFor(() => responses.get(id), ms, what).catch((err) => {
+      waitFor(() => responses.get(id), ms, what, answered).catch((err) => {
         throw new Error(`${err.message}\nmcp-remote stderr:\n${stderr.slice(-3000)}`);
       }),
     stderr: () => stderr,

@@ -1,9 +1,10 @@
 /**
- * The wiki web UI as a reader sees it: the whole app in-process (main.ts createApp) on in-memory KV, requests
+ * The wiki web UI as a reader sees it: the whole app in-process (tests/fixture/app.ts) on in-memory KV, requests
  * through `app.fetch`, assertions on status, headers and the HTML.
  */
-import { type App, createApp } from "../../main.ts";
-import { type Config, testConfig } from "../../lib/config.ts";
+import type { App } from "../../main.ts";
+import type { Config } from "../../lib/config.ts";
+import { appFixture } from "../fixture/app.ts";
 import type { Actor, WikiRecord } from "../../lib/wiki/types.ts";
 import type { PageStore } from "../../lib/wiki/store.ts";
 import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../assert.ts";
@@ -25,8 +26,8 @@ interface Fixture {
 
 /** An app with a public wiki `pub` (pages, history, attachments), a private wiki `secret`, and a deleted page. */
 async function setup(overrides: Partial<Config> = {}, host = "http://localhost:8000/w/pub"): Promise<Fixture> {
-  const kv = await Deno.openKv(":memory:");
-  const app = await createApp(testConfig(overrides), kv);
+  const f = await appFixture({ config: overrides });
+  const { app, kv } = f;
   const wikis = app.deps.wikis;
   const wiki = await wikis.create(
     { slug: "pub", title: "Public Notes", ownerDid: "local:tester", visibility: "public", seed: false },
@@ -102,7 +103,7 @@ async function setup(overrides: Partial<Config> = {}, host = "http://localhost:8
     notesRevs: [first.revision, second.revision, third.revision],
     base: host,
     get: (path, init) => app.fetch(new Request(host + path, init)),
-    close: () => kv.close(),
+    close: () => void f.close(),
   };
 }
 

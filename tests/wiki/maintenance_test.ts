@@ -1,4 +1,4 @@
-import { assertEquals } from "../assert.ts";
+import { assertEquals, withHangGuard } from "../assert.ts";
 import { publishBlob, readBlob, stageBlob } from "../../lib/kv/blobs.ts";
 import { STAGED_BLOB_MIN_AGE_MS, startStagedBlobSweeper, sweepAllStagedBlobs } from "../../lib/wiki/maintenance.ts";
 import { countKeys } from "./store_helpers.ts";
@@ -33,15 +33,73 @@ Deno.test("maintenance - the sweeper runs on its interval and stops", async () =
   const kv = await Deno.openKv(":memory:");
   await stageBlob(kv, "w_a", DATA, Date.now() - 2 * STAGED_BLOB_MIN_AGE_MS);
   const logs: string[] = [];
-  const sweeper = startStagedBlobSweeper(kv, { intervalMs: 5, log: (m) => logs.push(m) });
+  const logged = Promise.withResolvers<void>();
+  const sweeper = startStagedBlobSweeper(kv, {
+    intervalMs: 5,
+    log: (m) => {
+      logs.push(m);
+      logged.resolve();
+    },
+  });
   try {
-    for (let i = 0; i < 200 && logs.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await withHangGuard(logged.promise, "the first sweep's log line");
   } finally {
-    sweeper.stop();
-    sweeper.stop();
+    await sweeper.stop(); // a run in flight at stop() finishes before stop() resolves, so the KV can close
+    await sweeper.stop();
   }
   assertEquals(logs, ["maintenance: deleted 1 staged blob(s) of writes that never committed"]);
   assertEquals(await countKeys(kv, ["blob", "w_a"]), 0);
-  await new Promise((r) => setTimeout(r, 20)); // a run in flight at stop() finishes before the KV is closed
   kv.close();
 });
+
+Deno.test("maintenance - stop() resolves only once the run in flight has finished, and no run starts after", async () => {
+  const kv = await Deno.openKv(":memory:");
+  await stageBlob(kv, "w_a", DATA, Date.now() - 2 * STAGED_BLOB_MIN_AGE_MS);
+  // The sweep's first read waits on `gate`: stop() is called while a run is certainly in flight.
+  const { kv: held, started, gate } = heldOnFirstList(kv);
+  const logs: string[] = [];
+  let lists = 0;
+  const counted = new Proxy(held, {
+    get(target, prop) {
+      if (prop === "list") lists++;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const sweeper = startStagedBlobSweeper(counted, { intervalMs: 5, log: (m) => logs.push(m) });
+  await withHangGuard(started, "the first sweep to start");
+  const stopped = sweeper.stop();
+  gate.resolve();
+  await withHangGuard(Promise.resolve(stopped), "stop()");
+  assertEquals(logs, ["maintenance: deleted 1 staged blob(s) of writes that never committed"]);
+  assertEquals(await countKeys(kv, ["blob", "w_a"]), 0, "the run finished its deletions before stop() resolved");
+  const listsAtStop = lists;
+  await sweeper.stop();
+  assertEquals(lists, listsAtStop, "no run started after stop()");
+  kv.close();
+});
+
+/** A view of `kv` whose first `list` waits for `gate`; `started` resolves when that list is called. */
+function heldOnFirstList(kv: Deno.Kv) {
+  const started = Promise.withResolvers<void>();
+  const gate = Promise.withResolvers<void>();
+  let first = true;
+  const view = new Proxy(kv, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (prop === "list" && first) {
+        return (...args: Parameters<Deno.Kv["list"]>) => {
+          first = false;
+          started.resolve();
+          const inner = target.list(...args);
+          return (async function* () {
+            await gate.promise;
+            yield* inner;
+          })();
+        };
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { kv: view, started: started.promise, gate };
+}

@@ -4,7 +4,7 @@
  * never while the creation could still publish); a deletion that fails part-way hides the wiki at once, and
  * deleting again, or the sweeper, finishes it.
  */
-import { assertEquals, assertOk, assertRejects } from "../assert.ts";
+import { assertEquals, assertOk, assertRejects, withHangGuard } from "../assert.ts";
 import { DEFAULT_LIMITS, testConfig } from "../../lib/config.ts";
 import { NotFoundError } from "../../lib/errors.ts";
 import { createWikis } from "../../lib/wiki/wikis.ts";
@@ -116,14 +116,20 @@ Deno.test("wiki purge - startMaintenance finishes interrupted deletions on its t
   await assertRejects(() => wikis.delete(w.id), Error);
   faults.recover();
   const logs: string[] = [];
-  const sweeper = startMaintenance(raw, FOREIGN_WIKI_DATA, { intervalMs: 5, log: (m) => logs.push(m) });
+  const logged = Promise.withResolvers<void>();
+  const sweeper = startMaintenance(raw, FOREIGN_WIKI_DATA, {
+    intervalMs: 5,
+    log: (m) => {
+      logs.push(m);
+      logged.resolve();
+    },
+  });
   try {
-    for (let i = 0; i < 200 && logs.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await withHangGuard(logged.promise, "the first maintenance run's log line");
   } finally {
-    sweeper.stop();
+    await sweeper.stop(); // a run in flight at stop() finishes before stop() resolves, so the KV can close
   }
   assertEquals(logs, ["maintenance: finished removing 1 deleted or abandoned wiki(s)"]);
   assertEquals([...(await wikiIdsInStore(raw)).keys()], []);
-  await new Promise((r) => setTimeout(r, 20)); // a run in flight at stop() finishes before the KV is closed
   raw.close();
 });

@@ -86,7 +86,9 @@ export async function runBattery(
     } finally {
       w.close();
     }
-    await new Promise((r) => setTimeout(r, 10)); // let the closed store's pending work finish
+    // Not a synchronisation: Deno.Kv.close() reports no completion, and this pause only lets its native teardown
+    // run before the RSS sample below, so the baseline measures the fuzzer, not a store being torn down.
+    await new Promise((r) => setTimeout(r, 10));
     if (step.baselineAfter) result.rssBaseline = settled();
   }
   result.rssFinal = settled();
