@@ -10,6 +10,8 @@ import { formatAttachments } from "./format.ts";
 import { resultBudget } from "./budget.ts";
 import { attachmentWindow } from "./attachment_window.ts";
 import { openAttachment } from "../wiki/attachment_range.ts";
+import { linePart } from "./line_pages.ts";
+import { canonicalPath } from "../wiki/paths.ts";
 import { actorOf, READ, tool, type WikiTool } from "./tool.ts";
 
 const path = boundedText(ARG_BOUNDS.path).describe('Path of the page the file is attached to, e.g. "Design/Auth".');
@@ -53,11 +55,21 @@ export const ATTACHMENT_TOOLS: WikiTool[] = [
     scope: "wiki:read",
     description: "Files attached to a page: name, size, type and last change.",
     annotations: READ,
-    input: z.object({ path }),
-    cutHint: "The list is longer than one result; download_attachment reads any file listed by name.",
-    async run({ path }, { pages }) {
+    input: z.object({
+      path,
+      cursor: boundedText(ARG_BOUNDS.cursor).optional().describe(
+        "Where to continue: the cursor a cut result gave. Omit to start.",
+      ),
+    }),
+    async run({ path, cursor }, { pages, limits }) {
       const items = await pages.listAttachments(path);
-      return ok(formatAttachments(path, items));
+      return linePart(
+        "list_attachments",
+        canonicalPath(path),
+        formatAttachments(path, items),
+        cursor,
+        resultBudget(limits),
+      );
     },
   }),
   tool({

@@ -26,6 +26,7 @@ import {
   searchStart,
 } from "./listings.ts";
 import { diffPart } from "./diff_part.ts";
+import { linePart } from "./line_pages.ts";
 import { READ_NOTE } from "./read_note.ts";
 import { READ, tool, type WikiTool } from "./tool.ts";
 
@@ -114,9 +115,10 @@ export const READ_TOOLS: WikiTool[] = [
     description: "List the pages a page links to (its [[WikiLinks]]) and the pages that link to it. Works for a " +
       "page that does not exist yet (then only incoming links).",
     annotations: READ,
-    input: z.object({ path }),
-    async run({ path }, { pages }) {
-      return ok(formatLinks(await pages.links(path)));
+    input: z.object({ path, cursor }),
+    async run({ path, cursor }, { pages, limits }) {
+      const links = await pages.links(path);
+      return linePart("get_links", links.path, formatLinks(links), cursor, resultBudget(limits));
     },
   }),
   tool({
@@ -173,9 +175,9 @@ export const READ_TOOLS: WikiTool[] = [
     description: "Pages that no other page links to (Home excluded). Link them from Home or an index page so " +
       "people and agents can find them.",
     annotations: READ,
-    input: z.object({}),
-    async run(_args, { pages }) {
-      return ok(formatOrphans(await pages.orphans()));
+    input: z.object({ cursor }),
+    async run({ cursor }, { pages, limits }) {
+      return linePart("find_orphaned_notes", "", formatOrphans(await pages.orphans()), cursor, resultBudget(limits));
     },
   }),
   tool({

@@ -155,6 +155,20 @@ Deno.test("list_notes: 500 pages listed by cursor, each exactly once, every resu
     } while (cursor !== null && calls < 200);
     assertEquals(filtered.length, Array.from({ length: 500 }, (_, i) => i).filter((i) => i % 7 === 3).length);
 
+    // find_orphaned_notes pages too: the 500 new pages are orphans, each listed once.
+    const orphans: string[] = [];
+    cursor = null;
+    calls = 0;
+    do {
+      const r = await call(c, budget, "find_orphaned_notes", cursor === null ? {} : { cursor });
+      for (const m of r.text.matchAll(/^- (Notes\/.+)$/gm)) orphans.push(m[1]);
+      cursor = moreValue(r.text, "cursor");
+      calls++;
+    } while (cursor !== null && calls < 200);
+    assertOk(calls > 1, `${calls} calls`);
+    assertEquals(orphans.length, 500);
+    assertEquals(new Set(orphans).size, 500);
+
     const bad = await c.call("list_notes", { cursor: "not-a-cursor" });
     assertEquals(bad.isError, true);
     assertIncludes(bad.text, "cursor");
@@ -320,6 +334,34 @@ Deno.test("every tool result under the budget: a big diff is cut and says so", a
     for (const name of ["find_orphaned_notes", "get_links", "list_attachments", "read_note"]) {
       await call(c, budget, name, name === "find_orphaned_notes" ? {} : { path: "D" });
     }
+  });
+});
+
+Deno.test("a page with 900 links: read_note's header is capped, get_links pages by cursor", async () => {
+  const budget = 2_500;
+  await withClient(budget, async (c, f) => {
+    const targets = Array.from({ length: 900 }, (_, i) => `T${String(i).padStart(3, "0")}`);
+    await f.app.deps.wikis.pages(f.alice).write("Hub", targets.map((t) => `[[${t}]]`).join("\n"), {}, ACTOR);
+    const read = await call(c, budget, "read_note", { path: "Hub" });
+    assertEquals(read.isError, false);
+    assertIncludes(read.text, "more; get_links lists them all)");
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let calls = 0;
+    do {
+      const r = await call(c, budget, "get_links", cursor === null ? { path: "Hub" } : { path: "Hub", cursor });
+      assertEquals(r.isError, false, r.text.slice(0, 300));
+      for (const m of r.text.matchAll(/^ {2}- (T\d+)$/gm)) seen.push(m[1]);
+      cursor = moreValue(r.text, "cursor");
+      calls++;
+    } while (cursor !== null && calls < 200);
+    assertEquals(seen, targets);
+    assertOk(calls > 2, `${calls} calls`);
+    const other = await c.call("get_links", {
+      path: "Home",
+      cursor: moreValueOf(await c.call("get_links", { path: "Hub" })),
+    });
+    assertEquals(other.isError, true);
   });
 });
 
