@@ -379,3 +379,24 @@ Deno.test("config: MCP_RESULT_BUDGET_CHARS sets the budget (default 80,000); too
   }
   assertOk(threw);
 });
+
+Deno.test("budget helpers: cuts keep surrogate pairs whole, the guard cuts and says so, listings advance", async () => {
+  const { cutEnd, fitListing, guardBudget } = await import("../../lib/mcp/budget.ts");
+  const text = "ab😀cd";
+  assertEquals(cutEnd(text, 0, 3), 2);
+  assertEquals(cutEnd(text, 0, 4), 4);
+  assertEquals(cutEnd(text, 2, 1), 3);
+  const big = { content: [{ type: "text" as const, text: "x".repeat(10_000) }] };
+  const cut = guardBudget(big, 2_000, "Do this.");
+  assertOk(cut.content[0].text.length <= 2_000);
+  assertIncludes(cut.content[0].text, "[Cut: this result has 10000 characters, over the budget of 2000 per result.");
+  assertIncludes(cut.content[0].text, "Do this.]");
+  assertEquals(guardBudget({ content: [{ type: "text", text: "small" }] }, 2_000, "x").content[0].text, "small");
+  const r = fitListing(() => "head", ["y".repeat(5_000), "z"], 2_000, (n) => `more after ${n}`);
+  assertEquals(r.shown, 2); // the long line is cut to its share of the budget, not dropped
+  assertIncludes(r.text, "y…\nz\nmore after 2");
+  assertOk(r.text.length <= 2_000, `${r.text.length}`);
+  const many = fitListing(() => "head", Array.from({ length: 100 }, () => "w".repeat(100)), 2_000, (n) => `next ${n}`);
+  assertOk(many.shown > 0 && many.shown < 100 && many.text.length <= 2_000, `${many.shown} ${many.text.length}`);
+  assertOk(many.text.endsWith(`next ${many.shown}`));
+});
