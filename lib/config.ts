@@ -20,7 +20,16 @@ export interface Limits {
   quotaPages: number;
   /** Default storage quota for a new wiki (page content plus attachments), in bytes. */
   quotaBytes: number;
+  /**
+   * Largest MCP tool result, in characters of its text (`MCP_RESULT_BUDGET_CHARS`, default 80,000: under the ~25k
+   * tokens at which Claude Code truncates). Longer results are cut and say how to get the rest (lib/mcp/budget.ts).
+   * Optional so that hand-built limits stay valid; absent means the default.
+   */
+  resultBudgetChars?: number;
 }
+
+/** Default and smallest accepted value of `MCP_RESULT_BUDGET_CHARS`. */
+export const RESULT_BUDGET = { default: 80_000, min: 2_000 } as const;
 
 /** The whole configuration of one app instance. */
 export interface Config {
@@ -88,6 +97,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxAttachmentBytes: 10 * 1024 * 1024,
   quotaPages: 500,
   quotaBytes: 50 * 1024 * 1024,
+  resultBudgetChars: RESULT_BUDGET.default,
 };
 
 /** Reads a configuration from an environment lookup (defaults to `Deno.env.get`). Throws on invalid values. */
@@ -117,7 +127,11 @@ export function loadConfig(get: (name: string) => string | undefined = (n) => De
     maxAttachmentBytes: intVar(get, "MAX_ATTACHMENT_BYTES", DEFAULT_LIMITS.maxAttachmentBytes),
     quotaPages: intVar(get, "QUOTA_PAGES", DEFAULT_LIMITS.quotaPages),
     quotaBytes: intVar(get, "QUOTA_BYTES", DEFAULT_LIMITS.quotaBytes),
+    resultBudgetChars: intVar(get, "MCP_RESULT_BUDGET_CHARS", RESULT_BUDGET.default),
   };
+  if (limits.resultBudgetChars! < RESULT_BUDGET.min) {
+    throw new Error(`MCP_RESULT_BUDGET_CHARS must be at least ${RESULT_BUDGET.min}, got ${limits.resultBudgetChars}`);
+  }
   if (env === "production" && !get("ROBOT_KEYS")) throw new Error("production needs ROBOT_KEYS (see README)");
   const allowLocalPds = boolVar(get, "ATPROTO_ALLOW_LOCAL_PDS", false);
   if (allowLocalPds && env === "production") {

@@ -23,6 +23,8 @@ export const ARG_BOUNDS = {
   revision: 64,
   /** A heading title or " > "-joined heading path. */
   section: 1000,
+  /** A paging cursor as a result gave it (base64url of a little JSON; a list cursor holds a page path). */
+  cursor: 4 * MAX_PATH_BYTES + 256,
   /** A frontmatter value to filter by (category, tag) or a date. */
   filter: 200,
   /**

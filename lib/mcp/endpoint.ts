@@ -130,6 +130,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
       pages: deps.wikis.pages(wiki),
       limits: deps.limits,
       kv: deps.kv,
+      urls: deps.urls,
       writesPerMinute: deps.writesPerMinute,
     };
     const authInfo: AuthInfo = {

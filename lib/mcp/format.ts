@@ -13,6 +13,7 @@ import type {
   RevisionInfo,
   SearchHit,
 } from "../wiki/types.ts";
+import { capList, capText } from "./budget.ts";
 
 /** First 8 characters of a revision id, as shown to people and agents. */
 export function short(rev: string): string {
@@ -47,23 +48,50 @@ function titleCase(key: string): string {
   return key.replaceAll("_", " ").replace(/\b\w/g, (c) => c.toUpperCase());
 }
 
+/** What read_note adds to its header lines, and the budget they are capped to. */
+export interface NoteExtra {
+  section?: string;
+  atRevision?: boolean;
+  deleted?: boolean;
+  /** Replaces the content after `---` (a section, a part). */
+  body?: string;
+  /** Lines added after the links (a part's position and how to get the rest). */
+  notes?: string[];
+  /**
+   * The result budget: a header item longer than its share (title and section path 1/16, frontmatter line and each
+   * link list 1/8) is cut with a note. Items within their share are shown unchanged.
+   */
+  budget?: number;
+}
+
 /** read_note output: header lines, the frontmatter line, links, `---`, then the raw content (or the section). */
 export function formatNote(
   page: { title: string; path: string; revision: string; frontmatter: Record<string, unknown>; content: string },
   links: { linksTo: string[]; linkedFrom: string[] } | null,
-  extra: { section?: string; atRevision?: boolean; deleted?: boolean; body?: string } = {},
+  extra: NoteExtra = {},
 ): string {
-  const lines = [`# ${page.title}`, `Path: ${page.path}`, `Revision: ${page.revision}`];
+  return [...noteHeader(page, links, extra), "", "---", extra.body ?? page.content].join("\n");
+}
+
+/** The header lines of read_note (everything before the blank line and `---`). */
+export function noteHeader(
+  page: { title: string; path: string; revision: string; frontmatter: Record<string, unknown> },
+  links: { linksTo: string[]; linkedFrom: string[] } | null,
+  extra: NoteExtra = {},
+): string[] {
+  const b = extra.budget ?? Infinity;
+  const lines = [`# ${capText(page.title, b / 16)}`, `Path: ${page.path}`, `Revision: ${page.revision}`];
   if (extra.atRevision) lines.push(`(Historical state${extra.deleted ? ", deleted" : ""}; not the current revision.)`);
-  if (extra.section !== undefined) lines.push(`Section: ${extra.section}`);
+  if (extra.section !== undefined) lines.push(`Section: ${capText(extra.section, b / 16)}`);
   const fm = frontmatterLine(page.frontmatter);
-  if (fm) lines.push(fm);
+  if (fm) lines.push(fm.length <= b / 8 ? fm : capText(fm, b / 8 - 60) + " (cut: the frontmatter opens the content)");
   if (links) {
-    lines.push(`Links to: ${links.linksTo.join(", ") || "(none)"}`);
-    lines.push(`Linked from: ${links.linkedFrom.join(", ") || "(none)"}`);
+    const tail = "; get_links lists them all";
+    lines.push(`Links to: ${capList(links.linksTo, b / 8, tail) || "(none)"}`);
+    lines.push(`Linked from: ${capList(links.linkedFrom, b / 8, tail) || "(none)"}`);
   }
-  lines.push("", "---", extra.body ?? page.content);
-  return lines.join("\n");
+  if (extra.notes) lines.push(...extra.notes);
+  return lines;
 }
 
 /** The reply to a section that was not found, listing what exists (`more`: sections left out of the list). */
@@ -79,32 +107,42 @@ export function formatList(
   pages: PageMeta[],
   filter: { prefix?: string; category?: string; tag?: string; updatedSince?: string },
 ): string {
+  return [formatListHead(pages.length, filter), ...pages.map(formatListLine)].join("\n");
+}
+
+/** The first line of list_notes: `Found {total} notes[ matching ...]:`. */
+export function formatListHead(
+  total: number,
+  filter: { prefix?: string; category?: string; tag?: string; updatedSince?: string },
+): string {
   const crit: string[] = [];
   if (filter.prefix) crit.push(`prefix=${filter.prefix}`);
   if (filter.category) crit.push(`category=${filter.category}`);
   if (filter.tag) crit.push(`tag=${filter.tag}`);
   if (filter.updatedSince) crit.push(`updated since ${filter.updatedSince}`);
-  const head = `Found ${pages.length} notes${crit.length ? " matching " + crit.join(", ") : ""}:`;
-  const lines = pages.map((p) => {
-    const meta: string[] = [];
-    if (p.category) meta.push(`category: ${p.category}`);
-    if (p.tags.length) meta.push(`tags: ${p.tags.join(", ")}`);
-    const details = meta.length
-      ? `${meta.join(", ")}, last updated: ${isoSeconds(p.updatedAt).slice(0, 10)}, ${p.words} words`
-      : `no metadata, ${p.words} words`;
-    return `- ${p.path} (${details})`;
-  });
-  return [head, ...lines].join("\n");
+  return `Found ${total} notes${crit.length ? " matching " + crit.join(", ") : ""}:`;
+}
+
+/** One page of list_notes. */
+export function formatListLine(p: PageMeta): string {
+  const meta: string[] = [];
+  if (p.category) meta.push(`category: ${p.category}`);
+  if (p.tags.length) meta.push(`tags: ${p.tags.join(", ")}`);
+  const details = meta.length
+    ? `${meta.join(", ")}, last updated: ${isoSeconds(p.updatedAt).slice(0, 10)}, ${p.words} words`
+    : `no metadata, ${p.words} words`;
+  return `- ${p.path} (${details})`;
 }
 
 /** search_notes output. */
 export function formatSearch(query: string, total: number, hits: SearchHit[]): string {
-  const lines = [`${total} results for "${query}":`];
-  hits.forEach((h, i) => {
-    lines.push(`${i + 1}. ${h.path} (score: ${h.score.toFixed(2)})`);
-    if (h.snippet) lines.push(`   ${h.snippet.replaceAll("\n", " ")}`);
-  });
-  return lines.join("\n");
+  return [`${total} results for "${query}":`, ...hits.map((h, i) => formatHit(h, i))].join("\n");
+}
+
+/** One hit of search_notes, numbered `index + 1`: its line and its snippet line. */
+export function formatHit(h: SearchHit, index: number): string {
+  const line = `${index + 1}. ${h.path} (score: ${h.score.toFixed(2)})`;
+  return h.snippet ? `${line}\n   ${h.snippet.replaceAll("\n", " ")}` : line;
 }
 
 /** get_links output. */
@@ -120,14 +158,15 @@ export function formatLinks(links: Links): string {
 /** get_history output. */
 export function formatHistory(path: string, entries: HistoryEntry[]): string {
   if (entries.length === 0) return `No history for ${path}.`;
-  const lines = [`History for ${path} (${entries.length} revisions):`];
-  for (const e of entries) {
-    const r = e.revision;
-    const where = e.path !== path ? ` | as ${e.path}` : "";
-    lines.push(`- ${short(r.id)} | ${isoSeconds(r.time)} | ${r.authorName} (${r.client})${where}`);
-    lines.push(`  ${r.message}`);
-  }
-  return lines.join("\n");
+  return [`History for ${path} (${entries.length} revisions):`, ...entries.map((e) => formatHistoryEntry(path, e))]
+    .join("\n");
+}
+
+/** One entry of get_history: its line and its message line. */
+export function formatHistoryEntry(path: string, e: HistoryEntry): string {
+  const r = e.revision;
+  const where = e.path !== path ? ` | as ${e.path}` : "";
+  return `- ${short(r.id)} | ${isoSeconds(r.time)} | ${r.authorName} (${r.client})${where}\n  ${r.message}`;
 }
 
 /**
@@ -142,12 +181,13 @@ export function formatNoHistory(path: string): string {
 
 /** get_recent_changes output. */
 export function formatRecent(changes: RevisionInfo[]): string {
-  const lines = [`${changes.length} recent changes:`];
-  for (const r of changes) {
-    lines.push(`- ${isoSeconds(r.time)} | ${r.authorName} (${r.client}) | ${r.paths.join(", ")} | ${short(r.id)}`);
-    lines.push(`  ${r.message}`);
-  }
-  return lines.join("\n");
+  return [`${changes.length} recent changes:`, ...changes.map(formatChange)].join("\n");
+}
+
+/** One change of get_recent_changes: its line and its message line. */
+export function formatChange(r: RevisionInfo): string {
+  return `- ${isoSeconds(r.time)} | ${r.authorName} (${r.client}) | ${r.paths.join(", ")} | ${short(r.id)}\n` +
+    `  ${r.message}`;
 }
 
 /** rename_note output. */

@@ -8,7 +8,9 @@ import type { Limits } from "../config.ts";
 import type { Principal, Scope } from "../auth/principal.ts";
 import type { PageStore } from "../wiki/store.ts";
 import type { Actor, WikiRecord } from "../wiki/types.ts";
+import type { Urls } from "../urls.ts";
 import type { ToolText } from "./errors.ts";
+import { guardBudget, resultBudget } from "./budget.ts";
 
 /** Everything a tool call may use: who calls, the wiki's page store, limits, and KV for the rate limit. */
 export interface ToolContext {
@@ -17,6 +19,8 @@ export interface ToolContext {
   pages: PageStore;
   limits: Limits;
   kv: Deno.Kv;
+  /** URLs of this deployment: the page links of the search and fetch tools. */
+  urls: Urls;
   /** Writes per minute per principal (default lib/mcp/rate_limit.ts WRITES_PER_MINUTE). */
   writesPerMinute?: number;
   /** Set by a tool call that failed because the store is unavailable: the request is then answered with a 503. */
@@ -41,11 +45,28 @@ export interface WikiTool<S extends z.ZodObject = z.ZodObject> {
   annotations: ToolHints;
   input: S;
   run(args: z.infer<S>, ctx: ToolContext): Promise<ToolText>;
+  /**
+   * What a result cut by the budget guard tells the caller to do (a tool that pages its own results never gets
+   * cut; this is for those whose results are normally small). Default: DEFAULT_CUT_HINT.
+   */
+  cutHint?: string;
 }
 
-/** Declares a tool (keeps the argument type of `run` tied to its schema). */
+/** The advice of a result cut by the budget guard when its tool gives none. */
+export const DEFAULT_CUT_HINT = "Ask for less: narrow the request (a path prefix, a section, a query).";
+
+/**
+ * Declares a tool (keeps the argument type of `run` tied to its schema). Its results are held to the result budget
+ * (lib/mcp/budget.ts `guardBudget`): a result over it is cut with a note and the tool's `cutHint`.
+ */
 export function tool<S extends z.ZodObject>(def: WikiTool<S>): WikiTool {
-  return def as unknown as WikiTool;
+  const run = def.run;
+  const hint = def.cutHint ?? DEFAULT_CUT_HINT;
+  const guarded: WikiTool<S> = {
+    ...def,
+    run: async (args, ctx) => guardBudget(await run(args, ctx), resultBudget(ctx.limits), hint),
+  };
+  return guarded as unknown as WikiTool;
 }
 
 /** The actor recorded on a write made through MCP. */

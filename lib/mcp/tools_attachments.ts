@@ -7,6 +7,11 @@ import { z } from "zod";
 import { ARG_BOUNDS, boundedText } from "./bounds.ts";
 import { fail, ok } from "./errors.ts";
 import { formatAttachments } from "./format.ts";
+import { resultBudget } from "./budget.ts";
+import { attachmentWindow } from "./attachment_window.ts";
+import { openAttachment } from "../wiki/attachment_range.ts";
+import { linePart } from "./line_pages.ts";
+import { canonicalPath } from "../wiki/paths.ts";
 import { actorOf, READ, tool, type WikiTool } from "./tool.ts";
 
 const path = boundedText(ARG_BOUNDS.path).describe('Path of the page the file is attached to, e.g. "Design/Auth".');
@@ -50,10 +55,21 @@ export const ATTACHMENT_TOOLS: WikiTool[] = [
     scope: "wiki:read",
     description: "Files attached to a page: name, size, type and last change.",
     annotations: READ,
-    input: z.object({ path }),
-    async run({ path }, { pages }) {
+    input: z.object({
+      path,
+      cursor: boundedText(ARG_BOUNDS.cursor).optional().describe(
+        "Where to continue: the cursor a cut result gave. Omit to start.",
+      ),
+    }),
+    async run({ path, cursor }, { pages, limits }) {
       const items = await pages.listAttachments(path);
-      return ok(formatAttachments(path, items));
+      return linePart(
+        "list_attachments",
+        canonicalPath(path),
+        formatAttachments(path, items),
+        cursor,
+        resultBudget(limits),
+      );
     },
   }),
   tool({
@@ -95,14 +111,26 @@ export const ATTACHMENT_TOOLS: WikiTool[] = [
     name: "download_attachment",
     title: "Download an attachment",
     scope: "wiki:read",
-    description: "Read a file attached to a page; the bytes come back as base64.",
+    description: "Read a file attached to a page; the bytes come back as base64. A file larger than one result " +
+      "comes in byte windows: the result says which bytes it holds and the `offset` to pass for the rest " +
+      "(`length` asks for a smaller window).",
     annotations: READ,
-    input: z.object({ path, filename }),
-    async run({ path, filename }, { pages }) {
-      const { info, data } = await pages.getAttachment(path, filename);
-      return ok(
-        `Downloaded ${info.filename} (${info.size} bytes, ${info.mime})\nContent (base64):\n${encodeBase64(data)}`,
-      );
+    input: z.object({
+      path,
+      filename,
+      offset: z.number().int().min(0).optional().describe("First byte to return (default 0)."),
+      length: z.number().int().min(1).optional().describe(
+        "At most this many bytes; a window never exceeds what fits the server's result budget as base64.",
+      ),
+    }),
+    async run({ path, filename, offset, length }, { pages, limits, kv, wiki }) {
+      let file = await openAttachment(kv, wiki, path, filename);
+      if (file === null) {
+        // Absent: the store says why (no such page, no such file), in its words; or it appeared meanwhile.
+        const { info, data } = await pages.getAttachment(path, filename);
+        file = { info, read: (start, end) => Promise.resolve(data.slice(start, end)) };
+      }
+      return await attachmentWindow(file, offset, length, resultBudget(limits));
     },
   }),
   tool({

@@ -1,27 +1,38 @@
 /**
  * @module
- * Read tools: read_note, list_notes, search_notes, get_links, get_history, get_recent_changes,
- * find_orphaned_notes, get_diff. Each is one wiki core call rendered as plain text.
+ * Read tools: read_note (lib/mcp/read_note.ts), list_notes, search_notes, get_links, get_history,
+ * get_recent_changes, find_orphaned_notes, get_diff. Each is one wiki core call rendered as plain text; long
+ * listings come in parts by cursor (lib/mcp/listings.ts), a long diff by offset.
  */
 import { z } from "zod";
 import { ARG_BOUNDS, boundedText } from "./bounds.ts";
-import { findSection } from "../wiki/sections.ts";
 import { fail, ok } from "./errors.ts";
 import { NotFoundError } from "../errors.ts";
 import { canonicalPath } from "../wiki/paths.ts";
+import { changesPart as readChanges, historyPart as readHistory } from "../wiki/feeds.ts";
+import { formatLinks, formatNoHistory, formatOrphans } from "./format.ts";
+import { resultBudget } from "./budget.ts";
+import { badCursor } from "./cursor.ts";
 import {
-  formatDiff,
-  formatHistory,
-  formatLinks,
-  formatList,
-  formatNoHistory,
-  formatNote,
-  formatOrphans,
-  formatRecent,
-  formatSearch,
-  formatSectionNotFound,
-} from "./format.ts";
+  changesBefore,
+  changesPart,
+  historyBefore,
+  historyPart,
+  listPart,
+  listStart,
+  MAX_SEARCH_DEPTH,
+  SEARCH_PART,
+  searchPart,
+  searchStart,
+} from "./listings.ts";
+import { diffPart } from "./diff_part.ts";
+import { linePart } from "./line_pages.ts";
+import { READ_NOTE } from "./read_note.ts";
 import { READ, tool, type WikiTool } from "./tool.ts";
+
+const cursor = boundedText(ARG_BOUNDS.cursor).optional().describe(
+  "Where to continue: the cursor a cut result gave (keep the other arguments the same). Omit to start.",
+);
 
 const path = boundedText(ARG_BOUNDS.path).describe(
   'Page path, e.g. "Design/Auth" (case matters; spaces or underscores both work).',
@@ -34,53 +45,15 @@ function clamp(n: number | undefined, dflt: number, lo: number, hi: number): num
 
 /** The read tools. */
 export const READ_TOOLS: WikiTool[] = [
-  tool({
-    name: "read_note",
-    title: "Read a note",
-    scope: "wiki:read",
-    description: "Read a wiki page: its title, path, full current revision id (pass it to write_note / edit_note), " +
-      "frontmatter, links to and from it, then the raw markdown. Give `revision` (an id or 7+ char prefix from " +
-      'get_history) to read an older state, or `section` (a heading title or a path like "Background > Goals") ' +
-      "to read one section only. Read a page before you change it.",
-    annotations: READ,
-    input: z.object({
-      path,
-      revision: boundedText(ARG_BOUNDS.revision).optional().describe(
-        "Revision id or 7+ char prefix; omit for the current state.",
-      ),
-      section: boundedText(ARG_BOUNDS.section).optional().describe(
-        'Heading title or " > "-joined heading path; omit for the whole page.',
-      ),
-    }),
-    async run({ path, revision, section }, { pages }) {
-      const wantRev = revision !== undefined && revision.trim() !== "";
-      let page;
-      let links;
-      if (wantRev) {
-        page = await pages.read(path, { revision, includeDeleted: true });
-        links = { linksTo: page.links, linkedFrom: (await pages.links(page.path)).linkedFrom };
-      } else {
-        const p = await pages.readWithBacklinks(path);
-        page = p;
-        links = { linksTo: p.links, linkedFrom: p.linkedFrom };
-      }
-      if (section !== undefined && section.trim() !== "") {
-        const found = findSection(page.content, section);
-        if (!found.ok) {
-          return fail(formatSectionNotFound(section, found.candidates, found.reason === "ambiguous", found.more));
-        }
-        return ok(formatNote(page, null, { section: found.path, body: found.text, atRevision: wantRev }));
-      }
-      return ok(formatNote(page, links, { atRevision: wantRev, deleted: page.deleted }));
-    },
-  }),
+  READ_NOTE,
   tool({
     name: "list_notes",
     title: "List notes",
     scope: "wiki:read",
     description: "List the wiki's pages with category, tags, last update and word count, sorted by path. Filters " +
       '(all optional, combined with AND): `prefix` (path prefix, e.g. "Design/"), `category` and `tag` ' +
-      "(case-insensitive frontmatter values), `updated_since` (ISO 8601 date or time).",
+      "(case-insensitive frontmatter values), `updated_since` (ISO 8601 date or time). A long list comes in parts: " +
+      "the result ends with the `cursor` to pass for the next.",
     annotations: READ,
     input: z.object({
       prefix: boundedText(ARG_BOUNDS.path).optional().describe(
@@ -91,8 +64,9 @@ export const READ_TOOLS: WikiTool[] = [
       updated_since: boundedText(ARG_BOUNDS.filter).optional().describe(
         'Only pages updated at or after this ISO 8601 instant, e.g. "2026-01-31".',
       ),
+      cursor,
     }),
-    async run({ prefix, category, tag, updated_since }, { pages }) {
+    async run({ prefix, category, tag, updated_since, cursor }, { pages, limits }) {
       let updatedSince: number | undefined;
       if (updated_since !== undefined && updated_since.trim() !== "") {
         updatedSince = Date.parse(updated_since.trim());
@@ -109,7 +83,10 @@ export const READ_TOOLS: WikiTool[] = [
         tag: tag || undefined,
         updatedSince,
       });
-      return ok(formatList(list, { prefix, category, tag, updatedSince: updated_since }));
+      const from = listStart(list, cursor);
+      if (from === null) return badCursor("list_notes");
+      const criteria = { prefix, category, tag, updatedSince: updated_since };
+      return listPart(list, from, criteria, resultBudget(limits), Boolean(cursor));
     },
   }),
   tool({
@@ -117,12 +94,18 @@ export const READ_TOOLS: WikiTool[] = [
     title: "Search notes",
     scope: "wiki:read",
     description: "Keyword search over page titles and text (titles weigh more), best first, with a snippet around " +
-      "the first match. Use it to find the right page before reading or writing; results reflect writes at once.",
+      "the first match. Use it to find the right page before reading or writing; results reflect writes at once. " +
+      "20 results per call; the result ends with the `cursor` to pass for the next ones.",
     annotations: READ,
-    input: z.object({ query: boundedText(ARG_BOUNDS.query).describe("One or more words to search for.") }),
-    async run({ query }, { pages }) {
-      const r = await pages.search(query, { limit: 20 });
-      return ok(formatSearch(query, r.total, r.hits));
+    input: z.object({
+      query: boundedText(ARG_BOUNDS.query).describe("One or more words to search for."),
+      cursor,
+    }),
+    async run({ query, cursor }, { pages, limits }) {
+      const from = searchStart(query, cursor);
+      if (from === null) return badCursor("search_notes", "this query");
+      const r = await pages.search(query, { limit: Math.min(MAX_SEARCH_DEPTH, from + SEARCH_PART) });
+      return searchPart(query, r, from, resultBudget(limits), Boolean(cursor));
     },
   }),
   tool({
@@ -132,9 +115,10 @@ export const READ_TOOLS: WikiTool[] = [
     description: "List the pages a page links to (its [[WikiLinks]]) and the pages that link to it. Works for a " +
       "page that does not exist yet (then only incoming links).",
     annotations: READ,
-    input: z.object({ path }),
-    async run({ path }, { pages }) {
-      return ok(formatLinks(await pages.links(path)));
+    input: z.object({ path, cursor }),
+    async run({ path, cursor }, { pages, limits }) {
+      const links = await pages.links(path);
+      return linePart("get_links", links.path, formatLinks(links), cursor, resultBudget(limits));
     },
   }),
   tool({
@@ -142,15 +126,22 @@ export const READ_TOOLS: WikiTool[] = [
     title: "Get the history of a note",
     scope: "wiki:read",
     description: "Revisions of one page, newest first: revision id (8 chars), time, author and client, message. " +
-      "Pass a revision to read_note to see that state, to get_diff to compare, or to restore_note to bring it back.",
+      "Pass a revision to read_note to see that state, to get_diff to compare, or to restore_note to bring it back. " +
+      "A long history comes in parts: the result ends with the `cursor` to pass for older revisions.",
     annotations: READ,
     input: z.object({
       path,
       limit: z.number().int().optional().describe("How many revisions (1-200, default 10)."),
+      cursor,
     }),
-    async run({ path, limit }, { pages }) {
+    async run({ path, limit, cursor }, { kv, wiki, limits }) {
+      const canonical = canonicalPath(path);
+      const beforeSeq = historyBefore(canonical, cursor);
+      if (beforeSeq === null) return badCursor("get_history", "this page");
+      const n = clamp(limit, 10, 1, 200);
       try {
-        return ok(formatHistory(path, await pages.history(path, clamp(limit, 10, 1, 200))));
+        const entries = await readHistory(kv, wiki, path, { beforeSeq, limit: n + 1 });
+        return historyPart(path, canonical, entries, n, resultBudget(limits));
       } catch (err) {
         // history() finds deleted pages too: NotFoundError means no page was ever written at this path.
         if (err instanceof NotFoundError) return ok(formatNoHistory(canonicalPath(path)));
@@ -163,11 +154,18 @@ export const READ_TOOLS: WikiTool[] = [
     title: "Get recent changes",
     scope: "wiki:read",
     description: "The wiki's latest changes, newest first: time, author and client, pages touched, revision and " +
-      "message. Read this (and Home) at the start of a session to see what changed.",
+      "message. Read this (and Home) at the start of a session to see what changed. The result ends with the " +
+      "`cursor` to pass for older changes when there are more.",
     annotations: READ,
-    input: z.object({ limit: z.number().int().optional().describe("How many changes (1-200, default 20).") }),
-    async run({ limit }, { pages }) {
-      return ok(formatRecent(await pages.recentChanges(clamp(limit, 20, 1, 200))));
+    input: z.object({
+      limit: z.number().int().optional().describe("How many changes (1-200, default 20)."),
+      cursor,
+    }),
+    async run({ limit, cursor }, { kv, wiki, limits }) {
+      const beforeSeq = changesBefore(cursor);
+      if (beforeSeq === null) return badCursor("get_recent_changes");
+      const n = clamp(limit, 20, 1, 200);
+      return changesPart(await readChanges(kv, wiki, { beforeSeq, limit: n + 1 }), n, resultBudget(limits));
     },
   }),
   tool({
@@ -177,9 +175,9 @@ export const READ_TOOLS: WikiTool[] = [
     description: "Pages that no other page links to (Home excluded). Link them from Home or an index page so " +
       "people and agents can find them.",
     annotations: READ,
-    input: z.object({}),
-    async run(_args, { pages }) {
-      return ok(formatOrphans(await pages.orphans()));
+    input: z.object({ cursor }),
+    async run({ cursor }, { pages, limits }) {
+      return linePart("find_orphaned_notes", "", formatOrphans(await pages.orphans()), cursor, resultBudget(limits));
     },
   }),
   tool({
@@ -187,7 +185,8 @@ export const READ_TOOLS: WikiTool[] = [
     title: "Diff two revisions of a note",
     scope: "wiki:read",
     description: "Unified diff of a page between two revisions (ids or 7+ char prefixes from get_history); " +
-      "`to_revision` defaults to the current revision.",
+      "`to_revision` defaults to the current revision. A long diff comes in parts: the result gives the `offset` to " +
+      "pass for the rest.",
     annotations: READ,
     input: z.object({
       path,
@@ -195,9 +194,13 @@ export const READ_TOOLS: WikiTool[] = [
       to_revision: boundedText(ARG_BOUNDS.revision).optional().describe(
         "The newer revision; omit for the current one.",
       ),
+      offset: z.number().int().min(0).optional().describe(
+        "Start at this character of the diff text (as a cut result says); default 0.",
+      ),
     }),
-    async run({ path, from_revision, to_revision }, { pages }) {
-      return ok(formatDiff(await pages.diff(path, from_revision, to_revision || undefined)));
+    async run({ path, from_revision, to_revision, offset }, { pages, limits }) {
+      const d = await pages.diff(path, from_revision, to_revision || undefined);
+      return diffPart(d, offset, resultBudget(limits));
     },
   }),
 ];

@@ -74,6 +74,7 @@ export const WRITE_TOOLS: WikiTool[] = [
     description: "Move a page to a new path and rewrite every [[WikiLink]] to it, in one change. Only rename " +
       "when the user asked for it.",
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    cutHint: "The rename is done. get_links on the new path lists every page that links to it (in parts).",
     input: z.object({
       path,
       new_path: boundedText(ARG_BOUNDS.path).describe("The new page path."),

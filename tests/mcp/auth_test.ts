@@ -288,6 +288,7 @@ Deno.test("tools check their scope again (defense in depth behind the HTTP 403)"
       pages: f.app.deps.wikis.pages(f.alice),
       limits: f.app.deps.config.limits,
       kv: f.kv,
+      urls: f.app.deps.urls,
     });
     assertEquals(r.isError, true);
     assertEquals(

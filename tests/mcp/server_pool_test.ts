@@ -45,6 +45,7 @@ Deno.test("server pool - one server serves requests of two wikis in turn, each w
         pages: pages[wiki],
         limits: f.app.deps.config.limits,
         kv: f.kv,
+        urls: f.app.deps.urls,
       };
       const authInfo: AuthInfo = { token: "", clientId: wiki, scopes: ["wiki:read"], extra: { toolContext } };
       const server = pool.acquire();

@@ -1,0 +1,38 @@
+/**
+ * Rules of the code base that hold for every change (issue 10): no file under lib/ or routes/ is over 400 lines, and
+ * lib/ never imports routes/ (domain code stays framework-free). The wiki core's own import rule is in
+ * tests/wiki/layering_test.ts.
+ */
+import { assertEquals } from "./assert.ts";
+
+const ROOT = new URL("../", import.meta.url);
+const MAX_LINES = 400;
+
+/** Every .ts/.tsx file under `dir` (relative to the repository root), recursively. */
+async function sourceFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(new URL(dir, ROOT))) {
+    const path = `${dir}${e.name}`;
+    if (e.isDirectory) out.push(...await sourceFiles(`${path}/`));
+    else if (/\.tsx?$/.test(e.name)) out.push(path);
+  }
+  return out.sort();
+}
+
+Deno.test("repo rules - no file under lib/ or routes/ is over 400 lines", async () => {
+  const long: string[] = [];
+  for (const path of [...await sourceFiles("lib/"), ...await sourceFiles("routes/")]) {
+    const lines = (await Deno.readTextFile(new URL(path, ROOT))).replace(/\n$/, "").split("\n").length;
+    if (lines > MAX_LINES) long.push(`${path}: ${lines} lines`);
+  }
+  assertEquals(long, []);
+});
+
+Deno.test("repo rules - lib/ imports nothing from routes/", async () => {
+  const offenders: string[] = [];
+  for (const path of await sourceFiles("lib/")) {
+    const text = await Deno.readTextFile(new URL(path, ROOT));
+    for (const m of text.matchAll(/from\s+["']((?:\.\.\/)+)routes\//g)) offenders.push(`${path}: ${m[0]}`);
+  }
+  assertEquals(offenders, []);
+});
