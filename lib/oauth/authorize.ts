@@ -28,10 +28,9 @@ import {
   OAuthError,
   UnsupportedResponseTypeError,
 } from "./errors.ts";
-import { OK } from "./keys.ts";
+import { type GrantPointer, type GrantRecord, OK, putGrant } from "./store.ts";
 import { checkResource, parseScopes, redirectUriMatches, scopesForRole } from "./params.ts";
 import { type ClientRecord, resolveClient, type ResolvedClient } from "./clients.ts";
-import { type GrantPointer, type GrantRecord, putGrant } from "./grants.ts";
 
 /** A validated authorization request, waiting for consent. */
 export interface AuthorizationRequest {

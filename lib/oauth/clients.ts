@@ -34,7 +34,7 @@ import {
   oauthJson,
   TemporarilyUnavailableError,
 } from "./errors.ts";
-import { OK } from "./keys.ts";
+import { OK } from "./store.ts";
 import { redirectUriProblem } from "./params.ts";
 
 /** Token-endpoint authentication methods. */

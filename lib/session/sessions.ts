@@ -29,6 +29,7 @@ import type { KeyRing } from "../keys.ts";
 import { randomToken } from "../ids.ts";
 import { isLive } from "../kv/expiring.ts";
 import { matchesAny } from "./binding.ts";
+import { forgetUser, SessionKeys } from "./store.ts";
 
 /** Lifetime of a platform login session. */
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -80,18 +81,6 @@ export interface RedeemedTransfer {
   returnTo: string;
   binding: string;
 }
-
-/** KV keys of this module (also listed in docs/kv-schema.md). */
-export const SessionKeys = {
-  /** A session by the HMAC of its id. */
-  session: (hash: string) => ["session", hash] as const,
-  /** Index of a user's sessions, for logout everywhere and account deletion. */
-  userSession: (did: string, hash: string) => ["user_session", did, hash] as const,
-  /** A hand-off code by its HMAC. */
-  handoff: (hash: string) => ["handoff", hash] as const,
-  /** A login transfer code by its HMAC (loopback callback origin -> public origin). */
-  transfer: (hash: string) => ["login_transfer", hash] as const,
-};
 
 /** Session operations. */
 export interface Sessions {
@@ -204,20 +193,7 @@ export function createSessions(deps: { kv: Deno.Kv; keys: KeyRing; now?: () => n
       return value;
     },
 
-    async destroyAllForUser(did) {
-      let n = 0;
-      const keysToDelete: Deno.KvKey[] = [];
-      for await (const e of kv.list({ prefix: ["user_session", did] })) {
-        keysToDelete.push(e.key, SessionKeys.session(e.key[2] as string));
-        n++;
-      }
-      for (let i = 0; i < keysToDelete.length; i += 500) {
-        const op = kv.atomic();
-        for (const k of keysToDelete.slice(i, i + 500)) op.delete(k);
-        await op.commit();
-      }
-      return n;
-    },
+    destroyAllForUser: (did) => forgetUser(kv, did),
 
     async createHandoff(platformId, targetOrigin, returnTo, binding = "") {
       if (!platformId || platformId.length > 200) return null;

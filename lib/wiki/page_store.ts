@@ -3,7 +3,8 @@
  * The Deno KV implementation of `PageStore` (lib/wiki/store.ts). Every write follows the protocol of
  * lib/wiki/commit.ts; reads of a current page are one `get`. docs/kv-schema.md describes the records.
  */
-import { K, type PageId } from "../kv/keys.ts";
+import { type PageId } from "../kv/keys.ts";
+import { K } from "./keys.ts";
 import { deleteBlob } from "../kv/blobs.ts";
 import { newId } from "../ids.ts";
 import {
