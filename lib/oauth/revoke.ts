@@ -10,11 +10,11 @@ import type { OAuthContext, WikiRef } from "./context.ts";
 import { InvalidRequestError, isAnswerable, oauthErrorResponse } from "./errors.ts";
 import {
   deleteGrant,
-  forgetUser,
   forgetWiki,
   listActiveGrants,
   revokeAccessToken,
   revokeRefreshToken,
+  revokeUserGrants,
 } from "./store.ts";
 import { ACCESS_TOKEN_PREFIX, authenticateClient, readForm, REFRESH_TOKEN_PREFIX } from "./tokens.ts";
 
@@ -96,7 +96,10 @@ export async function revokeAllForWiki(ctx: OAuthContext, wikiId: WikiId): Promi
   return await forgetWiki(ctx.kv, wikiId);
 }
 
-/** Revokes every grant of a user on every wiki (account deletion): the OAuth store's `forgetUser`. */
+/**
+ * Revokes every grant of a user on every wiki (their tokens then fail as revoked). Account deletion goes further:
+ * the OAuth store's `forgetUser` also deletes the person's token records.
+ */
 export async function revokeAllForUser(ctx: OAuthContext, did: string): Promise<number> {
-  return await forgetUser(ctx.kv, did, ctx.now());
+  return (await revokeUserGrants(ctx.kv, did, ctx.now())).n;
 }

@@ -13,6 +13,7 @@ import type { Scope } from "../auth/principal.ts";
 import type { KeyPrefix, StorePart, WikiId } from "../kv/keys.ts";
 import { getLive, isLive } from "../kv/expiring.ts";
 import { deleteKeys, deletePrefix } from "../kv/purge.ts";
+import { wikiIdsOfUser } from "../wiki/keys.ts";
 import type { AccessRecord, RefreshRecord } from "./tokens.ts";
 
 /** OAuth key constructors. */
@@ -60,6 +61,9 @@ export const OAUTH_PREFIXES: readonly KeyPrefix[] = [
 /** Types deleted with a wiki by prefix `[type, wikiId]`: every wiki-scoped type, grants first. */
 const WIKI_TYPES = OAUTH_PREFIXES.filter((p) => p.scope === "wiki").map((p) => p.type)
   .sort((a, b) => (a === "oauth_grant" ? -1 : b === "oauth_grant" ? 1 : 0));
+
+/** Wiki-scoped types whose records name the person they were issued to (`did`): account deletion removes them. */
+const PERSONAL_TYPES = ["oauth_consent", "oauth_code", "oauth_refresh", "oauth_access"] as const;
 
 /** A grant as stored under `OK.grant`. `pending` until its code is exchanged. */
 export interface GrantRecord {
@@ -221,8 +225,8 @@ export async function forgetWiki(kv: Deno.Kv, wikiId: WikiId): Promise<number> {
   return n;
 }
 
-/** Revokes every grant a person gave, on every wiki. Returns how many were live (`now`, default the clock). */
-export async function forgetUser(kv: Deno.Kv, did: string, now: number = Date.now()): Promise<number> {
+/** Revokes every grant a person gave, on every wiki. Returns how many were live, and the wikis of all of them. */
+export async function revokeUserGrants(kv: Deno.Kv, did: string, now: number): Promise<{ n: number; wikis: WikiId[] }> {
   const ids: { wikiId: string; grantId: string; key: Deno.KvKey }[] = [];
   for await (const e of kv.list<GrantPointer>({ prefix: OK.userGrants(did) })) {
     ids.push({ wikiId: e.key[2] as string, grantId: e.key[3] as string, key: e.key });
@@ -232,7 +236,27 @@ export async function forgetUser(kv: Deno.Kv, did: string, now: number = Date.no
     if (await deleteGrant(kv, wikiId, grantId, now)) n++;
     await deleteKeys(kv, [key]);
   }
-  return n;
+  return { n, wikis: ids.map((i) => i.wikiId) };
+}
+
+/**
+ * Account deletion: revokes every grant a person gave, on every wiki ({@link revokeUserGrants}), and deletes their
+ * consents, codes and tokens there (revoking a grant already makes those fail; as the person's account goes, their
+ * records go too instead of lapsing at expiry). The wikis looked at are those of the person's grants and
+ * memberships. Returns how many grants were live (`now`, default the clock).
+ */
+export async function forgetUser(kv: Deno.Kv, did: string, now: number = Date.now()): Promise<number> {
+  const revoked = await revokeUserGrants(kv, did, now);
+  for (const wikiId of new Set([...revoked.wikis, ...await wikiIdsOfUser(kv, did)])) {
+    for (const type of PERSONAL_TYPES) {
+      const doomed: Deno.KvKey[] = [];
+      for await (const e of kv.list<{ did?: unknown }>({ prefix: [type, wikiId] })) {
+        if (e.value?.did === did) doomed.push(e.key);
+      }
+      await deleteKeys(kv, doomed);
+    }
+  }
+  return revoked.n;
 }
 
 /** The OAuth store as a part of the app (lib/platform/key_registry.ts, lib/platform/wiki_lifecycle.ts). */
