@@ -30,7 +30,7 @@
  * ```
  */
 import type { Config } from "./config.ts";
-import type { KeyPrefix } from "./kv/keys.ts";
+import { type KeyPrefix, parseKeyPrefixes } from "./kv/keys.ts";
 
 /** KV keys of the key registry. */
 export const SecretKeys = {
@@ -39,9 +39,9 @@ export const SecretKeys = {
 } as const;
 
 /** The key registry's prefix. */
-export const SECRET_PREFIXES: readonly KeyPrefix[] = [
-  { type: "secret", scope: "global", description: "a named secret of the key registry (development KV)" },
-];
+export const SECRET_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
+  global secret  a named secret of the key registry (development KV)
+`);
 import { base64url, randomHex, toHex } from "./ids.ts";
 
 /** Names of the registry's keys. */

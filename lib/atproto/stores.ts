@@ -22,7 +22,7 @@ import {
   type SessionStore,
   type StateStore,
 } from "@atproto/oauth-client";
-import { fitsKeyPart, type KeyPrefix } from "../kv/keys.ts";
+import { fitsKeyPart, type KeyPrefix, parseKeyPrefixes } from "../kv/keys.ts";
 import { getLive, setExpiring } from "../kv/expiring.ts";
 import {
   createSealer,
@@ -72,10 +72,10 @@ export const AtprotoKeys = {
 } as const;
 
 /** The ATProto client's prefixes (the session is removed by logout, which account deletion calls). */
-export const ATPROTO_PREFIXES: readonly KeyPrefix[] = [
-  { type: "atproto_state", scope: "global", description: "a pending ATProto login, by OAuth state" },
-  { type: "atproto_session", scope: "user", description: "a person's ATProto OAuth session at their PDS" },
-];
+export const ATPROTO_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
+  global atproto_state    a pending ATProto login, by OAuth state
+  user   atproto_session  a person's ATProto OAuth session at their PDS
+`);
 
 /** A state value as stored: the library's value with the DPoP key replaced by its private JWK. */
 interface StoredState extends Omit<InternalStateData, "dpopKey"> {

@@ -5,7 +5,7 @@
  * record); `wiki_token` indexes a wiki's tokens by id and holds that HMAC, so revoking and deleting a wiki remove
  * both. docs/kv-schema.md "MCP tokens" describes the values.
  */
-import type { KeyPrefix, StorePart, WikiId } from "../kv/keys.ts";
+import { type KeyPrefix, parseKeyPrefixes, type StorePart, type WikiId } from "../kv/keys.ts";
 import { deletePrefix } from "../kv/purge.ts";
 import type { Scope } from "./principal.ts";
 
@@ -35,10 +35,10 @@ export const TokenKeys = {
 } as const;
 
 /** The token store's prefixes. */
-export const TOKEN_PREFIXES: readonly KeyPrefix[] = [
-  { type: "wiki_token_hash", scope: "wiki", description: "a per-wiki token's record, by the HMAC of the token" },
-  { type: "wiki_token", scope: "wiki", description: "index of a wiki's tokens by id (holds the HMAC)" },
-];
+export const TOKEN_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
+  wiki   wiki_token_hash  a per-wiki token's record, by the HMAC of the token
+  wiki   wiki_token       index of a wiki's tokens by id (holds the HMAC)
+`);
 
 /** Stores a new token under its HMAC; false when that HMAC is taken (never, for random tokens). */
 export async function insertToken(kv: Deno.Kv, hash: string, record: TokenRecord): Promise<boolean> {

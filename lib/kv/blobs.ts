@@ -8,7 +8,7 @@
  * which deletes the marker. A crash before that commit leaves only unreferenced chunks and an expiring marker,
  * which `sweepStagedBlobs` removes.
  */
-import type { BlobId, KeyPrefix, WikiId } from "./keys.ts";
+import { type BlobId, type KeyPrefix, parseKeyPrefixes, type WikiId } from "./keys.ts";
 import { randomBase32 } from "../ids.ts";
 
 /** KV keys of blobs (wiki-scoped: deleted with their wiki by lib/wiki/wiki_purge.ts). */
@@ -26,10 +26,10 @@ export const BlobKeys = {
 } as const;
 
 /** The blob key prefixes. */
-export const BLOB_PREFIXES: readonly KeyPrefix[] = [
-  { type: "blob", scope: "wiki", description: "one chunk of a blob (large content)" },
-  { type: "blob_staging", scope: "wiki", description: "a blob being written, not yet published" },
-];
+export const BLOB_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
+  wiki   blob          one chunk of a blob (large content)
+  wiki   blob_staging  a blob being written, not yet published
+`);
 
 /** Bytes per chunk: below the 64 KiB value limit with room for the structured-clone envelope. */
 export const CHUNK_BYTES = 60 * 1024;

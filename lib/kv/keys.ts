@@ -49,6 +49,21 @@ export interface KeyPrefix {
 }
 
 /**
+ * Prefixes from a table, one a line: scope (`wiki`, `user` or `global`), type, then the description (the rest of the
+ * line). Blank lines are skipped; a malformed line throws (at start-up).
+ */
+export function parseKeyPrefixes(table: string): KeyPrefix[] {
+  const out: KeyPrefix[] = [];
+  for (const line of table.split("\n")) {
+    if (line.trim() === "") continue;
+    const m = /^\s*(wiki|user|global)\s+([a-z_]+)\s+(\S.*?)\s*$/.exec(line);
+    if (!m) throw new Error(`bad key prefix line: ${line.trim()}`);
+    out.push({ scope: m[1] as KeyScope, type: m[2], description: m[3] });
+  }
+  return out;
+}
+
+/**
  * What a part of the app keeps in KV and how it forgets it: its prefixes and the two deletion hooks, called by
  * lib/platform/wiki_lifecycle.ts (the one orchestrator of wiki and account deletion). Each hook removes only the
  * part's own records, is idempotent (running it again after a failure removes what is left) and returns how many of

@@ -49,7 +49,7 @@
  * Bucket numbers come before the subject in the key, so the counters older than any window are one key range per
  * rule: the first take of each new bucket in a process deletes up to {@link SWEEP_BATCH} of them (errors ignored).
  */
-import type { KeyPrefix } from "./keys.ts";
+import { type KeyPrefix, parseKeyPrefixes } from "./keys.ts";
 
 /** KV keys of the limiter's counters. */
 export const RateKeys = {
@@ -65,9 +65,9 @@ export const RateKeys = {
  * The counters' prefix. Global: a subject may name a wiki id or a client address, and counters outlive a deleted
  * wiki or account until the sweep removes them (SECURITY.md).
  */
-export const RATE_PREFIXES: readonly KeyPrefix[] = [
-  { type: "rate", scope: "global", description: "a rate-limit counter of one rule, bucket and subject" },
-];
+export const RATE_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
+  global rate  a rate-limit counter of one rule, bucket and subject
+`);
 
 /** A limit: at most `limit` actions per `windowMs` for one subject. */
 export interface RateRule {

@@ -10,7 +10,7 @@
  * grant per (wiki, user, client): re-authorizing replaces it.
  */
 import type { Scope } from "../auth/principal.ts";
-import type { KeyPrefix, StorePart, WikiId } from "../kv/keys.ts";
+import { type KeyPrefix, parseKeyPrefixes, type StorePart, type WikiId } from "../kv/keys.ts";
 import { getLive, isLive } from "../kv/expiring.ts";
 import { deleteKeys, deletePrefix } from "../kv/purge.ts";
 import { wikiIdsOfUser } from "../wiki/keys.ts";
@@ -45,18 +45,18 @@ export const OK = {
 } as const;
 
 /** The OAuth store's prefixes. */
-export const OAUTH_PREFIXES: readonly KeyPrefix[] = [
-  { type: "oauth_client", scope: "wiki", description: "a registered (DCR) client of a wiki" },
-  { type: "oauth_cimd", scope: "global", description: "a cached client ID metadata document, by URL" },
-  { type: "oauth_consent", scope: "wiki", description: "an authorization request waiting for consent" },
-  { type: "oauth_code", scope: "wiki", description: "an authorization code, by HMAC" },
-  { type: "oauth_grant", scope: "wiki", description: "a grant: one user's authorization of one client" },
-  { type: "oauth_grant_of", scope: "wiki", description: "index (wiki, user, client) -> grant id" },
-  { type: "oauth_user_grant", scope: "user", description: "index of a user's grants on all wikis" },
-  { type: "oauth_grant_used", scope: "wiki", description: "last use of a grant's access tokens" },
-  { type: "oauth_refresh", scope: "wiki", description: "a refresh token, by HMAC" },
-  { type: "oauth_access", scope: "wiki", description: "an access token, by HMAC" },
-];
+export const OAUTH_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
+  wiki   oauth_client      a registered (DCR) client of a wiki
+  wiki   oauth_consent     an authorization request waiting for consent
+  wiki   oauth_code        an authorization code, by HMAC
+  wiki   oauth_grant       a grant: one user's authorization of one client
+  wiki   oauth_grant_of    index (wiki, user, client) -> grant id
+  wiki   oauth_grant_used  last use of a grant's access tokens
+  wiki   oauth_refresh     a refresh token, by HMAC
+  wiki   oauth_access      an access token, by HMAC
+  global oauth_cimd        a cached client ID metadata document, by URL
+  user   oauth_user_grant  index of a user's grants on all wikis
+`);
 
 /** Types deleted with a wiki by prefix `[type, wikiId]`: every wiki-scoped type, grants first. */
 const WIKI_TYPES = OAUTH_PREFIXES.filter((p) => p.scope === "wiki").map((p) => p.type)

@@ -4,7 +4,7 @@
  * collaborators were added by), their keys and registered prefixes, and the part's deletion hooks. Values are
  * described in docs/kv-schema.md.
  */
-import type { KeyPrefix, StorePart, WikiId } from "../kv/keys.ts";
+import { type KeyPrefix, parseKeyPrefixes, type StorePart, type WikiId } from "../kv/keys.ts";
 import { deleteKeys, deletePrefix } from "../kv/purge.ts";
 import { wikiIdsOfUser } from "../wiki/keys.ts";
 
@@ -21,11 +21,11 @@ export const PlatformKeys = {
 } as const;
 
 /** The platform store's prefixes. */
-export const PLATFORM_PREFIXES: readonly KeyPrefix[] = [
-  { type: "user", scope: "user", description: "a person who signed in: DID, handle, display name" },
-  { type: "app_flash", scope: "global", description: "a one-time encrypted message (5 minutes)" },
-  { type: "wiki_member_handle", scope: "wiki", description: "the handle a collaborator was added by" },
-];
+export const PLATFORM_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
+  user   user                a person who signed in: DID, handle, display name
+  global app_flash           a one-time encrypted message (5 minutes)
+  wiki   wiki_member_handle  the handle a collaborator was added by
+`);
 
 /** The handle `did` was added to `wikiId` by; null when none was stored. */
 export async function getMemberHandle(kv: Deno.Kv, wikiId: WikiId, did: string): Promise<string | null> {

@@ -4,7 +4,7 @@
  * sessions.ts), their keys and registered prefixes, and the part's deletion hooks. Sessions and codes are stored
  * under the HMAC of their id; `user_session` indexes a person's sessions. docs/sessions.md describes the values.
  */
-import type { KeyPrefix, StorePart } from "../kv/keys.ts";
+import { type KeyPrefix, parseKeyPrefixes, type StorePart } from "../kv/keys.ts";
 import { deleteKeys } from "../kv/purge.ts";
 
 /** KV keys of the session store. */
@@ -22,12 +22,12 @@ export const SessionKeys = {
 };
 
 /** The session store's prefixes. */
-export const SESSION_PREFIXES: readonly KeyPrefix[] = [
-  { type: "session", scope: "user", description: "a browser session, by the HMAC of its id (holds the DID)" },
-  { type: "user_session", scope: "user", description: "index of a person's sessions" },
-  { type: "handoff", scope: "global", description: "a one-time hand-off code for a child session (60 s)" },
-  { type: "login_transfer", scope: "global", description: "a one-time code carrying a loopback sign-in (60 s)" },
-];
+export const SESSION_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
+  user   session         a browser session, by the HMAC of its id (holds the DID)
+  user   user_session    index of a person's sessions
+  global handoff         a one-time hand-off code for a child session (60 s)
+  global login_transfer  a one-time code carrying a loopback sign-in (60 s)
+`);
 
 /** Browser sessions belong to people, not to wikis: nothing to forget of a wiki. */
 export function forgetWiki(_kv: Deno.Kv, _wikiId: string): Promise<number> {

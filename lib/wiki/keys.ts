@@ -5,7 +5,7 @@
  * records in their own round trips (a slug's wiki, a member's role), so that the record layout stays here.
  * docs/kv-schema.md describes the values, lifetimes and atomic checks.
  */
-import type { KeyPrefix, PageId, RevId, WikiId } from "../kv/keys.ts";
+import { type KeyPrefix, type PageId, parseKeyPrefixes, type RevId, type WikiId } from "../kv/keys.ts";
 import type { Member, Role, WikiRecord } from "./types.ts";
 
 /** Key constructors of the wiki core. */
@@ -60,21 +60,21 @@ export const K = {
 } as const;
 
 /** The wiki core's key prefixes. */
-export const WIKI_PREFIXES: readonly KeyPrefix[] = [
-  { type: "wiki", scope: "wiki", description: "a wiki record" },
-  { type: "wiki_slug", scope: "global", description: "slug -> live wiki, or a deleted wiki's tombstone" },
-  { type: "wiki_member", scope: "wiki", description: "a member of a wiki with a role" },
-  { type: "user_wiki", scope: "user", description: "index: the wikis a person owns or belongs to" },
-  { type: "user_wiki_count", scope: "user", description: "how many live wikis a person owns" },
-  { type: "wiki_state", scope: "wiki", description: "a wiki's usage counters and write sequence" },
-  { type: "wiki_purge", scope: "wiki", description: "a wiki whose keys are being removed" },
-  { type: "page", scope: "wiki", description: "the head of a page at a path" },
-  { type: "page_hist", scope: "wiki", description: "one entry of a page's history" },
-  { type: "rev", scope: "wiki", description: "a revision (one write)" },
-  { type: "change", scope: "wiki", description: "the wiki's change feed by write sequence" },
-  { type: "link", scope: "wiki", description: "backlink index: source links to target" },
-  { type: "att", scope: "wiki", description: "attachment metadata of a page" },
-];
+export const WIKI_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
+  wiki   wiki             a wiki record
+  wiki   wiki_member      a member of a wiki with a role
+  wiki   wiki_state       a wiki's usage counters and write sequence
+  wiki   wiki_purge       a wiki whose keys are being removed
+  wiki   page             the head of a page at a path
+  wiki   page_hist        one entry of a page's history
+  wiki   rev              a revision (one write)
+  wiki   change           the wiki's change feed by write sequence
+  wiki   link             backlink index: source links to target
+  wiki   att              attachment metadata of a page
+  global wiki_slug        slug -> live wiki, or a deleted wiki's tombstone
+  user   user_wiki        index: the wikis a person owns or belongs to
+  user   user_wiki_count  how many live wikis a person owns
+`);
 
 /**
  * Types deleted with a wiki by prefix `[type, wikiId]` (lib/wiki/wiki_purge.ts). Not `wiki` and `wiki_state`
