@@ -27,6 +27,57 @@ export const PLATFORM_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
   wiki   wiki_member_handle  the handle a collaborator was added by
 `);
 
+/** A user record. */
+export interface UserRecord {
+  did: string;
+  handle: string;
+  displayName: string | null;
+  createdAt: number;
+  lastLoginAt: number;
+}
+
+/** Reads a user; null when they never signed in (or deleted their account). */
+export async function getUser(kv: Deno.Kv, did: string): Promise<UserRecord | null> {
+  return (await kv.get<UserRecord>(PlatformKeys.user(did))).value;
+}
+
+/** Creates the user on first login or refreshes handle and display name; `created` says which. */
+export async function upsertUserOnLogin(
+  kv: Deno.Kv,
+  input: { did: string; handle: string; displayName: string | null },
+  now = Date.now(),
+): Promise<{ user: UserRecord; created: boolean }> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const entry = await kv.get<UserRecord>(PlatformKeys.user(input.did));
+    const user: UserRecord = entry.value
+      ? {
+        ...entry.value,
+        handle: input.handle,
+        displayName: input.displayName ?? entry.value.displayName,
+        lastLoginAt: now,
+      }
+      : { ...input, createdAt: now, lastLoginAt: now };
+    const res = await kv.atomic().check(entry).set(PlatformKeys.user(input.did), user).commit();
+    if (res.ok) return { user, created: entry.value === null };
+  }
+  throw new Error("could not save the user record (concurrent updates)");
+}
+
+/** Stores a one-time message's record under `id` for `ttlMs`. */
+export async function putFlashRecord(kv: Deno.Kv, id: string, record: unknown, ttlMs: number): Promise<void> {
+  await kv.set(PlatformKeys.flash(id), record, { expireIn: ttlMs });
+}
+
+/** The one-time message's entry under `id` (read before it is taken with {@link consumeFlashRecord}). */
+export async function readFlashRecord<T>(kv: Deno.Kv, id: string): Promise<Deno.KvEntryMaybe<T>> {
+  return await kv.get<T>(PlatformKeys.flash(id));
+}
+
+/** Deletes a flash entry read by {@link readFlashRecord} if unchanged since; false when someone took it first. */
+export async function consumeFlashRecord(kv: Deno.Kv, entry: Deno.KvEntryMaybe<unknown>): Promise<boolean> {
+  return (await kv.atomic().check(entry).delete(entry.key).commit()).ok;
+}
+
 /** The handle `did` was added to `wikiId` by; null when none was stored. */
 export async function getMemberHandle(kv: Deno.Kv, wikiId: WikiId, did: string): Promise<string | null> {
   return (await kv.get<{ handle: string }>(PlatformKeys.memberHandle(wikiId, did))).value?.handle ?? null;
