@@ -28,7 +28,7 @@ import {
   OAuthError,
   UnsupportedResponseTypeError,
 } from "./errors.ts";
-import { type GrantPointer, type GrantRecord, OK, putGrant } from "./store.ts";
+import { deleteGrantOps, type GrantPointer, type GrantRecord, OK, putGrant } from "./store.ts";
 import { checkResource, parseScopes, redirectUriMatches, scopesForRole } from "./params.ts";
 import { type ClientRecord, resolveClient, type ResolvedClient } from "./clients.ts";
 
@@ -417,9 +417,8 @@ export async function approveConsent(ctx: OAuthContext, wiki: WikiRef, answer: C
     if (of.value) {
       // Replace the previous grant: its tokens fail their grant check from now on.
       const old = await ctx.kv.get<GrantRecord>(OK.grant(wiki.id, of.value.grantId));
-      op.check(old).delete(OK.grant(wiki.id, of.value.grantId))
-        .delete(OK.userGrant(rec.did, wiki.id, of.value.grantId))
-        .delete(OK.grantUsed(wiki.id, of.value.grantId));
+      const replaced = { id: of.value.grantId, wikiId: wiki.id, did: rec.did, clientId: r.clientId };
+      deleteGrantOps(op.check(old), replaced, false); // the new grant's pointer replaces `of`
     }
     putGrant(op, grant, t);
     op.set(codeKey, codeRecord, { expireIn: ctx.settings.codeTtlMs });
