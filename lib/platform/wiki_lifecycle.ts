@@ -15,7 +15,8 @@
  * resumable: the marker makes deleting again, or the maintenance sweep (`startMaintenance(kv, FOREIGN_WIKI_DATA)`),
  * finish it.
  *
- * **Deleting an account** ({@link deleteAccountEverywhere}): 1. the OAuth grants the person gave, on every wiki,
+ * **Deleting an account** ({@link deleteAccountEverywhere}): 1. the OAuth grants the person gave, on every wiki, with
+ * their codes, consents and tokens,
  * 2. their per-wiki tokens (none: tokens belong to wikis), 3. every wiki they own, deleted as above, 4. their
  * ATProto session at the PDS (best effort), 5. their browser sessions, 6. the platform's records (the handles they
  * were added by, then the user record), 7. their memberships of other people's wikis (the wiki core). Every step is
