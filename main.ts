@@ -40,7 +40,8 @@ import { createIdentityResolver, type IdentityResolver } from "./lib/atproto/ide
 import { type AtprotoLogin, type AtprotoLoginDeps, createAtprotoLogin, LoginError } from "./lib/atproto/client.ts";
 import { type ConnectionInfo, sourceOf } from "./lib/net/client_address.ts";
 import { PROCESS_OUTBOUND_SLOTS } from "./lib/net/outbound_slots.ts";
-import { FOREIGN_WIKI_DATA } from "./lib/platform/wiki_data.ts";
+import { FOREIGN_WIKI_DATA } from "./lib/platform/wiki_lifecycle.ts";
+import { checkKeyRegistry } from "./lib/platform/key_registry.ts";
 
 /** A built app: a fetch handler plus its dependencies (tests use both). */
 export interface App {
@@ -75,6 +76,7 @@ export interface AppOptions {
  * becomes a KvUnavailableError, which every endpoint answers with a 503 the client can retry.
  */
 export async function createApp(config: Config, store: Deno.Kv, options: AppOptions = {}): Promise<App> {
+  checkKeyRegistry(); // two parts claiming one KV key type would share, and delete, each other's records
   const kv = guardKv(store);
   const urls = new Urls(config);
   const wikis = createWikis({ kv, limits: config.limits }, FOREIGN_WIKI_DATA);

@@ -23,7 +23,7 @@ import { createWikis } from "../lib/wiki/wikis.ts";
 import { createWikiTokens } from "../lib/auth/tokens.ts";
 import { authenticate } from "../lib/auth/authenticate.ts";
 import { formatNote } from "../lib/mcp/format.ts";
-import { FOREIGN_WIKI_DATA } from "../lib/platform/wiki_data.ts";
+import { FOREIGN_WIKI_DATA } from "../lib/platform/wiki_lifecycle.ts";
 import { cpuSecondsOf } from "./stats.ts";
 
 /** Options of a run. */

@@ -23,7 +23,7 @@ import {
   table,
   timeEach,
 } from "./stats.ts";
-import { FOREIGN_WIKI_DATA } from "../lib/platform/wiki_data.ts";
+import { FOREIGN_WIKI_DATA } from "../lib/platform/wiki_lifecycle.ts";
 
 /** Options of a run (defaults are the benchmark's; tests may shrink them). */
 export interface WikiBenchOptions {

@@ -30,7 +30,18 @@
  * ```
  */
 import type { Config } from "./config.ts";
-import { K } from "./kv/keys.ts";
+import { type KeyPrefix, parseKeyPrefixes } from "./kv/keys.ts";
+
+/** KV keys of the key registry. */
+export const SecretKeys = {
+  /** A named secret: `{ current, previous[] }`. */
+  secret: (name: string) => ["secret", name] as const,
+} as const;
+
+/** The key registry's prefix. */
+export const SECRET_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
+  global secret  a named secret of the key registry (development KV)
+`);
 import { base64url, randomHex, toHex } from "./ids.ts";
 
 /** Names of the registry's keys. */
@@ -173,14 +184,14 @@ export async function generateKeysJson(now = Date.now()): Promise<Record<KeyName
  */
 export async function rotateStoredKey(kv: Deno.Kv, name: KeyName, now: () => number = Date.now): Promise<StoredKey> {
   for (let attempt = 0; attempt < 10; attempt++) {
-    const entry = await kv.get<StoredKey>(K.secret(name));
+    const entry = await kv.get<StoredKey>(SecretKeys.secret(name));
     const t = now();
     const fresh = await newStoredVersion(name, t);
     const keepMs = KEY_SPECS[name].keepPreviousDays * 24 * 60 * 60 * 1000;
     const previous = entry.value === null ? [] : [{ ...entry.value.current, retiredAt: t }, ...entry.value.previous]
       .filter((v) => t - (v.retiredAt ?? v.createdAt) < keepMs);
     const next: StoredKey = { current: fresh, previous: KEY_SPECS[name].kind === "es256" ? [] : previous };
-    const res = await kv.atomic().check(entry).set(K.secret(name), next).commit();
+    const res = await kv.atomic().check(entry).set(SecretKeys.secret(name), next).commit();
     if (res.ok) return next;
   }
   throw new Error(`could not rotate key ${name}: the store kept changing; try again`);
@@ -208,10 +219,13 @@ async function newStoredVersion(name: KeyName, now: number): Promise<StoredKeyVe
 /** Reads a stored key, or inserts a new one if absent; if another process inserted first, uses theirs. */
 async function loadOrCreateStored(kv: Deno.Kv, name: KeyName, now: () => number): Promise<StoredKey> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const entry = await kv.get<StoredKey>(K.secret(name));
+    const entry = await kv.get<StoredKey>(SecretKeys.secret(name));
     if (entry.value !== null) return entry.value;
     const value: StoredKey = { current: await newStoredVersion(name, now()), previous: [] };
-    const res = await kv.atomic().check({ key: K.secret(name), versionstamp: null }).set(K.secret(name), value)
+    const res = await kv.atomic().check({ key: SecretKeys.secret(name), versionstamp: null }).set(
+      SecretKeys.secret(name),
+      value,
+    )
       .commit();
     if (res.ok) return value;
   }

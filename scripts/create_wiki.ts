@@ -16,7 +16,7 @@ import { Urls } from "../lib/urls.ts";
 import { createWikis } from "../lib/wiki/wikis.ts";
 import { createWikiTokens } from "../lib/auth/tokens.ts";
 import { WikiError } from "../lib/errors.ts";
-import { FOREIGN_WIKI_DATA } from "../lib/platform/wiki_data.ts";
+import { FOREIGN_WIKI_DATA } from "../lib/platform/wiki_lifecycle.ts";
 
 const USAGE = `usage:
   create_wiki.ts wiki <slug> [--title T] [--owner local:NAME] [--public] [--read-only] [--label L]

@@ -10,7 +10,7 @@ import {
   type StoredKey,
 } from "../lib/keys.ts";
 import { testConfig } from "../lib/config.ts";
-import { K } from "../lib/kv/keys.ts";
+import { SecretKeys } from "../lib/keys.ts";
 import { base64url } from "../lib/ids.ts";
 import { renderKeys } from "../scripts/gen_keys.ts";
 
@@ -44,7 +44,7 @@ Deno.test("keys - development: generated on first load, persisted in KV, identic
   using kv = await Deno.openKv(":memory:");
   const first = await loadKeyRing(kv, dev);
   for (const name of KEY_NAMES) {
-    const stored = (await kv.get<StoredKey>(K.secret(name))).value;
+    const stored = (await kv.get<StoredKey>(SecretKeys.secret(name))).value;
     assertOk(stored, `${name} stored`);
     assertOk(KID.test(stored.current.kid) && stored.current.kid.startsWith(name + "-"), stored.current.kid);
     assertEquals(stored.previous, []);
@@ -77,7 +77,11 @@ Deno.test("keys - production: read from ROBOT_KEYS JSON, KV untouched", async ()
   const a = json["atproto-client"] as { kid: string; privateJwk: JsonWebKey };
   assertEquals(ring.atprotoClientKey().kid, a.kid);
   assertEquals(ring.atprotoClientKey().privateJwk.d, a.privateJwk.d);
-  assertEquals(await kv.get(K.secret("session")), { key: K.secret("session"), value: null, versionstamp: null });
+  assertEquals(await kv.get(SecretKeys.secret("session")), {
+    key: SecretKeys.secret("session"),
+    value: null,
+    versionstamp: null,
+  });
 });
 
 Deno.test("keys - production: missing keys stop the start with their names", async () => {
@@ -220,7 +224,7 @@ Deno.test("keys - rotateStoredKey keeps old csrf and session secrets for verific
   t += 2 * 24 * 60 * 60 * 1000;
   await rotateStoredKey(kv, "csrf", clock);
   assertEquals((await (await loadKeyRing(kv, dev, clock)).hmacAll("csrf", "f")).length, 2);
-  assertEquals(((await kv.get<StoredKey>(K.secret("csrf"))).value!).previous.length, 1);
+  assertEquals(((await kv.get<StoredKey>(SecretKeys.secret("csrf"))).value!).previous.length, 1);
 });
 
 Deno.test("keys - gen_keys prints a ROBOT_KEYS value that loads in production", async () => {

@@ -22,7 +22,7 @@ import {
   type SessionStore,
   type StateStore,
 } from "@atproto/oauth-client";
-import { fitsKeyPart, K } from "../kv/keys.ts";
+import { fitsKeyPart, type KeyPrefix, parseKeyPrefixes } from "../kv/keys.ts";
 import { getLive, setExpiring } from "../kv/expiring.ts";
 import {
   createSealer,
@@ -63,6 +63,20 @@ async function openAtRest<T>(sealer: Sealer, value: AtRest<T>, aad: string, what
   return opened;
 }
 
+/** KV keys of the ATProto OAuth client. */
+export const AtprotoKeys = {
+  /** A pending ATProto login, by its OAuth `state` (expiring: the PKCE verifier, DPoP key, issuer, app state). */
+  atprotoState: (state: string) => ["atproto_state", state] as const,
+  /** A person's ATProto OAuth session (DPoP key and tokens) at their PDS, by DID (expiring). */
+  atprotoSession: (did: string) => ["atproto_session", did] as const,
+} as const;
+
+/** The ATProto client's prefixes (the session is removed by logout, which account deletion calls). */
+export const ATPROTO_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
+  global atproto_state    a pending ATProto login, by OAuth state
+  user   atproto_session  a person's ATProto OAuth session at their PDS
+`);
+
 /** A state value as stored: the library's value with the DPoP key replaced by its private JWK. */
 interface StoredState extends Omit<InternalStateData, "dpopKey"> {
   dpopJwk: Record<string, unknown>;
@@ -82,10 +96,15 @@ export function kvStateStore(kv: Deno.Kv, options: KvStoreOptions = {}): StateSt
     async get(state) {
       // The state comes back in the callback's query string: one too long for a KV key names no login.
       if (!fitsKeyPart(state)) return undefined;
-      const { value } = await getLive<AtRest<StoredState>>(kv, K.atprotoState(state), now());
+      const { value } = await getLive<AtRest<StoredState>>(kv, AtprotoKeys.atprotoState(state), now());
       if (!value) return undefined;
       const { expiresAt: _expiresAt, ...stored } = value;
-      const opened = await openAtRest<StoredState>(sealer, stored, aadOf(K.atprotoState(state)), "atproto state");
+      const opened = await openAtRest<StoredState>(
+        sealer,
+        stored,
+        aadOf(AtprotoKeys.atprotoState(state)),
+        "atproto state",
+      );
       if (!opened) return undefined;
       const { dpopJwk, ...rest } = opened;
       return { ...rest, dpopKey: await JoseKey.fromJWK(dpopJwk) };
@@ -93,11 +112,11 @@ export function kvStateStore(kv: Deno.Kv, options: KvStoreOptions = {}): StateSt
     async set(state, data) {
       const { dpopKey, ...rest } = data;
       const stored: StoredState = { ...rest, dpopJwk: privateJwkOf(dpopKey) };
-      const sealed = await sealer.seal(stored, aadOf(K.atprotoState(state)));
-      await setExpiring(kv.atomic(), K.atprotoState(state), { sealed }, ttlMs, now()).commit();
+      const sealed = await sealer.seal(stored, aadOf(AtprotoKeys.atprotoState(state)));
+      await setExpiring(kv.atomic(), AtprotoKeys.atprotoState(state), { sealed }, ttlMs, now()).commit();
     },
     async del(state) {
-      if (fitsKeyPart(state)) await kv.delete(K.atprotoState(state));
+      if (fitsKeyPart(state)) await kv.delete(AtprotoKeys.atprotoState(state));
     },
   };
 }
@@ -109,10 +128,15 @@ export function kvSessionStore(kv: Deno.Kv, options: KvStoreOptions = {}): Sessi
   const sealer = options.sealer ?? ephemeralSealer(ATPROTO_SEAL_INFO);
   return {
     async get(did) {
-      const { value } = await getLive<AtRest<StoredSession>>(kv, K.atprotoSession(did), now());
+      const { value } = await getLive<AtRest<StoredSession>>(kv, AtprotoKeys.atprotoSession(did), now());
       if (!value) return undefined;
       const { expiresAt: _expiresAt, ...stored } = value;
-      const opened = await openAtRest<StoredSession>(sealer, stored, aadOf(K.atprotoSession(did)), "atproto session");
+      const opened = await openAtRest<StoredSession>(
+        sealer,
+        stored,
+        aadOf(AtprotoKeys.atprotoSession(did)),
+        "atproto session",
+      );
       if (!opened) return undefined;
       const { dpopJwk, ...rest } = opened;
       return { ...rest, dpopKey: await JoseKey.fromJWK(dpopJwk) };
@@ -120,11 +144,11 @@ export function kvSessionStore(kv: Deno.Kv, options: KvStoreOptions = {}): Sessi
     async set(did, session) {
       const { dpopKey, ...rest } = session;
       const stored: StoredSession = { ...rest, dpopJwk: privateJwkOf(dpopKey) };
-      const sealed = await sealer.seal(stored, aadOf(K.atprotoSession(did)));
-      await setExpiring(kv.atomic(), K.atprotoSession(did), { sealed }, ttlMs, now()).commit();
+      const sealed = await sealer.seal(stored, aadOf(AtprotoKeys.atprotoSession(did)));
+      await setExpiring(kv.atomic(), AtprotoKeys.atprotoSession(did), { sealed }, ttlMs, now()).commit();
     },
     async del(did) {
-      await kv.delete(K.atprotoSession(did));
+      await kv.delete(AtprotoKeys.atprotoSession(did));
     },
   };
 }

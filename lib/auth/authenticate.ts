@@ -3,8 +3,7 @@
  * `authenticate`: resolves a request's bearer token to a principal of one wiki, reading the wiki's slug entry and
  * the verifier's records in ONE KV round trip (`getMany`).
  */
-import { K } from "../kv/keys.ts";
-import type { SlugEntry } from "../wiki/wikis.ts";
+import { slugLookupKey, wikiOfSlugEntry } from "../wiki/keys.ts";
 import type { WikiRecord } from "../wiki/types.ts";
 import { type AuthResult, bearerToken, type Verifier } from "./principal.ts";
 
@@ -29,9 +28,8 @@ export async function authenticate(
   if (token === null) return { wiki: null, result: { ok: false, failure: { kind: "missing" } } };
   const verifier = token === "" ? undefined : verifiers.find((v) => v.claims(token));
   const extra = verifier ? (await verifier.lookupKeys(token!)).slice(0, 9) : [];
-  const entries = await kv.getMany([K.wikiSlug(slug), ...extra]);
-  const slugEntry = entries[0].value as SlugEntry | null;
-  const wiki = slugEntry !== null && "record" in slugEntry ? slugEntry.record : null;
+  const entries = await kv.getMany([slugLookupKey(slug), ...extra]);
+  const wiki = wikiOfSlugEntry(entries[0]);
   if (wiki === null) {
     return { wiki, result: { ok: false, failure: { kind: "invalid", description: "No such wiki." } } };
   }

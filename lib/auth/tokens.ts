@@ -5,14 +5,24 @@
  * immutable id, carries `wiki:read` (and `wiki:write` unless read-only), a label, and its creation and last-use
  * times. A wiki can have several; revoking deletes the lookup record at once.
  */
-import { fitsKeyPart, K, type WikiId } from "../kv/keys.ts";
+import { fitsKeyPart, type WikiId } from "../kv/keys.ts";
 import type { KeyRing } from "../keys.ts";
 import { newId, randomToken } from "../ids.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { WikiRecord } from "../wiki/types.ts";
-import type { WikiScopedData } from "../wiki/wiki_purge.ts";
 import type { Principal, Scope, Verifier } from "./principal.ts";
 import { tokenScopes } from "./access.ts";
+import {
+  deleteToken,
+  insertToken,
+  listTokenRecords,
+  tokenLookupKeys,
+  tokenOfEntries,
+  type TokenRecord,
+  touchToken,
+} from "./token_store.ts";
+
+export type { TokenRecord } from "./token_store.ts";
 
 /** Prefix of every per-wiki token: lets the verifier chain pick the right verifier without I/O. */
 export const TOKEN_PREFIX = "rwtf_";
@@ -22,21 +32,6 @@ export const LAST_USED_RESOLUTION_MS = 60_000;
 const LOOKUP_CACHE_SIZE = 1000;
 /** Longest label accepted. */
 export const MAX_LABEL_LENGTH = 80;
-
-/** A stored token (everything but the secret). */
-export interface TokenRecord {
-  id: string;
-  wikiId: WikiId;
-  scopes: Scope[];
-  label: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-}
-
-/** Value of `wiki_token`: the hash, so revoking can delete the lookup record. */
-interface WikiTokenIndex {
-  hash: string;
-}
 
 /** Token management and verification for all wikis. */
 export interface WikiTokens {
@@ -53,18 +48,6 @@ export interface WikiTokens {
   verifier(): Verifier;
 }
 
-/**
- * The per-wiki tokens as data of the wiki (lib/wiki/wiki_purge.ts): each `wiki_token` goes with the
- * `wiki_token_hash` lookup it points at, so deleting a wiki revokes its tokens and leaves nothing behind.
- */
-export const WIKI_TOKEN_DATA: WikiScopedData = {
-  types: ["wiki_token"],
-  companionKey(entry) {
-    const hash = (entry.value as { hash?: unknown } | null)?.hash;
-    return typeof hash === "string" ? K.tokenByHash(hash) : null;
-  },
-};
-
 /** Creates the token registry on KV with the key registry's `token-hash` secret. */
 export function createWikiTokens(deps: { kv: Deno.Kv; keys: KeyRing; now?: () => number }): WikiTokens {
   const { kv, keys } = deps;
@@ -76,7 +59,7 @@ export function createWikiTokens(deps: { kv: Deno.Kv; keys: KeyRing; now?: () =>
   async function lookupKeys(token: string): Promise<Deno.KvKey[]> {
     const hit = lookupCache.get(token);
     if (hit) return hit;
-    const keysFor = (await keys.hmacAll("token-hash", token)).map((h) => K.tokenByHash(h));
+    const keysFor = tokenLookupKeys(await keys.hmacAll("token-hash", token));
     if (lookupCache.size >= LOOKUP_CACHE_SIZE) lookupCache.delete(lookupCache.keys().next().value!);
     lookupCache.set(token, keysFor);
     return keysFor;
@@ -86,7 +69,7 @@ export function createWikiTokens(deps: { kv: Deno.Kv; keys: KeyRing; now?: () =>
     const t = now();
     if (entry.value.lastUsedAt !== null && t - entry.value.lastUsedAt < LAST_USED_RESOLUTION_MS) return;
     // Guarded by the versionstamp: a revoked (deleted) token is never written back; a lost race is harmless.
-    await kv.atomic().check(entry).set(entry.key, { ...entry.value, lastUsedAt: t }).commit();
+    await touchToken(kv, entry, t);
   }
 
   return {
@@ -105,23 +88,12 @@ export function createWikiTokens(deps: { kv: Deno.Kv; keys: KeyRing; now?: () =>
         createdAt: now(),
         lastUsedAt: null,
       };
-      const res = await kv.atomic()
-        .check({ key: K.tokenByHash(hash), versionstamp: null })
-        .set(K.tokenByHash(hash), record)
-        .set(K.wikiToken(wiki.id, record.id), { hash } satisfies WikiTokenIndex)
-        .commit();
-      if (!res.ok) throw new Error("token collision (should never happen)");
+      if (!(await insertToken(kv, hash, record))) throw new Error("token collision (should never happen)");
       return { token, record };
     },
 
     async list(wikiId) {
-      const hashes: string[] = [];
-      for await (const e of kv.list<WikiTokenIndex>({ prefix: K.wikiTokens(wikiId) })) hashes.push(e.value.hash);
-      const out: TokenRecord[] = [];
-      for (let i = 0; i < hashes.length; i += 10) {
-        const got = await kv.getMany<TokenRecord[]>(hashes.slice(i, i + 10).map((h) => K.tokenByHash(h)));
-        for (const e of got) if (e.value) out.push(e.value);
-      }
+      const out = await listTokenRecords(kv, wikiId);
       return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
     },
 
@@ -130,9 +102,7 @@ export function createWikiTokens(deps: { kv: Deno.Kv; keys: KeyRing; now?: () =>
         new NotFoundError(`This wiki has no token ${tokenId.slice(0, 40)}. List the tokens to see ids.`);
       // An id from a URL can be any length; one too long for a KV key names no token (and KV would throw).
       if (!fitsKeyPart(tokenId)) throw missing();
-      const idx = await kv.get<WikiTokenIndex>(K.wikiToken(wikiId, tokenId));
-      if (idx.value === null) throw missing();
-      await kv.atomic().delete(K.wikiToken(wikiId, tokenId)).delete(K.tokenByHash(idx.value.hash)).commit();
+      if (!(await deleteToken(kv, wikiId, tokenId))) throw missing();
     },
 
     verifier(): Verifier {
@@ -140,7 +110,7 @@ export function createWikiTokens(deps: { kv: Deno.Kv; keys: KeyRing; now?: () =>
         claims: (token) => token.startsWith(TOKEN_PREFIX),
         lookupKeys,
         async verify(_token, wiki, entries) {
-          const entry = entries.find((e) => e.value !== null) as Deno.KvEntry<TokenRecord> | undefined;
+          const entry = tokenOfEntries(entries);
           if (!entry) return { ok: false, description: "The token is unknown or was revoked." };
           const rec = entry.value;
           if (rec.wikiId !== wiki.id) return { ok: false, description: "The token belongs to another wiki." };

@@ -1,10 +1,13 @@
 /**
  * @module
- * Every Deno KV key the app uses, built by one function each. docs/kv-schema.md describes the same keys with
- * their values, lifetimes and atomic checks; change both together.
+ * The registry of Deno KV key prefixes. Each part of the app owns its records in its own store module, which builds
+ * its keys, reads and writes them, and registers their prefixes here as {@link KeyPrefix} values; lib/platform/
+ * key_registry.ts assembles every part's prefixes and {@link checkKeyPrefixes} refuses a duplicate at start-up.
+ * docs/kv-schema.md describes the same prefixes with their values, lifetimes and atomic checks (a test checks that
+ * both name the same set).
  *
- * Conventions: the first part names the record type; wiki-scoped records put the wiki's immutable id second, so
- * deleting a wiki is a `list({ prefix: [type, wikiId] })` per type.
+ * Conventions: the first key part names the record type; wiki-scoped records put the wiki's immutable id second,
+ * user-scoped records the person's DID, so deleting a wiki or a person is a `list({ prefix: [type, id] })` per type.
  */
 
 /** Id of a wiki (`w_` + 20 base32 chars), immutable, never reused. */
@@ -33,96 +36,54 @@ export function fitsKeyPart(text: string, maxBytes = MAX_INPUT_KEY_PART_BYTES): 
   return new TextEncoder().encode(text).length <= maxBytes;
 }
 
-/** Key constructors, grouped by owner module. */
-export const K = {
-  // ---- keys (lib/keys.ts) ----
-  /** A named secret of the key registry: `{ current, previous[] }`. */
-  secret: (name: string) => ["secret", name] as const,
+/** Whose data a key prefix holds: one wiki's (id second), one person's (DID second), or neither. */
+export type KeyScope = "wiki" | "user" | "global";
 
-  // ---- wikis (lib/wiki/wikis.ts) ----
-  /** The wiki record. */
-  wiki: (wikiId: WikiId) => ["wiki", wikiId] as const,
-  /** Unique index slug -> wiki id (also holds a tombstone for a deleted wiki's slug until it may be reclaimed). */
-  wikiSlug: (slug: string) => ["wiki_slug", slug] as const,
-  /** A member of a wiki with a role. */
-  wikiMember: (wikiId: WikiId, did: string) => ["wiki_member", wikiId, did] as const,
-  /** Reverse index: wikis a user owns or belongs to. */
-  userWiki: (did: string, wikiId: WikiId) => ["user_wiki", did, wikiId] as const,
-  /** Wikis a person owns: `{ owned }`, checked and changed by every wiki create and delete (lib/wiki/owner_count.ts). */
-  userWikiCount: (did: string) => ["user_wiki_count", did] as const,
-  /** Usage counters and the wiki's write sequence: `{ pages, bytes, seq }`; every write checks and bumps it. */
-  wikiState: (wikiId: WikiId) => ["wiki_state", wikiId] as const,
-  /** A wiki whose keys are being removed (a deletion, or a creation that never published): lib/wiki/wiki_purge.ts. */
-  wikiPurge: (wikiId: WikiId) => ["wiki_purge", wikiId] as const,
+/** One registered key prefix: the record type (first key part), its scope and what it holds. */
+export interface KeyPrefix {
+  /** The first key part. */
+  readonly type: string;
+  readonly scope: KeyScope;
+  /** One line: what a record of this type is. */
+  readonly description: string;
+}
 
-  // ---- pages (lib/wiki/store.ts) ----
-  /** The current head of a page at a canonical path (also kept, marked deleted, after delete). */
-  page: (wikiId: WikiId, path: string) => ["page", wikiId, path] as const,
-  /** Prefix of all page heads of a wiki. */
-  pages: (wikiId: WikiId) => ["page", wikiId] as const,
-  /** One entry of a page's history: the page's state written by the revision at write sequence `seq`. */
-  pageHist: (wikiId: WikiId, pageId: PageId, seq: number) => ["page_hist", wikiId, pageId, seq] as const,
-  /** Prefix of a page's history, ordered by `seq`. */
-  pageHistAll: (wikiId: WikiId, pageId: PageId) => ["page_hist", wikiId, pageId] as const,
-  /** A revision (one write: one or more pages changed together). */
-  rev: (wikiId: WikiId, revId: RevId) => ["rev", wikiId, revId] as const,
-  /** Prefix of all revisions of a wiki (string order: prefix lookups). */
-  revs: (wikiId: WikiId) => ["rev", wikiId] as const,
-  /** Wiki change feed by write sequence: recent changes, and the search cache's refresh log. */
-  change: (wikiId: WikiId, seq: number) => ["change", wikiId, seq] as const,
-  /** Prefix of the change feed. */
-  changes: (wikiId: WikiId) => ["change", wikiId] as const,
-  /** Backlink index: `source` links to `target` (both canonical paths). */
-  link: (wikiId: WikiId, target: string, source: string) => ["link", wikiId, target, source] as const,
-  /** Prefix of pages linking to `target`. */
-  linksTo: (wikiId: WikiId, target: string) => ["link", wikiId, target] as const,
-  /** Attachment metadata, keyed by the page's stable id. */
-  attachment: (wikiId: WikiId, pageId: PageId, filename: string) => ["att", wikiId, pageId, filename] as const,
-  /** Prefix of a page's attachments. */
-  attachments: (wikiId: WikiId, pageId: PageId) => ["att", wikiId, pageId] as const,
+/**
+ * Prefixes from a table, one a line: scope (`wiki`, `user` or `global`), type, then the description (the rest of the
+ * line). Blank lines are skipped; a malformed line throws (at start-up).
+ */
+export function parseKeyPrefixes(table: string): KeyPrefix[] {
+  const out: KeyPrefix[] = [];
+  for (const line of table.split("\n")) {
+    if (line.trim() === "") continue;
+    const m = /^\s*(wiki|user|global)\s+([a-z_]+)\s+(\S.*?)\s*$/.exec(line);
+    if (!m) throw new Error(`bad key prefix line: ${line.trim()}`);
+    out.push({ scope: m[1] as KeyScope, type: m[2], description: m[3] });
+  }
+  return out;
+}
 
-  // ---- blobs (lib/kv/blobs.ts) ----
-  /** Chunk `i` of a blob. Invisible until a record that references the blob is committed. */
-  blobChunk: (wikiId: WikiId, blobId: BlobId, i: number) => ["blob", wikiId, blobId, i] as const,
-  /** Prefix of a blob's chunks. */
-  blobChunks: (wikiId: WikiId, blobId: BlobId) => ["blob", wikiId, blobId] as const,
-  /** Staging marker of a blob being written; removed by the commit that publishes it. Expires: garbage. */
-  blobStaging: (wikiId: WikiId, blobId: BlobId) => ["blob_staging", wikiId, blobId] as const,
+/**
+ * What a part of the app keeps in KV and how it forgets it: its prefixes and the two deletion hooks, called by
+ * lib/platform/wiki_lifecycle.ts (the one orchestrator of wiki and account deletion). Each hook removes only the
+ * part's own records, is idempotent (running it again after a failure removes what is left) and returns how many of
+ * the part's main records it removed (0 where the part keeps nothing of a wiki or a person).
+ */
+export interface StorePart {
+  /** The store module, for messages: e.g. `lib/auth/token_store.ts`. */
+  readonly part: string;
+  readonly prefixes: readonly KeyPrefix[];
+  /** Removes what the part keeps of the wiki `wikiId`. */
+  forgetWiki(kv: Deno.Kv, wikiId: WikiId): Promise<number>;
+  /** Removes what the part keeps of the person `did` (`now`: the clock, for parts that count live records). */
+  forgetUser(kv: Deno.Kv, did: string, now?: number): Promise<number>;
+}
 
-  // ---- MCP auth (lib/auth/tokens.ts) ----
-  /** A per-wiki bearer token, found by the HMAC of the secret (the secret itself is never stored). */
-  tokenByHash: (hash: string) => ["wiki_token_hash", hash] as const,
-  /** A wiki's token, by id: listing and revoking (holds the hash to delete the lookup key with it). */
-  wikiToken: (wikiId: WikiId, tokenId: string) => ["wiki_token", wikiId, tokenId] as const,
-  /** Prefix of a wiki's tokens. */
-  wikiTokens: (wikiId: WikiId) => ["wiki_token", wikiId] as const,
-
-  // ---- rate limits (lib/kv/rate_limit.ts) ----
-  /** A `Deno.KvU64` counter: actions of `subject` under `rule` in bucket number `bucket` (time / bucket length). */
-  rate: (rule: string, bucket: number, subject: readonly string[]) => ["rate", rule, bucket, ...subject] as const,
-  /** Prefix of every counter of a rule (the sweep's range start). */
-  rateRule: (rule: string) => ["rate", rule] as const,
-  /** Range end: the counters of a rule in buckets before `bucket` sort before this key. */
-  rateBefore: (rule: string, bucket: number) => ["rate", rule, bucket] as const,
-
-  // ---- ATProto OAuth client (lib/atproto/stores.ts) ----
-  /** A pending ATProto login, by its OAuth `state` (expiring: the PKCE verifier, DPoP key, issuer, app state). */
-  atprotoState: (state: string) => ["atproto_state", state] as const,
-  /** A person's ATProto OAuth session (DPoP key and tokens) at their PDS, by DID (expiring). */
-  atprotoSession: (did: string) => ["atproto_session", did] as const,
-} as const;
-
-/** Every wiki-scoped key prefix type, used when a wiki is deleted. */
-export const WIKI_SCOPED_TYPES = [
-  "wiki_member",
-  "wiki_state",
-  "page",
-  "page_hist",
-  "rev",
-  "change",
-  "link",
-  "att",
-  "blob",
-  "blob_staging",
-  "wiki_member_handle",
-] as const;
+/** Throws when two registered prefixes name the same type (two parts would share, and delete, each other's keys). */
+export function checkKeyPrefixes(prefixes: readonly KeyPrefix[]): void {
+  const seen = new Set<string>();
+  for (const p of prefixes) {
+    if (seen.has(p.type)) throw new Error(`KV key prefix "${p.type}" is registered twice (lib/kv/keys.ts)`);
+    seen.add(p.type);
+  }
+}

@@ -49,7 +49,25 @@
  * Bucket numbers come before the subject in the key, so the counters older than any window are one key range per
  * rule: the first take of each new bucket in a process deletes up to {@link SWEEP_BATCH} of them (errors ignored).
  */
-import { K } from "./keys.ts";
+import { type KeyPrefix, parseKeyPrefixes } from "./keys.ts";
+
+/** KV keys of the limiter's counters. */
+export const RateKeys = {
+  /** A `Deno.KvU64` counter: actions of `subject` under `rule` in bucket number `bucket` (time / bucket length). */
+  rate: (rule: string, bucket: number, subject: readonly string[]) => ["rate", rule, bucket, ...subject] as const,
+  /** Prefix of every counter of a rule (the sweep's range start). */
+  rateRule: (rule: string) => ["rate", rule] as const,
+  /** Range end: the counters of a rule in buckets before `bucket` sort before this key. */
+  rateBefore: (rule: string, bucket: number) => ["rate", rule, bucket] as const,
+} as const;
+
+/**
+ * The counters' prefix. Global: a subject may name a wiki id or a client address, and counters outlive a deleted
+ * wiki or account until the sweep removes them (SECURITY.md).
+ */
+export const RATE_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
+  global rate  a rate-limit counter of one rule, bucket and subject
+`);
 
 /** A limit: at most `limit` actions per `windowMs` for one subject. */
 export interface RateRule {
@@ -228,7 +246,7 @@ async function commitSums(kv: Deno.Kv, checks: Check[], counts: Counts[], sign: 
   const op = kv.atomic();
   checks.forEach((c, i) => {
     for (const [bucket, n] of counts[i]) {
-      op.sum(K.rate(c.rule.name, bucket, c.subject), sign === 1n ? BigInt(n) : (1n << 64n) - BigInt(n));
+      op.sum(RateKeys.rate(c.rule.name, bucket, c.subject), sign === 1n ? BigInt(n) : (1n << 64n) - BigInt(n));
     }
   });
   return (await op.commit()).ok;
@@ -241,7 +259,7 @@ async function readCounts(kv: Deno.Kv, c: Check, taken: number[]): Promise<Count
   const chunks: number[][] = [];
   for (let i = 0; i < buckets.length; i += KV_MAX_GET_MANY) chunks.push(buckets.slice(i, i + KV_MAX_GET_MANY));
   const read = await Promise.all(
-    chunks.map((chunk) => kv.getMany<Deno.KvU64[]>(chunk.map((b) => K.rate(c.rule.name, b, c.subject)))),
+    chunks.map((chunk) => kv.getMany<Deno.KvU64[]>(chunk.map((b) => RateKeys.rate(c.rule.name, b, c.subject)))),
   );
   const out: Counts = new Map();
   read.flat().forEach((e, i) => {
@@ -301,7 +319,9 @@ async function sweepIfDue(kv: Deno.Kv, checks: Check[], buckets: number[]): Prom
 /** Deletes up to {@link SWEEP_BATCH} counters of `rule` in buckets before `before`. */
 async function sweep(kv: Deno.Kv, rule: string, before: number): Promise<void> {
   const keys: Deno.KvKey[] = [];
-  const it = kv.list({ start: K.rateRule(rule), end: K.rateBefore(rule, before) }, { limit: SWEEP_BATCH });
+  const it = kv.list({ start: RateKeys.rateRule(rule), end: RateKeys.rateBefore(rule, before) }, {
+    limit: SWEEP_BATCH,
+  });
   for await (const e of it) keys.push(e.key);
   if (keys.length === 0) return;
   const op = kv.atomic();

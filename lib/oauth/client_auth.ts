@@ -8,7 +8,7 @@ import { isLive } from "../kv/expiring.ts";
 import { timingSafeEqual } from "../ids.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
 import { InvalidClientError, InvalidRequestError } from "./errors.ts";
-import { OK } from "./keys.ts";
+import { OK } from "./store.ts";
 import {
   CLIENT_ID_PREFIX,
   type ClientAuthMethod,

@@ -26,7 +26,7 @@ import { SafeFetchError } from "../net/safe_fetch.ts";
 import { takeMetadataFetch } from "./limits.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
 import { InvalidClientError, InvalidRequestError, TemporarilyUnavailableError } from "./errors.ts";
-import { OK } from "./keys.ts";
+import { OK } from "./store.ts";
 import { redirectUriProblem } from "./params.ts";
 
 /** Token-endpoint authentication methods. */

@@ -20,9 +20,8 @@ import { newId, randomToken } from "../ids.ts";
 import { csrfToken, verifyCsrf } from "../session/csrf.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
 import { AccessDeniedError, InvalidScopeError, type OAuthError } from "./errors.ts";
-import { OK } from "./keys.ts";
 import type { ClientRecord, ResolvedClient } from "./clients.ts";
-import { type GrantPointer, type GrantRecord, putGrant } from "./grants.ts";
+import { deleteGrantOps, type GrantPointer, type GrantRecord, OK, putGrant } from "./store.ts";
 import { type AuthorizationRequest, CODE_PREFIX, type CodeRecord, redirectWith } from "./authorize.ts";
 
 /** The person answering the consent page and their current role on the wiki (null: no access). */
@@ -261,9 +260,8 @@ export async function approveConsent(ctx: OAuthContext, wiki: WikiRef, answer: C
     if (of.value) {
       // Replace the previous grant: its tokens fail their grant check from now on.
       const old = await ctx.kv.get<GrantRecord>(OK.grant(wiki.id, of.value.grantId));
-      op.check(old).delete(OK.grant(wiki.id, of.value.grantId))
-        .delete(OK.userGrant(rec.did, wiki.id, of.value.grantId))
-        .delete(OK.grantUsed(wiki.id, of.value.grantId));
+      const replaced = { id: of.value.grantId, wikiId: wiki.id, did: rec.did, clientId: r.clientId };
+      deleteGrantOps(op.check(old), replaced, false); // the new grant's pointer replaces `of`
     }
     putGrant(op, grant, t);
     op.set(codeKey, codeRecord, { expireIn: ctx.settings.codeTtlMs });

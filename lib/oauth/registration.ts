@@ -19,7 +19,7 @@ import {
   oauthJson,
   TemporarilyUnavailableError,
 } from "./errors.ts";
-import { OK } from "./keys.ts";
+import { OK } from "./store.ts";
 import { redirectUriProblem } from "./params.ts";
 import {
   CLIENT_ID_PREFIX,

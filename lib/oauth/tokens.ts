@@ -32,7 +32,7 @@ import {
   UnauthorizedClientError,
   UnsupportedGrantTypeError,
 } from "./errors.ts";
-import { OK } from "./keys.ts";
+import { deleteGrant, type GrantRecord, OK, putGrant } from "./store.ts";
 import { checkResource, parseScopes, PKCE_VERIFIER_SHAPE, s256 } from "./params.ts";
 import type { ClientRecord } from "./clients.ts";
 import {
@@ -44,7 +44,6 @@ import {
   verifyClient,
 } from "./client_auth.ts";
 import { CODE_SHAPE, type CodeRecord } from "./authorize.ts";
-import { deleteGrant, type GrantRecord, putGrant } from "./grants.ts";
 
 /** Prefix of access tokens. */
 export const ACCESS_TOKEN_PREFIX = "rwat_";
@@ -241,7 +240,7 @@ async function exchangeCode(
     const c = entry.value;
     if (c.consumedAt !== null) {
       // OAuth 2.1 §4.1.3: a code used twice revokes what it issued.
-      await deleteGrant(ctx, wiki.id, c.grantId);
+      await deleteGrant(ctx.kv, wiki.id, c.grantId, ctx.now());
       throw new InvalidGrantError(
         "This authorization code was already used; the tokens issued with it have been revoked. Start the " +
           "authorization again.",
@@ -335,7 +334,7 @@ async function refreshTokens(
         expireIn: Math.max(1, r.expiresAt - t),
       });
     } else {
-      await deleteGrant(ctx, wiki.id, g.id);
+      await deleteGrant(ctx.kv, wiki.id, g.id, ctx.now());
       throw new InvalidGrantError(
         "This refresh token was already used. For safety the authorization has been revoked; connect the app again.",
         { detail: `refresh reuse ${t - r.rotatedAt} ms after rotation, grant ${g.id} revoked` },

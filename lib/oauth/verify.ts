@@ -11,12 +11,10 @@
  */
 import type { Principal, Scope, Verifier } from "../auth/principal.ts";
 import { scopesForRole } from "../auth/access.ts";
-import { K } from "../kv/keys.ts";
-import type { Member } from "../wiki/types.ts";
+import { memberLookupKey, roleOfMemberEntry } from "../wiki/keys.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
-import { OK } from "./keys.ts";
+import { type GrantRecord, OK, touchAccessToken } from "./store.ts";
 import { ACCESS_TOKEN_PREFIX, type AccessRecord } from "./tokens.ts";
-import type { GrantRecord } from "./grants.ts";
 
 /** Last-use times are written at most this often per token (ms). */
 export const LAST_USED_RESOLUTION_MS = 60_000;
@@ -74,7 +72,7 @@ export function createAccessTokenVerifier(ctx: OAuthContext): Verifier & {
     const hashes = await ctx.keys.hmacAll("token-hash", token);
     const keys: Deno.KvKey[] = [
       OK.grant(parts.wikiId, parts.grantId),
-      K.wikiMember(parts.wikiId, parts.did),
+      memberLookupKey(parts.wikiId, parts.did),
       ...hashes.map((h) => OK.access(parts.wikiId, h)),
     ];
     if (cache.size >= LOOKUP_CACHE_SIZE) cache.delete(cache.keys().next().value!);
@@ -95,16 +93,13 @@ export function createAccessTokenVerifier(ctx: OAuthContext): Verifier & {
     if (a.expiresAt <= t) return refuse("expired");
     const g = grantEntry.value as GrantRecord | null;
     if (!g || g.expiresAt <= t || g.status !== "active" || g.id !== a.grantId) return refuse("revoked");
-    const member = memberEntry.value as Member | null;
-    if (!member) return refuse("not-member");
-    const allowed = scopesForRole(member.role);
+    const role = roleOfMemberEntry(memberEntry);
+    if (role === null) return refuse("not-member");
+    const allowed = scopesForRole(role);
     const scopes = new Set<Scope>(a.scopes.filter((s) => allowed.includes(s) && g.scopes.includes(s)));
     if (a.lastUsedAt === null || t - a.lastUsedAt >= LAST_USED_RESOLUTION_MS) {
       // Guarded by the versionstamp: a lost race is harmless; a deleted record is never written back.
-      await ctx.kv.atomic().check(accessEntry)
-        .set(accessEntry.key, { ...a, lastUsedAt: t }, { expireIn: Math.max(1, a.expiresAt - t) })
-        .set(OK.grantUsed(wiki.id, g.id), { at: t }, { expireIn: Math.max(1, g.expiresAt - t) })
-        .commit();
+      await touchAccessToken(ctx.kv, accessEntry, g, t);
     }
     return {
       ok: true,

@@ -9,6 +9,7 @@ import type { Role, WikiRecord } from "../wiki/types.ts";
 import { InvalidInputError } from "../errors.ts";
 import { IdentityError, normalizeLoginInput } from "../atproto/identity.ts";
 import { getUser } from "./users.ts";
+import { deleteMemberHandle, getMemberHandle, setMemberHandle } from "./store.ts";
 import type { PlatformDeps } from "./deps.ts";
 import { effectiveRole, ownsWiki, ROLES } from "../auth/access.ts";
 
@@ -17,14 +18,6 @@ export const ROLE_DESCRIPTIONS: Readonly<Record<Role, string>> = {
   admin: "read, write and change settings",
   editor: "read and write pages",
   viewer: "read pages",
-};
-
-/** KV keys of this module. */
-export const CollaboratorKeys = {
-  /** The handle a collaborator was added by (for display): `{ handle }`. Wiki-scoped. */
-  memberHandle: (wikiId: string, did: string) => ["wiki_member_handle", wikiId, did] as const,
-  /** Prefix of a wiki's stored handles. */
-  memberHandles: (wikiId: string) => ["wiki_member_handle", wikiId] as const,
 };
 
 /** A collaborator as the dashboard shows them. */
@@ -70,7 +63,7 @@ export async function handleOf(kv: Deno.Kv, wikiId: string | null, did: string):
   const user = await getUser(kv, did);
   if (user) return user.handle;
   if (wikiId === null) return null;
-  return (await kv.get<{ handle: string }>(CollaboratorKeys.memberHandle(wikiId, did))).value?.handle ?? null;
+  return await getMemberHandle(kv, wikiId, did);
 }
 
 /**
@@ -112,7 +105,7 @@ export async function addCollaborator(
     throw new InvalidInputError(`${who} is already a collaborator (${current}). Change their role in the list.`);
   }
   await deps.wikis.setMember(wiki.id, did, role, addedBy);
-  if (handle !== null) await deps.kv.set(CollaboratorKeys.memberHandle(wiki.id, did), { handle });
+  if (handle !== null) await setMemberHandle(deps.kv, wiki.id, did, handle);
   return { did, handle: handle ?? await handleOf(deps.kv, wiki.id, did), role, isOwner: false, addedAt: Date.now() };
 }
 
@@ -143,26 +136,12 @@ export async function removeCollaborator(
     throw new InvalidInputError("The owner cannot be removed from their wiki. Delete the wiki instead.");
   }
   await deps.wikis.removeMember(wiki.id, did);
-  await deps.kv.delete(CollaboratorKeys.memberHandle(wiki.id, did));
+  await deleteMemberHandle(deps.kv, wiki.id, did);
   let revoked = 0;
   for (const g of await deps.oauth.listGrants(wiki.id)) {
     if (g.did === did && await deps.oauth.revokeGrant(wiki.id, g.grantId)) revoked++;
   }
   return revoked;
-}
-
-/** Deletes the stored handles of a wiki's collaborators (wiki deletion). */
-export async function forgetMemberHandles(kv: Deno.Kv, wikiId: string): Promise<void> {
-  for (let round = 0; round < 10_000; round++) {
-    const keys: Deno.KvKey[] = [];
-    for await (const e of kv.list({ prefix: CollaboratorKeys.memberHandles(wikiId) }, { limit: 500 })) {
-      keys.push(e.key);
-    }
-    if (keys.length === 0) return;
-    const op = kv.atomic();
-    for (const k of keys) op.delete(k);
-    await op.commit();
-  }
 }
 
 /** Longest DID a form may name (the DID spec allows 2 KB; real did:plc and did:web are far shorter). */

@@ -9,15 +9,10 @@
  */
 import { base64url, randomToken } from "../ids.ts";
 import { isLive } from "../kv/expiring.ts";
+import { consumeFlashRecord, putFlashRecord, readFlashRecord } from "./store.ts";
 
 /** How long a flash waits to be read. */
 export const FLASH_TTL_MS = 5 * 60 * 1000;
-
-/** KV keys of this module. */
-export const FlashKeys = {
-  /** A pending one-time message (encrypted; expiring). */
-  flash: (id: string) => ["app_flash", id] as const,
-};
 
 interface FlashRecord {
   iv: string;
@@ -34,7 +29,7 @@ export async function putFlash(kv: Deno.Kv, sessionId: string, value: unknown, n
     await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await flashKey(sessionId, id), plain),
   );
   const record: FlashRecord = { iv: base64url(iv), data, expiresAt: now + FLASH_TTL_MS };
-  await kv.set(FlashKeys.flash(id), record, { expireIn: FLASH_TTL_MS });
+  await putFlashRecord(kv, id, record, FLASH_TTL_MS);
   return id;
 }
 
@@ -44,7 +39,7 @@ export async function putFlash(kv: Deno.Kv, sessionId: string, value: unknown, n
  */
 export async function takeFlash<T>(kv: Deno.Kv, sessionId: string, id: string, now = Date.now()): Promise<T | null> {
   if (!/^[A-Za-z0-9_-]{10,64}$/.test(id)) return null;
-  const entry = await kv.get<FlashRecord>(FlashKeys.flash(id));
+  const entry = await readFlashRecord<FlashRecord>(kv, id);
   if (!isLive(entry.value, now)) return null;
   let plain: ArrayBuffer;
   try {
@@ -56,8 +51,7 @@ export async function takeFlash<T>(kv: Deno.Kv, sessionId: string, id: string, n
   } catch {
     return null;
   }
-  const res = await kv.atomic().check(entry).delete(entry.key).commit();
-  if (!res.ok) return null;
+  if (!(await consumeFlashRecord(kv, entry))) return null;
   return JSON.parse(new TextDecoder().decode(plain)) as T;
 }
 

@@ -1,14 +1,46 @@
 /**
  * @module
- * Creating a wiki from the dashboard (slug rules, the per-user limit) and deleting one completely: its tokens, its
- * OAuth grants, the dashboard's own records, then the wiki itself (whose slug stays reserved for a cooling-off
- * period, see `SLUG_COOLING_OFF_MS` in lib/wiki/wikis.ts).
+ * Creating a wiki from the dashboard (slug rules, the per-user limit), and the ONE orchestrator of deletion: of a
+ * wiki and of an account. Every part of the app keeps its records in its own store (lib/kv/keys.ts `StorePart`),
+ * which forgets them through two hooks, `forgetWiki(kv, wikiId)` and `forgetUser(kv, did)`; this module calls them,
+ * in this order, credentials first (after them nothing reaches the wiki or acts for the person, even if the rest
+ * is interrupted):
+ *
+ * **Deleting a wiki** ({@link deleteWikiEverywhere}): the wiki registry hides the wiki in one commit (record and
+ * state gone, slug tombstoned for the cooling-off period, `SLUG_COOLING_OFF_MS` in lib/wiki/wikis.ts, a purge
+ * marker set), then purges (lib/wiki/wiki_purge.ts): the `forgetWiki` hooks of {@link FOREIGN_WIKI_DATA} in order:
+ * 1. per-wiki tokens (lib/auth/token_store.ts), 2. OAuth clients, grants and tokens (lib/oauth/store.ts),
+ * 3. the platform's records (collaborators' handles, lib/platform/store.ts), 4. sessions (nothing: they belong to
+ * people); then the wiki core's own keys (`forgetWiki` of lib/wiki/wiki_purge.ts) and the marker last. The purge is
+ * resumable: the marker makes deleting again, or the maintenance sweep (`startMaintenance(kv, FOREIGN_WIKI_DATA)`),
+ * finish it.
+ *
+ * **Deleting an account** ({@link deleteAccountEverywhere}): 1. the OAuth grants the person gave, on every wiki, with
+ * their codes, consents and tokens,
+ * 2. their per-wiki tokens (none: tokens belong to wikis), 3. every wiki they own, deleted as above, 4. their
+ * ATProto session at the PDS (best effort), 5. their browser sessions, 6. the platform's records (the handles they
+ * were added by, then the user record), 7. their memberships of other people's wikis (the wiki core). Every step is
+ * idempotent: sending the deletion again finishes an interrupted one.
  */
 import type { WikiRecord } from "../wiki/types.ts";
 import { ForbiddenError, InvalidInputError } from "../errors.ts";
 import { checkSlug } from "./slugs.ts";
 import type { DashboardUser, PlatformDeps } from "./deps.ts";
 import { ownerLimitMessage } from "../wiki/owner_count.ts";
+import type { StorePart } from "../kv/keys.ts";
+import { TOKEN_STORE } from "../auth/token_store.ts";
+import { OAUTH_STORE } from "../oauth/store.ts";
+import { SESSION_STORE } from "../session/store.ts";
+import { WIKI_STORE } from "../wiki/wiki_purge.ts";
+import { PLATFORM_STORE } from "./store.ts";
+
+/**
+ * The parts that keep records under a wiki's id besides the wiki core, in the order a wiki's deletion forgets them
+ * (credentials first). The wiki registry and the maintenance sweep take this list (`createWikis(deps,
+ * FOREIGN_WIKI_DATA)`, `startMaintenance(kv, FOREIGN_WIKI_DATA)`), so that lib/wiki deletes them without importing
+ * them. A part that adds records keyed by a wiki id adds its store here.
+ */
+export const FOREIGN_WIKI_DATA: readonly StorePart[] = [TOKEN_STORE, OAUTH_STORE, PLATFORM_STORE, SESSION_STORE];
 
 /** Longest wiki title accepted. */
 export const MAX_TITLE_LENGTH = 80;
@@ -90,4 +122,46 @@ export async function finishWikiDeletion(
   did: string,
 ): Promise<boolean> {
   return await deps.wikis.finishDeletion(slug, did);
+}
+
+/** What deleting an account removed. */
+export interface AccountDeletion {
+  /** Slugs of the deleted wikis. */
+  wikis: string[];
+  /** Slugs of the wikis the person was removed from. */
+  memberships: string[];
+  grants: number;
+  sessions: number;
+  /** False when no ATProto logout was available or it failed (the PDS session then lapses on its own). */
+  atprotoRevoked: boolean;
+}
+
+/** Deletes everything of `user`, in the order the module doc gives (credentials first). */
+export async function deleteAccountEverywhere(deps: PlatformDeps, user: DashboardUser): Promise<AccountDeletion> {
+  const { kv } = deps;
+  const grants = await OAUTH_STORE.forgetUser(kv, user.did, (deps.now ?? Date.now)());
+  await TOKEN_STORE.forgetUser(kv, user.did);
+  const deleted: string[] = [];
+  const left: string[] = [];
+  for (const { wiki } of await deps.wikis.forUser(user.did)) {
+    if (wiki.ownerDid === user.did) {
+      await deleteWikiEverywhere(deps, wiki);
+      deleted.push(wiki.slug);
+    } else {
+      left.push(wiki.slug);
+    }
+  }
+  let atprotoRevoked = false;
+  if (deps.atprotoLogout) {
+    try {
+      await deps.atprotoLogout(user.did);
+      atprotoRevoked = true;
+    } catch {
+      // The PDS may be unreachable; its session then expires on its own. The account is deleted regardless.
+    }
+  }
+  const sessions = await SESSION_STORE.forgetUser(kv, user.did);
+  await PLATFORM_STORE.forgetUser(kv, user.did);
+  await WIKI_STORE.forgetUser(kv, user.did);
+  return { wikis: deleted, memberships: left, grants, sessions, atprotoRevoked };
 }

@@ -29,6 +29,7 @@ import type { KeyRing } from "../keys.ts";
 import { randomToken } from "../ids.ts";
 import { isLive } from "../kv/expiring.ts";
 import { matchesAny } from "./binding.ts";
+import { consumeCode, deleteSession, findSession, forgetUser, insertSession, putCode, readSession } from "./store.ts";
 
 /** Lifetime of a platform login session. */
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -81,18 +82,6 @@ export interface RedeemedTransfer {
   binding: string;
 }
 
-/** KV keys of this module (also listed in docs/kv-schema.md). */
-export const SessionKeys = {
-  /** A session by the HMAC of its id. */
-  session: (hash: string) => ["session", hash] as const,
-  /** Index of a user's sessions, for logout everywhere and account deletion. */
-  userSession: (did: string, hash: string) => ["user_session", did, hash] as const,
-  /** A hand-off code by its HMAC. */
-  handoff: (hash: string) => ["handoff", hash] as const,
-  /** A login transfer code by its HMAC (loopback callback origin -> public origin). */
-  transfer: (hash: string) => ["login_transfer", hash] as const,
-};
-
 /** Session operations. */
 export interface Sessions {
   /** Creates a platform session; returns the raw id for the cookie. */
@@ -136,39 +125,20 @@ export function createSessions(deps: { kv: Deno.Kv; keys: KeyRing; now?: () => n
   /** The live-or-not entry of a session id under the current or a previous secret (current first). */
   async function lookup(id: string): Promise<{ hash: string; value: SessionRecord | null }> {
     const hashes = await keys.hmacAll("session", id);
-    const entries = await kv.getMany<SessionRecord[]>(hashes.map((h) => SessionKeys.session(h)));
-    const found = entries.findIndex((e) => e.value !== null);
-    return found < 0 ? { hash: hashes[0], value: null } : { hash: hashes[found], value: entries[found].value };
+    return (await findSession(kv, hashes)) ?? { hash: hashes[0], value: null };
   }
 
   /** Atomically consumes a one-time code's record (any secret); null when absent or already used. */
-  async function consume<T>(keyOf: (hash: string) => Deno.KvKey, code: string, prefix: string): Promise<T | null> {
+  async function consume<T>(kind: "handoff" | "transfer", code: string): Promise<T | null> {
     if (!code || code.length > 200) return null;
-    for (const h of await keys.hmacAll("session", prefix + code)) {
-      const entry = await kv.get<T>(keyOf(h));
-      if (entry.value === null) continue;
-      // Single use: delete under a versionstamp check, so two concurrent redemptions cannot both succeed.
-      const consumed = await kv.atomic().check(entry).delete(entry.key).commit();
-      return consumed.ok ? entry.value : null;
-    }
-    return null;
-  }
-
-  async function deleteSession(h: string, rec: SessionRecord) {
-    await kv.atomic().delete(SessionKeys.session(h)).delete(SessionKeys.userSession(rec.did, h)).commit();
+    return await consumeCode<T>(kv, kind, await keys.hmacAll("session", `${kind}:${code}`));
   }
 
   async function write(user: SessionUser, origin: string, parent: string | null, expiresAt: number) {
     const id = randomToken(32);
     const h = await hash(id);
     const record: SessionRecord = { ...user, origin, parent, createdAt: now(), expiresAt };
-    const ttl = Math.max(1, expiresAt - now());
-    const res = await kv.atomic()
-      .check({ key: SessionKeys.session(h), versionstamp: null })
-      .set(SessionKeys.session(h), record, { expireIn: ttl })
-      .set(SessionKeys.userSession(user.did, h), { expiresAt }, { expireIn: ttl })
-      .commit();
-    if (!res.ok) throw new Error("session id collision");
+    if (!(await insertSession(kv, h, record))) throw new Error("session id collision");
     return { id, record };
   }
 
@@ -180,15 +150,14 @@ export function createSessions(deps: { kv: Deno.Kv; keys: KeyRing; now?: () => n
       const rec = (await lookup(id)).value;
       if (!isLive(rec, now()) || rec.origin !== origin) return null;
       if (rec.parent === null) return rec;
-      const parent = await kv.get<SessionRecord>(SessionKeys.session(rec.parent));
-      return isLive(parent.value, now()) ? rec : null;
+      return isLive(await readSession(kv, rec.parent), now()) ? rec : null;
     },
 
     async destroy(id) {
       if (!id || id.length > 200) return null;
       const { hash: h, value } = await lookup(id);
       if (!value) return null;
-      await deleteSession(h, value);
+      await deleteSession(kv, h, value.did);
       return value;
     },
 
@@ -196,28 +165,15 @@ export function createSessions(deps: { kv: Deno.Kv; keys: KeyRing; now?: () => n
       if (!id || id.length > 200) return null;
       const { hash: h, value } = await lookup(id);
       if (!value) return null;
-      await deleteSession(h, value);
+      await deleteSession(kv, h, value.did);
       if (value.parent !== null) {
-        const parent = await kv.get<SessionRecord>(SessionKeys.session(value.parent));
-        if (parent.value) await deleteSession(value.parent, parent.value);
+        const parent = await readSession(kv, value.parent);
+        if (parent) await deleteSession(kv, value.parent, parent.did);
       }
       return value;
     },
 
-    async destroyAllForUser(did) {
-      let n = 0;
-      const keysToDelete: Deno.KvKey[] = [];
-      for await (const e of kv.list({ prefix: ["user_session", did] })) {
-        keysToDelete.push(e.key, SessionKeys.session(e.key[2] as string));
-        n++;
-      }
-      for (let i = 0; i < keysToDelete.length; i += 500) {
-        const op = kv.atomic();
-        for (const k of keysToDelete.slice(i, i + 500)) op.delete(k);
-        await op.commit();
-      }
-      return n;
-    },
+    destroyAllForUser: (did) => forgetUser(kv, did),
 
     async createHandoff(platformId, targetOrigin, returnTo, binding = "") {
       if (!platformId || platformId.length > 200) return null;
@@ -231,17 +187,16 @@ export function createSessions(deps: { kv: Deno.Kv; keys: KeyRing; now?: () => n
         binding,
         expiresAt: now() + HANDOFF_TTL_MS,
       };
-      await kv.set(SessionKeys.handoff(await hash("handoff:" + code)), record, { expireIn: HANDOFF_TTL_MS });
+      await putCode(kv, "handoff", await hash("handoff:" + code), record, HANDOFF_TTL_MS);
       return code;
     },
 
     async redeemHandoff(code, origin, bindings = []) {
-      const h = await consume<HandoffRecord>(SessionKeys.handoff, code, "handoff:");
+      const h = await consume<HandoffRecord>("handoff", code);
       if (!isLive(h, now()) || h.targetOrigin !== origin) return null;
       if (h.binding && !matchesAny(h.binding, bindings)) return null;
-      const parent = await kv.get<SessionRecord>(SessionKeys.session(h.parent));
-      if (!isLive(parent.value, now())) return null;
-      const p = parent.value;
+      const p = await readSession(kv, h.parent);
+      if (!isLive(p, now())) return null;
       const child = await write(
         { did: p.did, handle: p.handle, displayName: p.displayName },
         origin,
@@ -254,12 +209,12 @@ export function createSessions(deps: { kv: Deno.Kv; keys: KeyRing; now?: () => n
     async createTransfer(user, targetOrigin, returnTo, binding) {
       const code = randomToken(32);
       const record: TransferRecord = { user, targetOrigin, returnTo, binding, expiresAt: now() + TRANSFER_TTL_MS };
-      await kv.set(SessionKeys.transfer(await hash("transfer:" + code)), record, { expireIn: TRANSFER_TTL_MS });
+      await putCode(kv, "transfer", await hash("transfer:" + code), record, TRANSFER_TTL_MS);
       return code;
     },
 
     async redeemTransfer(code, origin) {
-      const t = await consume<TransferRecord>(SessionKeys.transfer, code, "transfer:");
+      const t = await consume<TransferRecord>("transfer", code);
       if (!isLive(t, now()) || t.targetOrigin !== origin) return null;
       return { user: t.user, returnTo: t.returnTo, binding: t.binding };
     },

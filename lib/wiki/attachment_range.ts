@@ -4,8 +4,8 @@
  * it (a 10 MB file is read in windows without loading all of it for each window). Absent pages and files answer
  * null: the caller asks `PageStore.getAttachment` for the error to show.
  */
-import { CHUNK_BYTES } from "../kv/blobs.ts";
-import { K } from "../kv/keys.ts";
+import { BlobKeys, CHUNK_BYTES } from "../kv/blobs.ts";
+import { K } from "./keys.ts";
 import { canonicalPath } from "./paths.ts";
 import { sanitizeFilename } from "./attachments.ts";
 import type { AttachmentRecord, PageHead } from "./records.ts";
@@ -40,7 +40,7 @@ export async function openAttachment(
       if (to === from) return new Uint8Array(0);
       const first = Math.floor(from / CHUNK_BYTES);
       const last = Math.floor((to - 1) / CHUNK_BYTES);
-      const prefix = K.blobChunks(wiki.id, content.blob);
+      const prefix = BlobKeys.blobChunks(wiki.id, content.blob);
       const out = new Uint8Array(to - from);
       let expected = first;
       for await (const e of kv.list<Uint8Array>({ start: [...prefix, first], end: [...prefix, last + 1] })) {

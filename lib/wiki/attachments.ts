@@ -5,7 +5,7 @@
  * Attaching and detaching create revisions (actions `attach`/`detach`) but no page history entry.
  */
 import { type BlobRef, deleteBlob, readBlob } from "../kv/blobs.ts";
-import { K } from "../kv/keys.ts";
+import { K } from "./keys.ts";
 import { sha256Hex } from "../ids.ts";
 import { InvalidInputError, NotFoundError, TooLargeError } from "../errors.ts";
 import type { Actor, AttachmentInfo } from "./types.ts";

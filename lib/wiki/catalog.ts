@@ -5,7 +5,8 @@
  * `get` when nothing changed; otherwise the change feed since the cached seq names the touched paths, whose heads
  * are re-read. The first use (or a large gap, or a change whose path list was truncated) rebuilds from all heads.
  */
-import { K, type PageId, type WikiId } from "../kv/keys.ts";
+import { type PageId, type WikiId } from "../kv/keys.ts";
+import { K } from "./keys.ts";
 import { NotFoundError } from "../errors.ts";
 import { SearchIndex } from "./search_index.ts";
 import type { PageMeta } from "./types.ts";

@@ -5,7 +5,8 @@
  * writes the new state, the revision, the change-feed entry, the page heads, their history entries and the
  * backlink-index changes. A failed check re-runs the whole attempt (bounded, jittered backoff).
  */
-import { K, type WikiId } from "../kv/keys.ts";
+import { type WikiId } from "../kv/keys.ts";
+import { K } from "./keys.ts";
 import { type BlobRef, deleteBlob, publishBlob, stageBlob } from "../kv/blobs.ts";
 import { applyCommitted } from "./catalog.ts";
 import { ConflictError, NotFoundError, QuotaExceededError, TooLargeError, WikiError } from "../errors.ts";

@@ -5,7 +5,7 @@
  * `seq` (exclusive), so that a caller can walk a long history in parts and see each entry once, even while writes
  * go on (new entries have higher sequence numbers). One KV list each (plus the page head for a history).
  */
-import { K } from "../kv/keys.ts";
+import { K } from "./keys.ts";
 import { canonicalPath } from "./paths.ts";
 import type { HistRecord, PageHead, StoredRevision } from "./records.ts";
 import { requireLive } from "./store_context.ts";

@@ -12,7 +12,7 @@
  * The same timer finishes wiki purges (lib/wiki/wiki_purge.ts): deletions a failure interrupted, and seeded wikis
  * whose creation never published. Run both every few minutes: `startMaintenance(kv, FOREIGN_WIKI_DATA)` in the app's entry point.
  */
-import { deleteBlob, STAGING_TTL_MS } from "../kv/blobs.ts";
+import { BlobKeys, deleteBlob, STAGING_TTL_MS } from "../kv/blobs.ts";
 import { finishWikiPurges, type WikiScopedData } from "./wiki_purge.ts";
 import type { BlobId, WikiId } from "../kv/keys.ts";
 
@@ -41,7 +41,7 @@ export async function sweepAllStagedBlobs(kv: Deno.Kv, opts: SweepOptions = {}):
   const now = opts.now ?? Date.now();
   const minAge = opts.minAgeMs ?? STAGED_BLOB_MIN_AGE_MS;
   const doomed: { wikiId: WikiId; blob: BlobId }[] = [];
-  const iter = kv.list<{ expiresAt?: number }>({ prefix: ["blob_staging"] }, {
+  const iter = kv.list<{ expiresAt?: number }>({ prefix: BlobKeys.wikiStaging() }, {
     limit: opts.maxMarkers ?? SWEEP_MAX_MARKERS,
   });
   for await (const e of iter) {

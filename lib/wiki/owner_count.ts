@@ -7,7 +7,7 @@
  * then taken from the person's wikis and the commit checks that the counter is still absent and that none of the
  * counted wikis changed, so the first commit creates the counter with a true value.
  */
-import { K } from "../kv/keys.ts";
+import { K } from "./keys.ts";
 import { ForbiddenError } from "../errors.ts";
 import type { WikiRecord } from "./types.ts";
 
@@ -61,7 +61,7 @@ export async function readOwnerCount(kv: Deno.Kv, did: string): Promise<OwnerCou
 /** The `wiki` entries of the live wikis `did` owns (from the `user_wiki` index). */
 async function ownedWikiEntries(kv: Deno.Kv, did: string): Promise<Deno.KvEntry<WikiRecord>[]> {
   const ids: string[] = [];
-  for await (const e of kv.list({ prefix: ["user_wiki", did] })) ids.push(e.key[2] as string);
+  for await (const e of kv.list({ prefix: K.userWikis(did) })) ids.push(e.key[2] as string);
   const out: Deno.KvEntry<WikiRecord>[] = [];
   for (let i = 0; i < ids.length; i += 10) {
     const got = await kv.getMany<WikiRecord[]>(ids.slice(i, i + 10).map((id) => K.wiki(id)));

@@ -3,17 +3,9 @@
  * The Deno KV implementation of `PageStore` (lib/wiki/store.ts). Every write follows the protocol of
  * lib/wiki/commit.ts; reads of a current page are one `get`. docs/kv-schema.md describes the records.
  */
-import { K, type PageId } from "../kv/keys.ts";
-import { deleteBlob } from "../kv/blobs.ts";
+import { K } from "./keys.ts";
 import { newId } from "../ids.ts";
-import {
-  AlreadyExistsError,
-  AmbiguousError,
-  ConflictError,
-  InvalidInputError,
-  NotFoundError,
-  TooLargeError,
-} from "../errors.ts";
+import { AmbiguousError, ConflictError, InvalidInputError, NotFoundError, TooLargeError } from "../errors.ts";
 import type { PageStore, StoreDeps } from "./store.ts";
 import type {
   Actor,
@@ -34,48 +26,29 @@ import type {
   WriteResult,
 } from "./types.ts";
 import { canonicalPath } from "./paths.ts";
-import { analyzeContent, findFrontmatterBlock } from "./frontmatter.ts";
-import { rewriteWikiLinks } from "./wikilinks.ts";
-import { tokenize, utf8Bytes } from "./text.ts";
-import { unifiedDiff } from "./diff.ts";
-import {
-  type AttachmentRecord,
-  COMMIT_BUDGET_BYTES,
-  commitMessage,
-  embeddedRevision,
-  headMeta,
-  headPage,
-  type HistRecord,
-  KV_MAX_MUTATIONS,
-  loadText,
-  type PageHead,
-  type StoredContent,
-  type StoredRevision,
-} from "./records.ts";
-import {
-  BLOB_PLACEHOLDER,
-  BlobStager,
-  discardOnRefusal,
-  formatLimit,
-  inlineFits,
-  measurePlan,
-  type PageChange,
-  placeContent,
-  readState,
-  runWrite,
-  type WritePlan,
-} from "./commit.ts";
+import { utf8Bytes } from "./text.ts";
+import { bareHead, commitMessage, loadText, type PageHead } from "./records.ts";
+import { BlobStager, discardOnRefusal, placeContent, readState, runWrite } from "./commit.ts";
 import { checkCurrentRevision, newRevisionId, normalizeRevision, resolveRevision, shortRev } from "./revisions.ts";
-import { catalogForRead, freshCatalog } from "./catalog.ts";
-import { getHead, getHeads, makeRevision, requireLive, type StoreContext } from "./store_context.ts";
+import { makeRevision, requireLive, type StoreContext } from "./store_context.ts";
+import {
+  listPages,
+  orphanPages,
+  pageDiff,
+  pageHistory,
+  pageLinks,
+  pageMeta,
+  readPage,
+  readWithBacklinks,
+  recentChanges,
+  searchPages,
+  stateAt,
+  wikiUsage,
+} from "./page_reads.ts";
+import { renamePage } from "./page_rename.ts";
 import { deleteAttachment, getAttachment, listAttachments, putAttachment } from "./attachments.ts";
 
-/** Default number of history entries and recent changes returned. */
-export const DEFAULT_HISTORY_LIMIT = 50;
-/** Largest `limit` accepted by history, recent changes and search. */
-export const MAX_LIST_LIMIT = 1000;
-/** Default number of search hits. */
-export const DEFAULT_SEARCH_LIMIT = 20;
+export { DEFAULT_HISTORY_LIMIT, DEFAULT_SEARCH_LIMIT, MAX_LIST_LIMIT } from "./page_reads.ts";
 
 /** Creates the page store of one wiki. */
 export function createPageStore(deps: StoreDeps, wiki: WikiRecord): PageStore {
@@ -91,39 +64,6 @@ function countOccurrences(text: string, needle: string): number {
 
 /** Occurrences of an edit's old text counted at most (enough to say "ambiguous"; bounds the work on hostile text). */
 const MAX_COUNTED_OCCURRENCES = 100;
-
-/** A `limit` argument as an integer in 1..MAX_LIST_LIMIT (the default when absent or invalid). */
-function clampLimit(limit: number | undefined, fallback: number): number {
-  if (limit === undefined || !Number.isFinite(limit)) return fallback;
-  return Math.min(MAX_LIST_LIMIT, Math.max(1, Math.floor(limit)));
-}
-
-/** The head of a page before its content is placed: metadata derived from `text`. */
-function bareHead(
-  base: { pageId: PageId; path: string; createdAt: number },
-  text: string,
-  rev: StoredRevision,
-): Omit<PageHead, "content"> {
-  const a = analyzeContent(base.path, text);
-  return {
-    pageId: base.pageId,
-    path: base.path,
-    revision: rev.id,
-    seq: rev.seq,
-    bodyStart: findFrontmatterBlock(text)?.bodyStart ?? 0,
-    title: a.title,
-    category: a.category,
-    tags: a.tags,
-    frontmatter: a.frontmatter,
-    words: a.words,
-    bytes: utf8Bytes(text),
-    links: a.links,
-    createdAt: base.createdAt,
-    updatedAt: rev.time,
-    deleted: false,
-    last: embeddedRevision(rev),
-  };
-}
 
 /** What a single-page write decided: the new text and how the revision describes it. */
 interface PageDecision {
@@ -152,186 +92,52 @@ class KvPageStore implements PageStore {
 
   // ---- reads ----
 
-  async read(path: string, opts: { revision?: string; includeDeleted?: boolean } = {}): Promise<Page> {
-    const p = canonicalPath(path);
-    if (opts.revision !== undefined) return await this.#readAt(p, opts.revision, opts.includeDeleted ?? false);
-    const head = await getHead(this.#ctx, p);
-    if (head?.deleted && opts.includeDeleted) {
-      return headPage(head, await loadText(this.#ctx.kv, this.wiki.id, head.content));
-    }
-    const live = requireLive(p, head);
-    return headPage(live, await loadText(this.#ctx.kv, this.wiki.id, live.content));
+  read(path: string, opts: { revision?: string; includeDeleted?: boolean } = {}): Promise<Page> {
+    return readPage(this.#ctx, path, opts);
   }
 
-  async #readAt(path: string, revision: string, includeDeleted: boolean): Promise<Page> {
-    const rev = await resolveRevision(this.#ctx.kv, this.wiki.id, revision);
-    const head = await getHead(this.#ctx, path);
-    if (head === null) requireLive(path, head);
-    const hist = await this.#stateAt(head!.pageId, rev.seq);
-    if (hist === null) {
-      throw new NotFoundError(`Page "${path}" did not exist yet at revision ${shortRev(rev.id)}. See its history.`);
-    }
-    if (hist.deleted && !includeDeleted) {
-      throw new NotFoundError(`Page "${path}" was deleted at revision ${shortRev(rev.id)}. See its history.`, {
-        reason: "page_deleted",
-        path,
-      });
-    }
-    const content = await loadText(this.#ctx.kv, this.wiki.id, hist.content);
-    const a = analyzeContent(hist.path, content);
-    return {
-      path: hist.path,
-      pageId: head!.pageId,
-      title: a.title,
-      category: a.category,
-      tags: a.tags,
-      frontmatter: a.frontmatter,
-      words: a.words,
-      bytes: hist.bytes,
-      links: a.links,
-      revision: hist.revision.id,
-      createdAt: head!.createdAt,
-      updatedAt: hist.revision.time,
-      content,
-      deleted: hist.deleted,
-      lastRevision: hist.revision,
-    };
+  meta(path: string): Promise<PageMeta | null> {
+    return pageMeta(this.#ctx, path);
   }
 
-  /** The history record of a page as of write sequence `seq` (the latest at or before it), or null. */
-  async #stateAt(pageId: PageId, seq: number): Promise<HistRecord | null> {
-    const prefix = K.pageHistAll(this.wiki.id, pageId);
-    const iter = this.#ctx.kv.list<HistRecord>({ start: prefix, end: [...prefix, seq + 1] }, {
-      reverse: true,
-      limit: 1,
-    });
-    for await (const e of iter) return e.value;
-    return null;
+  readWithBacklinks(path: string): Promise<Page & { linkedFrom: string[] }> {
+    return readWithBacklinks(this.#ctx, path);
   }
 
-  async meta(path: string): Promise<PageMeta | null> {
-    const head = await getHead(this.#ctx, canonicalPath(path));
-    return head && !head.deleted ? headMeta(head) : null;
+  links(path: string): Promise<Links> {
+    return pageLinks(this.#ctx, path);
   }
 
-  async readWithBacklinks(path: string): Promise<Page & { linkedFrom: string[] }> {
-    const p = canonicalPath(path);
-    const { state, values } = await readState(this.#ctx.kv, this.wiki.id, [K.page(this.wiki.id, p)]);
-    const head = requireLive(p, values[0] as PageHead | null);
-    // First use in this process builds the catalog (once per wiki), so that later reads need no backlink list.
-    const catalog = await catalogForRead(this.#ctx.kv, this.wiki.id);
-    const [content, linkedFrom] = await Promise.all([
-      loadText(this.#ctx.kv, this.wiki.id, head.content),
-      catalog && catalog.seq === state.seq ? catalog.backlinksOf(p) : this.#listBacklinks(p),
-    ]);
-    return { ...headPage(head, content), linkedFrom };
+  history(path: string, limit?: number): Promise<HistoryEntry[]> {
+    return pageHistory(this.#ctx, path, limit);
   }
 
-  async #listBacklinks(path: string): Promise<string[]> {
-    const out: string[] = [];
-    for await (const e of this.#ctx.kv.list({ prefix: K.linksTo(this.wiki.id, path) })) {
-      const source = e.key[3] as string;
-      if (source !== path) out.push(source);
-    }
-    return out.sort();
-  }
-
-  async links(path: string): Promise<Links> {
-    const p = canonicalPath(path);
-    const [head, linkedFrom] = await Promise.all([getHead(this.#ctx, p), this.#listBacklinks(p)]);
-    return { path: p, linksTo: head && !head.deleted ? [...head.links] : [], linkedFrom };
-  }
-
-  async history(path: string, limit = DEFAULT_HISTORY_LIMIT): Promise<HistoryEntry[]> {
-    const p = canonicalPath(path);
-    const head = await getHead(this.#ctx, p);
-    if (head === null) requireLive(p, head);
-    const out: HistoryEntry[] = [];
-    const iter = this.#ctx.kv.list<HistRecord>(
-      { prefix: K.pageHistAll(this.wiki.id, head!.pageId) },
-      { reverse: true, limit: clampLimit(limit, DEFAULT_HISTORY_LIMIT) },
-    );
-    for await (const e of iter) {
-      out.push({ revision: e.value.revision, path: e.value.path, deleted: e.value.deleted, bytes: e.value.bytes });
-    }
-    return out;
-  }
-
-  async recentChanges(limit = DEFAULT_HISTORY_LIMIT): Promise<RevisionInfo[]> {
-    const out: RevisionInfo[] = [];
-    const iter = this.#ctx.kv.list<StoredRevision>(
-      { prefix: K.changes(this.wiki.id) },
-      { reverse: true, limit: clampLimit(limit, DEFAULT_HISTORY_LIMIT) },
-    );
-    for await (const e of iter) out.push(e.value);
-    return out;
+  recentChanges(limit?: number): Promise<RevisionInfo[]> {
+    return recentChanges(this.#ctx, limit);
   }
 
   resolveRevision(prefix: string): Promise<RevisionInfo> {
     return resolveRevision(this.#ctx.kv, this.wiki.id, prefix);
   }
 
-  async diff(path: string, from: string, to?: string): Promise<PageDiff> {
-    const p = canonicalPath(path);
-    const [fromRev, toRev] = await Promise.all([
-      resolveRevision(this.#ctx.kv, this.wiki.id, from),
-      to === undefined ? null : resolveRevision(this.#ctx.kv, this.wiki.id, to),
-    ]);
-    const head = await getHead(this.#ctx, p);
-    if (head === null) requireLive(p, head);
-    const loadAt = async (rev: StoredRevision) => {
-      const hist = await this.#stateAt(head!.pageId, rev.seq);
-      if (hist === null) {
-        throw new NotFoundError(`Page "${p}" did not exist yet at revision ${shortRev(rev.id)}. See its history.`);
-      }
-      return await loadText(this.#ctx.kv, this.wiki.id, hist.content);
-    };
-    const [oldText, newText] = await Promise.all([
-      loadAt(fromRev),
-      toRev ? loadAt(toRev) : loadText(this.#ctx.kv, this.wiki.id, head!.content),
-    ]);
-    const toId = toRev ? toRev.id : head!.revision;
-    const d = unifiedDiff(oldText, newText, { from: `${p}@${shortRev(fromRev.id)}`, to: `${p}@${shortRev(toId)}` });
-    return { path: p, from: fromRev.id, to: toId, ...d };
+  diff(path: string, from: string, to?: string): Promise<PageDiff> {
+    return pageDiff(this.#ctx, path, from, to);
   }
 
-  async list(filter: ListFilter = {}): Promise<PageMeta[]> {
-    const catalog = await freshCatalog(this.#ctx.kv, this.wiki.id);
-    const prefix = filter.prefix === undefined ? "" : filter.prefix.normalize("NFC").replace(/[\s_]+/g, " ");
-    const category = filter.category?.trim().toLowerCase();
-    const tag = filter.tag?.trim().toLowerCase();
-    const since = filter.updatedSince;
-    return catalog.pages().filter((m) =>
-      m.path.startsWith(prefix) &&
-      (category === undefined || category === "" || m.category?.toLowerCase() === category) &&
-      (tag === undefined || tag === "" || m.tags.some((t) => t.toLowerCase() === tag)) &&
-      (since === undefined || m.updatedAt >= since)
-    ).map((m) => ({ ...m, tags: [...m.tags], links: [...m.links] }));
+  list(filter: ListFilter = {}): Promise<PageMeta[]> {
+    return listPages(this.#ctx, filter);
   }
 
-  async search(query: string, opts: { limit?: number } = {}): Promise<{ total: number; hits: SearchHit[] }> {
-    if (typeof query !== "string" || tokenize(query).length === 0) {
-      throw new InvalidInputError("The search query is empty. Give one or more words to search for.");
-    }
-    const catalog = await freshCatalog(this.#ctx.kv, this.wiki.id);
-    return catalog.index.search(query, clampLimit(opts.limit ?? DEFAULT_SEARCH_LIMIT, DEFAULT_SEARCH_LIMIT));
+  search(query: string, opts: { limit?: number } = {}): Promise<{ total: number; hits: SearchHit[] }> {
+    return searchPages(this.#ctx, query, opts);
   }
 
-  async orphans(): Promise<string[]> {
-    const catalog = await freshCatalog(this.#ctx.kv, this.wiki.id);
-    return catalog.pages().filter((m) => m.path !== "Home" && catalog.backlinksOf(m.path).length === 0).map((m) =>
-      m.path
-    );
+  orphans(): Promise<string[]> {
+    return orphanPages(this.#ctx);
   }
 
-  async usage(): Promise<Usage> {
-    const { state } = await readState(this.#ctx.kv, this.wiki.id);
-    return {
-      pages: state.pages,
-      bytes: state.bytes,
-      quotaPages: this.wiki.quota.pages,
-      quotaBytes: this.wiki.quota.bytes,
-    };
+  usage(): Promise<Usage> {
+    return wikiUsage(this.#ctx);
   }
 
   // ---- writes ----
@@ -455,7 +261,7 @@ class KvPageStore implements PageStore {
         }
         text = await loadText(this.#ctx.kv, this.wiki.id, before!.content);
       } else {
-        const hist = await this.#stateAt(before!.pageId, rev.seq);
+        const hist = await stateAt(this.#ctx, before!.pageId, rev.seq);
         if (hist === null) {
           throw new NotFoundError(`Page "${p}" did not exist yet at revision ${shortRev(rev.id)}. See its history.`);
         }
@@ -471,116 +277,8 @@ class KvPageStore implements PageStore {
     });
   }
 
-  async rename(from: string, to: string, opts: { message?: string }, actor: Actor): Promise<RenameResult> {
-    const a = canonicalPath(from);
-    const b = canonicalPath(to);
-    if (a === b) throw new InvalidInputError(`"${a}" and "${b}" are the same page path; there is nothing to rename.`);
-    const stager = new BlobStager(this.#ctx.kv, this.wiki.id, this.#ctx.now);
-    const dropped: AttachmentRecord[] = [];
-    try {
-      const result = await runWrite(this.#ctx, () => this.#planRename(a, b, opts, actor, stager, dropped));
-      await stager.discard(stager.published);
-      for (const rec of dropped) {
-        if (!("bytes" in rec.content)) await deleteBlob(this.#ctx.kv, this.wiki.id, rec.content.blob).catch(() => {});
-      }
-      return result;
-    } catch (err) {
-      return await discardOnRefusal(stager, err);
-    }
-  }
-
-  /** One attempt of a rename: reads, rewrites links, decides where contents go, stages blobs, plans the commit. */
-  async #planRename(
-    a: string,
-    b: string,
-    opts: { message?: string },
-    actor: Actor,
-    stager: BlobStager,
-    dropped: AttachmentRecord[],
-  ): Promise<WritePlan<RenameResult>> {
-    const w = this.wiki.id;
-    const { state, versionstamp, values } = await readState(this.#ctx.kv, w, [K.page(w, a), K.page(w, b)]);
-    const src = requireLive(a, values[0] as PageHead | null);
-    const dst = values[1] as PageHead | null;
-    if (dst && !dst.deleted) {
-      throw new AlreadyExistsError(
-        `A page already exists at "${b}". Choose another name, or rename or delete that page first.`,
-      );
-    }
-    // A deleted page at the target is replaced: its history stays in KV (unreachable by path), its attachments go.
-    dropped.length = 0;
-    const dropKeys: Deno.KvKey[] = [];
-    if (dst) {
-      for await (const e of this.#ctx.kv.list<AttachmentRecord>({ prefix: K.attachments(w, dst.pageId) })) {
-        dropped.push(e.value);
-        dropKeys.push(e.key);
-      }
-    }
-    const sources = await this.#listBacklinks(a);
-    const tooLarge = (pages: number, mutations: number, bytes: number) => {
-      const fit = Math.max(1, Math.floor(pages * Math.min(KV_MAX_MUTATIONS / mutations, COMMIT_BUDGET_BYTES / bytes)));
-      return `Renaming "${a}" to "${b}" would change ${pages} pages at once (${mutations} key updates, about ` +
-        `${formatLimit(bytes)}), more than one change can hold (${KV_MAX_MUTATIONS} key updates and ` +
-        `${formatLimit(COMMIT_BUDGET_BYTES)}): at most about ${fit} pages like these. Update some of the links to ` +
-        `"${a}" by hand first, then rename.`;
-    };
-    if (sources.length + 1 > KV_MAX_MUTATIONS / 2) {
-      throw new TooLargeError(tooLarge(sources.length + 1, 2 * (sources.length + 1) + 4, 1));
-    }
-    const heads = await getHeads(this.#ctx, sources);
-    const changes: { before: PageHead; base: { pageId: PageId; path: string; createdAt: number }; text: string }[] = [];
-    const srcText = await loadText(this.#ctx.kv, w, src.content);
-    changes.push({
-      before: src,
-      base: { pageId: src.pageId, path: b, createdAt: src.createdAt },
-      text: rewriteWikiLinks(srcText, a, b).content,
-    });
-    const texts = await Promise.all(heads.map((h) => h && !h.deleted ? loadText(this.#ctx.kv, w, h.content) : null));
-    heads.forEach((h, i) => {
-      if (!h || h.deleted || texts[i] === null) return;
-      const r = rewriteWikiLinks(texts[i]!, a, b);
-      if (r.count > 0) {
-        changes.push({ before: h, base: { pageId: h.pageId, path: h.path, createdAt: h.createdAt }, text: r.content });
-      }
-    });
-    const updatedPages = changes.slice(1).map((c) => c.base.path).sort();
-    const message = commitMessage(opts.message, `Rename: ${a} -> ${b}`);
-    const rev = makeRevision(this.#ctx, state, "rename", message, [b, ...updatedPages], actor);
-    const bares = changes.map((c) => bareHead(c.base, c.text, rev));
-    const inline = bares.map((h, i) => inlineFits(h, changes[i].text));
-    const plan = (contents: StoredContent[]): WritePlan<RenameResult> => ({
-      stateVersionstamp: versionstamp,
-      state,
-      revision: rev,
-      pages: bares.map((h, i): PageChange => ({
-        before: changes[i].before,
-        after: { ...h, content: contents[i] },
-        text: changes[i].text,
-      })),
-      deletes: dropKeys,
-      extraBytes: -dropped.reduce((n, r) => n + r.size, 0),
-      result: { from: a, to: b, revision: rev.id, updatedPages },
-      tooLarge: (m, bytes) => tooLarge(changes.length, m, bytes),
-    });
-    const trial = () => plan(changes.map((c, i) => inline[i] ? { text: c.text } : BLOB_PLACEHOLDER));
-    let size = measurePlan(this.#ctx, trial());
-    if (size.mutations > KV_MAX_MUTATIONS) {
-      throw new TooLargeError(tooLarge(changes.length, size.mutations, size.bytes));
-    }
-    const bySize = changes.map((_, i) => i).filter((i) => inline[i]).sort((x, y) =>
-      changes[y].text.length - changes[x].text.length
-    );
-    for (const i of bySize) {
-      if (size.bytes <= COMMIT_BUDGET_BYTES) break;
-      inline[i] = false;
-      size = measurePlan(this.#ctx, trial());
-    }
-    if (size.bytes > COMMIT_BUDGET_BYTES) throw new TooLargeError(tooLarge(changes.length, size.mutations, size.bytes));
-    const contents: StoredContent[] = [];
-    for (let i = 0; i < changes.length; i++) {
-      contents.push(inline[i] ? { text: changes[i].text } : await stager.text(changes[i].text));
-    }
-    return { ...plan(contents), publish: stager.staged(contents) };
+  rename(from: string, to: string, opts: { message?: string }, actor: Actor): Promise<RenameResult> {
+    return renamePage(this.#ctx, from, to, opts, actor);
   }
 
   // ---- attachments ----

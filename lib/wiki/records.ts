@@ -7,6 +7,8 @@
 import type { PageId, RevId } from "../kv/keys.ts";
 import { type BlobRef, readBlob } from "../kv/blobs.ts";
 import type { Page, PageMeta, RevisionInfo } from "./types.ts";
+import { analyzeContent, findFrontmatterBlock } from "./frontmatter.ts";
+import { utf8Bytes } from "./text.ts";
 
 /** Deno KV's value size limit. */
 export const KV_MAX_VALUE_BYTES = 65_536;
@@ -182,4 +184,31 @@ export function commitMessage(given: string | undefined, fallback: string): stri
   const m = (given ?? "").trim();
   if (m === "") return fallback;
   return m.length > MAX_MESSAGE_CHARS ? m.slice(0, MAX_MESSAGE_CHARS - 1) + "…" : m;
+}
+
+/** The head of a page before its content is placed: metadata derived from `text`. */
+export function bareHead(
+  base: { pageId: PageId; path: string; createdAt: number },
+  text: string,
+  rev: StoredRevision,
+): Omit<PageHead, "content"> {
+  const a = analyzeContent(base.path, text);
+  return {
+    pageId: base.pageId,
+    path: base.path,
+    revision: rev.id,
+    seq: rev.seq,
+    bodyStart: findFrontmatterBlock(text)?.bodyStart ?? 0,
+    title: a.title,
+    category: a.category,
+    tags: a.tags,
+    frontmatter: a.frontmatter,
+    words: a.words,
+    bytes: utf8Bytes(text),
+    links: a.links,
+    createdAt: base.createdAt,
+    updatedAt: rev.time,
+    deleted: false,
+    last: embeddedRevision(rev),
+  };
 }

@@ -2,7 +2,8 @@
  * @module
  * Revision ids (32 random lowercase hex chars), prefix resolution (7+ chars) and the optimistic-locking check.
  */
-import { K, type RevId, type WikiId } from "../kv/keys.ts";
+import { type RevId, type WikiId } from "../kv/keys.ts";
+import { K } from "./keys.ts";
 import { randomHex } from "../ids.ts";
 import { AmbiguousError, ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
 import type { StoredRevision } from "./records.ts";

@@ -3,7 +3,7 @@
  * The context shared by the page store's modules (lib/wiki/page_store.ts, lib/wiki/attachments.ts): the wiki, its
  * KV, clock and revision ids, plus the head reads and checks every operation starts with.
  */
-import { K } from "../kv/keys.ts";
+import { K } from "./keys.ts";
 import { NotFoundError } from "../errors.ts";
 import type { StoreDeps } from "./store.ts";
 import type { Actor, RevisionAction, WikiRecord } from "./types.ts";

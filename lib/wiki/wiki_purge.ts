@@ -14,11 +14,13 @@
  * at once, only deletes what is left. A purge of a staged creation first claims its marker (rewriting it), so a
  * creation still in progress can no longer publish.
  */
-import { K, WIKI_SCOPED_TYPES, type WikiId } from "../kv/keys.ts";
+import type { StorePart, WikiId } from "../kv/keys.ts";
+import { BlobKeys } from "../kv/blobs.ts";
+import { deleteKeys, deletePrefix } from "../kv/purge.ts";
+import { K, WIKI_PREFIXES, WIKI_PURGED_TYPES, wikiIdsOfUser } from "./keys.ts";
+import type { WikiRecord } from "./types.ts";
 import { forgetCatalog } from "./catalog.ts";
 
-/** Keys deleted per commit. */
-export const PURGE_BATCH = 500;
 /** Age after which a seeded wiki that never published is garbage (a creation takes well under a second). */
 export const ABANDONED_CREATE_MS = 15 * 60 * 1000;
 /** Markers examined per sweep (the rest wait for the next run). */
@@ -36,22 +38,17 @@ export interface PurgeMarker {
 }
 
 /**
- * What another part of the app stores under a wiki's id (its key types with the wiki id second), registered by that
- * part (the per-wiki tokens in lib/auth/tokens.ts, the OAuth records in lib/oauth/keys.ts) and handed to the wiki
- * registry, so that the wiki core deletes them with the wiki without knowing their layout. They go first: after
- * them no token or grant of the wiki resolves, even if the rest of the purge is interrupted.
+ * What another part of the app keeps under a wiki's id, and how it forgets it: that part's store (lib/kv/keys.ts
+ * `StorePart`). lib/platform/wiki_lifecycle.ts hands the parts to the wiki registry in their deletion order
+ * (credentials first), so that the wiki core deletes their records with the wiki without importing them: after the
+ * credentials no token or grant of the wiki resolves, even if the rest of the purge is interrupted.
  */
-export interface WikiScopedData {
-  /** Key types whose second part is the wiki id. */
-  readonly types: readonly string[];
-  /** A key outside the wiki's prefixes that an entry points at, deleted in the same commit as the entry. */
-  companionKey?(entry: Deno.KvEntry<unknown>): Deno.KvKey | null;
-}
+export type WikiScopedData = Pick<StorePart, "part" | "forgetWiki">;
 
 /**
- * Removes every key of the wiki `wikiId` when its purge marker exists (else does nothing and returns false):
- * the members' `user_wiki` entries, then credentials (after that no token or grant of the wiki resolves, even if
- * the rest is interrupted), then every wiki-scoped prefix, then the marker.
+ * Removes every key of the wiki `wikiId` when its purge marker exists (else does nothing and returns false): what
+ * the other parts keep of it (`foreign`, in order), then the wiki core's own keys ({@link forgetWiki}), then the
+ * marker.
  */
 export async function purgeWiki(
   kv: Deno.Kv,
@@ -68,23 +65,56 @@ export async function purgeWiki(
     if (!res.ok) return false; // published, or claimed by another purge, meanwhile
     marker = { key: marker.key, value: claimed, versionstamp: res.versionstamp };
   }
-  const memberDids: string[] = [];
-  for await (const e of kv.list({ prefix: ["wiki_member", wikiId] })) memberDids.push(e.key[2] as string);
-  for (let i = 0; i < memberDids.length; i += PURGE_BATCH) {
-    const op = kv.atomic();
-    for (const did of memberDids.slice(i, i + PURGE_BATCH)) op.delete(K.userWiki(did, wikiId));
-    await op.commit();
-  }
-  for (const part of foreign) {
-    for (const type of part.types) await deletePrefix(kv, [type, wikiId], part.companionKey);
-  }
-  // `list({ prefix })` does not return the prefix key itself: `wiki_state` is a key of its own.
-  await kv.delete(K.wikiState(wikiId));
-  for (const type of WIKI_SCOPED_TYPES) await deletePrefix(kv, [type, wikiId]);
+  for (const part of foreign) await part.forgetWiki(kv, wikiId);
+  await forgetWiki(kv, wikiId);
   await kv.atomic().check(marker).delete(K.wikiPurge(wikiId)).commit();
-  forgetCatalog(kv, wikiId);
   return true;
 }
+
+/**
+ * The wiki store's `forgetWiki` hook: deletes the wiki core's keys of a wiki that is hidden (its `wiki` record gone,
+ * lib/wiki/wikis.ts `delete`) or never published: the members' `user_wiki` entries, `wiki_state`, every
+ * wiki-scoped prefix (members, pages, history, revisions, changes, links, attachments, blobs). Not the slug's
+ * tombstone (it reserves the slug for the cooling-off period) and not the purge marker ({@link purgeWiki} deletes
+ * it last). Returns how many keys under the wiki's prefixes it deleted.
+ */
+export async function forgetWiki(kv: Deno.Kv, wikiId: WikiId): Promise<number> {
+  const memberDids: string[] = [];
+  for await (const e of kv.list({ prefix: K.wikiMembers(wikiId) })) memberDids.push(e.key[2] as string);
+  await deleteKeys(kv, memberDids.map((did) => K.userWiki(did, wikiId)));
+  // `list({ prefix })` does not return the prefix key itself: `wiki_state` is a key of its own.
+  await kv.delete(K.wikiState(wikiId));
+  let n = 0;
+  for (const type of WIKI_PURGED_TYPES) n += await deletePrefix(kv, [type, wikiId]);
+  n += await deletePrefix(kv, BlobKeys.wikiBlobs(wikiId));
+  n += await deletePrefix(kv, BlobKeys.wikiStaging(wikiId));
+  forgetCatalog(kv, wikiId);
+  return n;
+}
+
+/**
+ * The wiki store's `forgetUser` hook: removes `did` from every wiki they belong to but do not own (member and
+ * `user_wiki` entries in one commit each). The wikis they own are deleted first, by lib/platform/wiki_lifecycle.ts;
+ * one still live here is left alone. Returns how many memberships it removed.
+ */
+export async function forgetUser(kv: Deno.Kv, did: string): Promise<number> {
+  let n = 0;
+  for (const wikiId of await wikiIdsOfUser(kv, did)) {
+    const wiki = (await kv.get<WikiRecord>(K.wiki(wikiId))).value;
+    if (wiki?.ownerDid === did) continue;
+    await kv.atomic().delete(K.wikiMember(wikiId, did)).delete(K.userWiki(did, wikiId)).commit();
+    n++;
+  }
+  return n;
+}
+
+/** The wiki store as a part of the app (lib/platform/key_registry.ts, lib/platform/wiki_lifecycle.ts). */
+export const WIKI_STORE: StorePart = {
+  part: "lib/wiki/wiki_purge.ts",
+  prefixes: WIKI_PREFIXES,
+  forgetWiki,
+  forgetUser,
+};
 
 /**
  * Finishes the purges that are due: every interrupted deletion, and creations that never published and are older
@@ -98,33 +128,10 @@ export async function finishWikiPurges(
   const now = opts.now ?? Date.now();
   const age = opts.abandonedAfterMs ?? ABANDONED_CREATE_MS;
   const due: WikiId[] = [];
-  for await (const e of kv.list<PurgeMarker>({ prefix: ["wiki_purge"] }, { limit: SWEEP_MAX_MARKERS })) {
+  for await (const e of kv.list<PurgeMarker>({ prefix: K.wikiPurges() }, { limit: SWEEP_MAX_MARKERS })) {
     if (e.value.kind === "delete" || e.value.since + age <= now) due.push(e.key[1] as WikiId);
   }
   let n = 0;
   for (const id of due) if (await purgeWiki(kv, id, foreign, () => now)) n++;
   return n;
-}
-
-/**
- * Deletes every key under `prefix`, at most PURGE_BATCH keys per commit, each together with its companion key
- * (an index entry and what it points at go in the same commit).
- */
-async function deletePrefix(
-  kv: Deno.Kv,
-  prefix: Deno.KvKey,
-  companionKey?: WikiScopedData["companionKey"],
-): Promise<void> {
-  for (let round = 0; round < 1_000_000; round++) {
-    const keys: Deno.KvKey[] = [];
-    for await (const e of kv.list({ prefix }, { limit: PURGE_BATCH / 2 })) {
-      keys.push(e.key);
-      const companion = companionKey?.(e);
-      if (companion) keys.push(companion);
-    }
-    if (keys.length === 0) return;
-    const op = kv.atomic();
-    for (const k of keys) op.delete(k);
-    await op.commit();
-  }
 }

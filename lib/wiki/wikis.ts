@@ -8,7 +8,8 @@
  */
 import type { Actor, Member, Role, Visibility, WikiRecord } from "./types.ts";
 import type { PageStore, StoreDeps } from "./store.ts";
-import { fitsKeyPart, K, type WikiId } from "../kv/keys.ts";
+import { fitsKeyPart } from "../kv/keys.ts";
+import { K, type SlugEntry } from "./keys.ts";
 import { newId } from "../ids.ts";
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { createPageStore } from "./page_store.ts";
@@ -75,19 +76,14 @@ const COUNT_ATTEMPTS = 20;
 const ROLES: readonly Role[] = ["admin", "editor", "viewer"];
 const VISIBILITIES: readonly Visibility[] = ["private", "logged_in", "public"];
 
-/** Value of `wiki_slug`: the live wiki (denormalized record), or a tombstone after deletion. */
-export type SlugEntry =
-  | { wikiId: WikiId; record: WikiRecord }
-  | { deletedAt: number; reclaimableAt: number; wikiId: WikiId; ownerDid?: string };
-
 /** Value of `user_wiki`: the user's role on the wiki. */
 export interface UserWikiEntry {
   role: Role;
 }
 
 /**
- * Creates the registry. `foreign` is what other parts of the app store under a wiki's id (lib/platform/
- * wiki_data.ts lists them): deleting a wiki deletes those too, first.
+ * Creates the registry. `foreign` is what other parts of the app store under a wiki's id, in deletion order
+ * (lib/platform/wiki_lifecycle.ts `FOREIGN_WIKI_DATA`): deleting a wiki deletes those too, first.
  */
 export function createWikis(deps: StoreDeps, foreign: readonly WikiScopedData[]): Wikis {
   const kv = deps.kv;
@@ -286,7 +282,7 @@ export function createWikis(deps: StoreDeps, foreign: readonly WikiScopedData[])
       const wiki = await byId(wikiId);
       if (wiki === null) throw new NotFoundError(`Wiki ${wikiId} does not exist.`);
       const out: Member[] = [];
-      for await (const e of kv.list<Member>({ prefix: ["wiki_member", wikiId] })) out.push(e.value);
+      for await (const e of kv.list<Member>({ prefix: K.wikiMembers(wikiId) })) out.push(e.value);
       return out.sort((a, b) =>
         (a.did === wiki.ownerDid ? 0 : 1) - (b.did === wiki.ownerDid ? 0 : 1) || a.addedAt - b.addedAt ||
         (a.did < b.did ? -1 : 1)
@@ -301,7 +297,7 @@ export function createWikis(deps: StoreDeps, foreign: readonly WikiScopedData[])
 
     async forUser(did) {
       const entries: { id: string; role: Role }[] = [];
-      for await (const e of kv.list<UserWikiEntry>({ prefix: ["user_wiki", did] })) {
+      for await (const e of kv.list<UserWikiEntry>({ prefix: K.userWikis(did) })) {
         entries.push({ id: e.key[2] as string, role: e.value.role });
       }
       const out: { wiki: WikiRecord; role: Role }[] = [];

@@ -7,7 +7,7 @@
 import { assertEquals, assertIncludes } from "../assert.ts";
 import { ALICE, callTool, MODES, setupHttp, toolText } from "../oauth/http_helpers.ts";
 import { createWikiTokens } from "../../lib/auth/tokens.ts";
-import { K } from "../../lib/kv/keys.ts";
+import { K } from "../../lib/wiki/keys.ts";
 import type { PageHead } from "../../lib/wiki/records.ts";
 
 const ACTOR = { id: ALICE, name: "alice", client: "web" };

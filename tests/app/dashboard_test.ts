@@ -4,7 +4,7 @@
  */
 import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../assert.ts";
 import { location, mcpCall, ORIGIN, setup, unescapeHtml } from "./helpers.ts";
-import { FlashKeys } from "../../lib/platform/flash.ts";
+import { PlatformKeys } from "../../lib/platform/store.ts";
 
 Deno.test("signed out: /app/ and a settings page redirect to login with return_to; POST too", async () => {
   const f = await setup();
@@ -221,7 +221,7 @@ Deno.test("token: another session cannot take the flash; a read-only token canno
     assertEquals(read.status, 200);
     assertIncludes(await read.text(), "Path: Home");
     // Keys left in KV: none for the flash.
-    assertEquals((await f.kv.get(FlashKeys.flash(where.split("flash=")[1].split("#")[0]))).value, null);
+    assertEquals((await f.kv.get(PlatformKeys.flash(where.split("flash=")[1].split("#")[0]))).value, null);
   } finally {
     f.close();
   }

@@ -5,7 +5,7 @@
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
 import { connectApp, location, mcpCall, ORIGIN, PEOPLE, setup, unescapeHtml } from "./helpers.ts";
 import { getUser } from "../../lib/platform/users.ts";
-import { CollaboratorKeys } from "../../lib/platform/collaborators.ts";
+import { PlatformKeys } from "../../lib/platform/store.ts";
 
 async function count(kv: Deno.Kv, prefix: Deno.KvKey): Promise<number> {
   let n = 0;
@@ -56,7 +56,7 @@ Deno.test("delete wiki: tokens and apps stop at once, members lose it, the slug 
     assertEquals(await count(f.kv, ["wiki_token", wiki.id]), 0);
     assertEquals(await count(f.kv, ["wiki_token_hash"]), 0);
     assertEquals(await count(f.kv, ["oauth_grant", wiki.id]), 0);
-    assertEquals(await count(f.kv, CollaboratorKeys.memberHandles(wiki.id)), 0);
+    assertEquals(await count(f.kv, PlatformKeys.memberHandles(wiki.id)), 0);
     assertEquals(await f.app.deps.oauth.listGrants(wiki.id), []);
     for (const credential of [token, app]) {
       const r = await mcpCall(f.app, mcpUrl, credential, "read_note", { path: "Home" });

@@ -4,7 +4,7 @@
  */
 import { assertEquals, assertExcludes, assertIncludes } from "../assert.ts";
 import { connectApp, location, mcpCall, PEOPLE, setup, unescapeHtml } from "./helpers.ts";
-import { CollaboratorKeys } from "../../lib/platform/collaborators.ts";
+import { PlatformKeys } from "../../lib/platform/store.ts";
 
 Deno.test("collaborators: add by handle (with @ and without), change role, remove", async () => {
   const f = await setup();
@@ -57,7 +57,7 @@ Deno.test("collaborators: add by handle (with @ and without), change role, remov
     const remove = await alice.post("/app/wikis/alice/members/remove", { did: PEOPLE["bob.test"] });
     assertEquals(location(remove), "/app/wikis/alice?notice=collaborator-removed#collaborators");
     assertEquals(await f.app.deps.wikis.roleOf(wiki, PEOPLE["bob.test"]), null);
-    assertEquals((await f.kv.get(CollaboratorKeys.memberHandle(wiki.id, PEOPLE["bob.test"]))).value, null);
+    assertEquals((await f.kv.get(PlatformKeys.memberHandle(wiki.id, PEOPLE["bob.test"]))).value, null);
     html = await alice.page("/app/wikis/alice");
     assertExcludes(html, "@bob.test");
     const again = await alice.post("/app/wikis/alice/members/remove", { did: PEOPLE["bob.test"] });

@@ -11,7 +11,7 @@ import { csrfToken } from "../../lib/session/csrf.ts";
 import { upsertUserOnLogin } from "../../lib/platform/users.ts";
 import { CSRF_PURPOSE } from "../../routes/app/context.ts";
 import { SIGNUP_PURPOSE } from "../../routes/auth/signup.tsx";
-import { K } from "../../lib/kv/keys.ts";
+import { K } from "../../lib/wiki/keys.ts";
 import { deleteAccount } from "../../lib/platform/account.ts";
 
 /** A signed-in person able to post the dashboard's and signup's forms. */

@@ -16,7 +16,7 @@ import { IdentityError, type IdentityResolver } from "../../lib/atproto/identity
 import { denoRuntime, kvSessionStore, kvStateStore } from "../../lib/atproto/stores.ts";
 import { testConfig } from "../../lib/config.ts";
 import { loadKeyRing } from "../../lib/keys.ts";
-import { K } from "../../lib/kv/keys.ts";
+import { AtprotoKeys } from "../../lib/atproto/stores.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 
 Deno.test("loopback origins pick the loopback client, others the confidential one", () => {
@@ -127,7 +127,7 @@ Deno.test("state store: round-trips the DPoP key as a usable JoseKey and honours
     };
     await store.set("st1", data);
 
-    const raw = (await kv.get<Record<string, unknown>>(K.atprotoState("st1"))).value!;
+    const raw = (await kv.get<Record<string, unknown>>(AtprotoKeys.atprotoState("st1"))).value!;
     assertEquals(raw.expiresAt, now + 60_000);
     assertEquals("dpopKey" in raw, false);
     // The private JWK is stored sealed (tests/atproto/session_crypto_test.ts): nothing else is readable.
@@ -192,7 +192,7 @@ Deno.test("session store: round-trips tokens and the DPoP key, refreshes expiry 
 
     now = 5_000;
     await store.del(did);
-    assertEquals((await kv.get(K.atprotoSession(did))).value, null);
+    assertEquals((await kv.get(AtprotoKeys.atprotoSession(did))).value, null);
   } finally {
     kv.close();
   }

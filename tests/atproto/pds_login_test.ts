@@ -10,7 +10,7 @@ import { clientMetadataDocument, createAtprotoLogin, jwksDocument, LoginError } 
 import { testConfig } from "../../lib/config.ts";
 import { loadKeyRing } from "../../lib/keys.ts";
 import { createIdentityResolver } from "../../lib/atproto/identity.ts";
-import { K } from "../../lib/kv/keys.ts";
+import { AtprotoKeys } from "../../lib/atproto/stores.ts";
 import { atprotoSealer, kvSessionStore, kvStateStore } from "../../lib/atproto/stores.ts";
 import { createSafeFetch, type FetchLike, UNSAFE_ALLOW_LOOPBACK_FOR_TESTS } from "../../lib/net/safe_fetch.ts";
 import { freePort, type PdsPeer, startPds } from "../peers/pds.ts";
@@ -120,25 +120,25 @@ Deno.test({
         const res = await session.fetchHandler("/xrpc/com.atproto.server.getSession");
         assertEquals(res.status, 200);
         assertEquals((await res.json()).did, alice.did);
-        assertOk((await kv.get(K.atprotoSession(alice.did))).value, "session stored in KV");
+        assertOk((await kv.get(AtprotoKeys.atprotoSession(alice.did))).value, "session stored in KV");
 
         // The same callback again: the state was consumed.
         await expectLoginError(login.finish(params), "expired");
       });
 
       await t.step("logout revokes the tokens and deletes the session", async () => {
-        const stored = (await kv.get(K.atprotoSession(alice.did))).value;
+        const stored = (await kv.get(AtprotoKeys.atprotoSession(alice.did))).value;
         assertOk(stored);
         await login.logout(alice.did);
-        assertEquals((await kv.get(K.atprotoSession(alice.did))).value, null);
+        assertEquals((await kv.get(AtprotoKeys.atprotoSession(alice.did))).value, null);
         await expectRejects((async () => (await login.oauthClient()).restore(alice.did, false))());
         // Put the old tokens back: the PDS no longer honours them (revoked at logout, not just forgotten).
-        await kv.set(K.atprotoSession(alice.did), stored);
+        await kv.set(AtprotoKeys.atprotoSession(alice.did), stored);
         const session = await (await login.oauthClient()).restore(alice.did, false);
         const res = await session.fetchHandler("/xrpc/com.atproto.server.getSession");
         assertEquals(res.status, 401);
         await res.body?.cancel();
-        await kv.delete(K.atprotoSession(alice.did));
+        await kv.delete(AtprotoKeys.atprotoSession(alice.did));
       });
 
       await t.step("denying at the PDS gives access_denied", async () => {
@@ -155,7 +155,7 @@ Deno.test({
           err.message,
           "You declined the sign-in at your PDS, so you are not signed in. You can try again at any time.",
         );
-        assertEquals((await kv.get(K.atprotoSession(bob.did))).value, null);
+        assertEquals((await kv.get(AtprotoKeys.atprotoSession(bob.did))).value, null);
       });
 
       await t.step("a callback with another issuer is refused", async () => {
@@ -195,7 +195,11 @@ Deno.test({
         const params = await cb.next();
         await ctx.close();
         await expectLoginError(login.finish(params), "account_mismatch");
-        assertEquals((await kv.get(K.atprotoSession(bob.did))).value, null, "bob's tokens were revoked and deleted");
+        assertEquals(
+          (await kv.get(AtprotoKeys.atprotoSession(bob.did))).value,
+          null,
+          "bob's tokens were revoked and deleted",
+        );
       });
     } finally {
       await browser?.close();
@@ -330,7 +334,7 @@ Deno.test({
       const stored = await kvSessionStore(kv, { sealer: atprotoSealer(keys) }).get(carol.did);
       assertEquals(stored?.authMethod, { method: "private_key_jwt", kid: keys.atprotoClientKey().kid });
       await login.logout(carol.did);
-      assertEquals((await kv.get(K.atprotoSession(carol.did))).value, null);
+      assertEquals((await kv.get(AtprotoKeys.atprotoSession(carol.did))).value, null);
     } finally {
       await browser?.close();
       await server.shutdown();

@@ -8,7 +8,7 @@ import type { Session } from "@atproto/oauth-client";
 import { assertEquals, assertOk } from "../assert.ts";
 import { loadKeyRing, rotateStoredKey } from "../../lib/keys.ts";
 import { testConfig } from "../../lib/config.ts";
-import { K } from "../../lib/kv/keys.ts";
+import { AtprotoKeys } from "../../lib/atproto/stores.ts";
 import { atprotoSealer, kvSessionStore, kvStateStore } from "../../lib/atproto/stores.ts";
 import { isSealed } from "../../lib/kv/sealed.ts";
 
@@ -53,7 +53,7 @@ Deno.test("atproto session at rest: no token and no private key in the stored va
     const s = await session();
     const d = dOf(s.dpopKey);
     await store.set(DID, s);
-    const raw = (await kv.get(K.atprotoSession(DID))).value;
+    const raw = (await kv.get(AtprotoKeys.atprotoSession(DID))).value;
     const text = JSON.stringify(raw, (_k, v) => v instanceof Uint8Array ? new TextDecoder().decode(v) : v);
     for (const secret of [REFRESH, ACCESS, d]) assertOk(!text.includes(secret), "a secret is readable at rest");
     assertOk(isSealed((raw as { sealed: unknown }).sealed), "stored sealed");
@@ -71,7 +71,7 @@ Deno.test("atproto state at rest: the DPoP private key is sealed", async () => {
     const store = kvStateStore(kv, { now: clock, sealer: atprotoSealer(keys) });
     const dpopKey = await JoseKey.generate(["ES256"]);
     await store.set("st1", { iss: "https://pds.test", dpopKey, verifier: "pkce-verifier-secret" } as never);
-    const text = JSON.stringify((await kv.get(K.atprotoState("st1"))).value);
+    const text = JSON.stringify((await kv.get(AtprotoKeys.atprotoState("st1"))).value);
     assertOk(!text.includes(dOf(dpopKey)) && !text.includes("pkce-verifier-secret"));
     const back = await store.get("st1");
     assertEquals(back && dOf(back.dpopKey), dOf(dpopKey));
@@ -85,8 +85,8 @@ Deno.test("atproto session at rest: a sealed value moved to another DID's record
   try {
     const store = kvSessionStore(kv, { now: clock, sealer: atprotoSealer(keys) });
     await store.set(DID, await session());
-    const raw = await kv.get(K.atprotoSession(DID));
-    await kv.set(K.atprotoSession(OTHER), raw.value);
+    const raw = await kv.get(AtprotoKeys.atprotoSession(DID));
+    await kv.set(AtprotoKeys.atprotoSession(OTHER), raw.value);
     assertEquals(await store.get(OTHER), undefined);
     assertOk((await store.get(DID)) !== undefined);
   } finally {
@@ -100,12 +100,12 @@ Deno.test("atproto session at rest: a legacy plaintext value is read, then seale
     const s = await session();
     const { dpopKey, ...rest } = s;
     const legacy = { ...rest, dpopJwk: { ...dpopKey.privateJwk }, expiresAt: clock() + 60_000 };
-    await kv.set(K.atprotoSession(DID), legacy);
+    await kv.set(AtprotoKeys.atprotoSession(DID), legacy);
     const store = kvSessionStore(kv, { now: clock, sealer: atprotoSealer(keys) });
     const read = await store.get(DID);
     assertEquals(read?.tokenSet.refresh_token, REFRESH);
     await store.set(DID, read!);
-    const raw = (await kv.get<{ sealed: unknown }>(K.atprotoSession(DID))).value!;
+    const raw = (await kv.get<{ sealed: unknown }>(AtprotoKeys.atprotoSession(DID))).value!;
     assertOk(isSealed(raw.sealed) && !JSON.stringify(raw).includes(REFRESH), "sealed after the write");
   } finally {
     kv.close();
@@ -117,7 +117,7 @@ Deno.test("atproto session at rest: after a rotation old values open and are re-
   const { kv, clock, keys } = await setup(t);
   try {
     await kvSessionStore(kv, { now: clock, sealer: atprotoSealer(keys) }).set(DID, await session());
-    const oldKid = (await kv.get<{ sealed: { kid: string } }>(K.atprotoSession(DID))).value!.sealed.kid;
+    const oldKid = (await kv.get<{ sealed: { kid: string } }>(AtprotoKeys.atprotoSession(DID))).value!.sealed.kid;
     t.now += 60_000;
     await rotateStoredKey(kv, "session", clock);
     const rotated = await loadKeyRing(kv, testConfig(), clock);
@@ -125,7 +125,7 @@ Deno.test("atproto session at rest: after a rotation old values open and are re-
     const read = await store.get(DID);
     assertEquals(read?.tokenSet.access_token, ACCESS);
     await store.set(DID, read!);
-    const newKid = (await kv.get<{ sealed: { kid: string } }>(K.atprotoSession(DID))).value!.sealed.kid;
+    const newKid = (await kv.get<{ sealed: { kid: string } }>(AtprotoKeys.atprotoSession(DID))).value!.sealed.kid;
     assertOk(newKid !== oldKid && newKid === rotated.secret("session").kid, `${oldKid} -> ${newKid}`);
     // A value sealed under a secret the registry no longer keeps reads as absent (sign in again), not an error.
     const otherKv = await Deno.openKv(":memory:");

@@ -8,7 +8,7 @@ import {
   STAGING_TTL_MS,
   sweepStagedBlobs,
 } from "../../lib/kv/blobs.ts";
-import { K } from "../../lib/kv/keys.ts";
+import { BlobKeys } from "../../lib/kv/blobs.ts";
 import { getLive, setExpiring } from "../../lib/kv/expiring.ts";
 
 function pattern(n: number): Uint8Array {
@@ -59,7 +59,7 @@ Deno.test("blobs - an unpublished blob is swept after its staging marker expires
   const ref = await stageBlob(kv, "w_test", pattern(300_000), now);
   assertEquals(await sweepStagedBlobs(kv, "w_test", now + 1000), 0);
   assertEquals(await sweepStagedBlobs(kv, "w_test", now + STAGING_TTL_MS + 1), 1);
-  assertEquals(await countKeys(kv, K.blobChunks("w_test", ref.blob)), 0);
+  assertEquals(await countKeys(kv, BlobKeys.blobChunks("w_test", ref.blob)), 0);
   await assertRejects(() => readBlob(kv, "w_test", ref), Error, "incomplete");
   kv.close();
 });
@@ -67,7 +67,7 @@ Deno.test("blobs - an unpublished blob is swept after its staging marker expires
 Deno.test("blobs - a missing chunk is detected, and deleteBlob removes everything", async () => {
   const kv = await Deno.openKv(":memory:");
   const ref = await stageBlob(kv, "w_test", pattern(CHUNK_BYTES * 3));
-  await kv.delete(K.blobChunk("w_test", ref.blob, 1));
+  await kv.delete(BlobKeys.blobChunk("w_test", ref.blob, 1));
   await assertRejects(() => readBlob(kv, "w_test", ref), Error, "missing chunk 1");
   await deleteBlob(kv, "w_test", ref.blob);
   assertEquals(await countKeys(kv, ["blob", "w_test"]), 0);

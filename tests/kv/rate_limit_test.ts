@@ -5,7 +5,7 @@
  */
 import { assertEquals, assertOk } from "../assert.ts";
 import { brokenKv } from "./broken_kv.ts";
-import { K } from "../../lib/kv/keys.ts";
+import { RateKeys } from "../../lib/kv/rate_limit.ts";
 import { type RateCheck, type RateDecision, type RateRule, takeRate } from "../../lib/kv/rate_limit.ts";
 
 const PER_MINUTE: RateRule = { name: "test_minute", limit: 120, windowMs: 60_000 };
@@ -30,7 +30,7 @@ const allowed = (ds: RateDecision[]) => ds.filter((d) => d.ok).length;
 /** The sum of a subject's counters in KV (what every isolate sees). */
 async function stored(kv: Deno.Kv, rule: string, subject: string): Promise<number> {
   let n = 0;
-  for await (const e of kv.list<Deno.KvU64>({ prefix: K.rateRule(rule) })) {
+  for await (const e of kv.list<Deno.KvU64>({ prefix: RateKeys.rateRule(rule) })) {
     if (e.key.at(-1) === subject) n += Number(e.value.value);
   }
   return n;
@@ -134,9 +134,9 @@ Deno.test("rate limit: counters older than the window are swept", async () => {
   try {
     const rule: RateRule = { name: "test_sweep", limit: 5, windowMs: 60_000 };
     for (let i = 0; i < 20; i++) await takeRate(kv, { rule, subject: `ip${i}` }, { now: MINUTE });
-    assertEquals((await Array.fromAsync(kv.list({ prefix: K.rateRule(rule.name) }))).length, 20);
+    assertEquals((await Array.fromAsync(kv.list({ prefix: RateKeys.rateRule(rule.name) }))).length, 20);
     await takeRate(kv, { rule, subject: "late" }, { now: MINUTE + 3 * 60_000 });
-    assertEquals((await Array.fromAsync(kv.list({ prefix: K.rateRule(rule.name) }))).map((e) => e.key.at(-1)), [
+    assertEquals((await Array.fromAsync(kv.list({ prefix: RateKeys.rateRule(rule.name) }))).map((e) => e.key.at(-1)), [
       "late",
     ]);
   } finally {

@@ -4,7 +4,7 @@
  */
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
 import { rawPost, setupMcp } from "./helpers.ts";
-import { K } from "../../lib/kv/keys.ts";
+import { TokenKeys } from "../../lib/auth/token_store.ts";
 import { callTool, WIKI_TOOLS } from "../../lib/mcp/server.ts";
 
 const INIT = JSON.stringify({
@@ -262,7 +262,11 @@ Deno.test("tokens: shown once, stored only as a hash, listed with scopes, last u
     ]);
     assertEquals(record.lastUsedAt, null);
     const hash = await f.app.deps.keys.hmac("token-hash", token);
-    assertEquals((await f.kv.get(K.tokenByHash(hash))).value, record, "stored under the registry's token-hash HMAC");
+    assertEquals(
+      (await f.kv.get(TokenKeys.tokenByHash(hash))).value,
+      record,
+      "stored under the registry's token-hash HMAC",
+    );
     const res = await rawPost(f.fetch, f.mcpUrl("alice"), INIT, { authorization: `Bearer ${token}` });
     await res.body?.cancel();
     const after = (await f.tokens.list(f.alice.id)).find((t) => t.id === record.id)!;

@@ -1,6 +1,6 @@
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
 import { CLAUDE_DCR, register, setup } from "./helpers.ts";
-import { OK } from "../../lib/oauth/keys.ts";
+import { OK } from "../../lib/oauth/store.ts";
 import type { ClientRecord } from "../../lib/oauth/clients.ts";
 import { CLAUDE_CIMD_URL } from "../../lib/oauth/clients.ts";
 import { createSafeFetch } from "../../lib/net/safe_fetch.ts";

@@ -6,7 +6,7 @@
 import { loadKeyRing } from "../../lib/keys.ts";
 import { testConfig } from "../../lib/config.ts";
 import { Urls } from "../../lib/urls.ts";
-import { K } from "../../lib/kv/keys.ts";
+import { K } from "../../lib/wiki/keys.ts";
 import { base64url, randomBase32 } from "../../lib/ids.ts";
 import type { Member, Role, WikiRecord } from "../../lib/wiki/types.ts";
 import { createOAuthServer, type OAuthServer } from "../../lib/oauth/server.ts";

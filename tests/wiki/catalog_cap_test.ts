@@ -8,7 +8,7 @@ import { createWikis } from "../../lib/wiki/wikis.ts";
 import { cachedCatalog, cachedCatalogCount, MAX_CACHED_WIKIS } from "../../lib/wiki/catalog.ts";
 import type { WikiRecord } from "../../lib/wiki/types.ts";
 import { ALICE } from "./store_helpers.ts";
-import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_data.ts";
+import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_lifecycle.ts";
 
 Deno.test("catalog cap - beyond MAX_CACHED_WIKIS answers stay correct and the cache stays bounded", async () => {
   const kv = await Deno.openKv(":memory:");

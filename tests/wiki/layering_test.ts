@@ -1,7 +1,7 @@
 /**
  * The wiki core depends on no other part of the app (issue 10): nothing under lib/wiki imports lib/oauth, lib/mcp,
  * lib/auth, lib/session, lib/platform or lib/atproto. What other parts keep under a wiki id reaches the wiki's
- * deletion as data (lib/platform/wiki_data.ts), not as imports.
+ * deletion as data (lib/platform/wiki_lifecycle.ts), not as imports.
  */
 import { assertEquals } from "../assert.ts";
 

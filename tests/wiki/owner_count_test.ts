@@ -4,12 +4,12 @@
  */
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
 import { DEFAULT_LIMITS } from "../../lib/config.ts";
-import { K } from "../../lib/kv/keys.ts";
+import { K } from "../../lib/wiki/keys.ts";
 import { createWikis } from "../../lib/wiki/wikis.ts";
 import { OwnerLimitError, readOwnerCount } from "../../lib/wiki/owner_count.ts";
 import { ForbiddenError } from "../../lib/errors.ts";
 import { ALICE } from "./store_helpers.ts";
-import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_data.ts";
+import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_lifecycle.ts";
 
 async function registry() {
   const kv = await Deno.openKv(":memory:");

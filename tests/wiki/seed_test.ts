@@ -4,7 +4,7 @@ import { createWikis } from "../../lib/wiki/wikis.ts";
 import { seedPages } from "../../lib/wiki/seed.ts";
 import { DEMO_OWNER, seedDemoWiki } from "../../lib/wiki/demo.ts";
 import { ALICE } from "./store_helpers.ts";
-import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_data.ts";
+import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_lifecycle.ts";
 
 Deno.test("seed - a new wiki gets Home, Getting Started and Agent Guide, linked to each other, by the system", async () => {
   const kv = await Deno.openKv(":memory:");

@@ -1,6 +1,6 @@
 import { assertEquals, assertIncludes, assertOk, assertRejects } from "../assert.ts";
 import { AmbiguousError, ConflictError, InvalidInputError, NotFoundError } from "../../lib/errors.ts";
-import { K } from "../../lib/kv/keys.ts";
+import { K } from "../../lib/wiki/keys.ts";
 import { ALICE, assertBacklinkIndexConsistent, BOB, setup } from "./store_helpers.ts";
 
 Deno.test("store - create, read, update with revision", async () => {

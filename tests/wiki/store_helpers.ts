@@ -7,11 +7,11 @@ import { DEFAULT_LIMITS, type Limits } from "../../lib/config.ts";
 import { createWikis, type Wikis } from "../../lib/wiki/wikis.ts";
 import type { PageStore, StoreDeps } from "../../lib/wiki/store.ts";
 import type { Actor, WikiRecord } from "../../lib/wiki/types.ts";
-import { K } from "../../lib/kv/keys.ts";
+import { K } from "../../lib/wiki/keys.ts";
 import { linkTargets } from "../../lib/wiki/wikilinks.ts";
 import { loadText, type PageHead } from "../../lib/wiki/records.ts";
 import { assertEquals } from "../assert.ts";
-import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_data.ts";
+import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_lifecycle.ts";
 
 /** The actor of test writes. */
 export const ALICE: Actor = { id: "did:plc:alice", name: "alice.test", client: "web" };

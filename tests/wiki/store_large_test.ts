@@ -1,6 +1,6 @@
 import { assertEquals, assertIncludes, assertRejects } from "../assert.ts";
 import { InvalidInputError, NotFoundError, QuotaExceededError, TooLargeError } from "../../lib/errors.ts";
-import { K } from "../../lib/kv/keys.ts";
+import { K } from "../../lib/wiki/keys.ts";
 import { STAGING_TTL_MS, sweepStagedBlobs } from "../../lib/kv/blobs.ts";
 import { mimeFor, sanitizeFilename } from "../../lib/wiki/attachments.ts";
 import { ALICE, countKeys, pattern, setup } from "./store_helpers.ts";

@@ -15,7 +15,7 @@ import { createWikiTokens } from "../../lib/auth/tokens.ts";
 import { faultyKv } from "../kv/faulty_kv.ts";
 import { listAll, wikiIdsInStore } from "../kv/fault_helpers.ts";
 import { ALICE, BOB } from "./store_helpers.ts";
-import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_data.ts";
+import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_lifecycle.ts";
 
 async function faultyRegistry() {
   const raw = await Deno.openKv(":memory:");

@@ -1,13 +1,15 @@
 import { assertEquals, assertIncludes, assertOk, assertRejects } from "../assert.ts";
 import { AlreadyExistsError, InvalidInputError, NotFoundError } from "../../lib/errors.ts";
 import { DEFAULT_LIMITS, testConfig } from "../../lib/config.ts";
-import { K, WIKI_SCOPED_TYPES } from "../../lib/kv/keys.ts";
+import { K } from "../../lib/wiki/keys.ts";
+import { TokenKeys } from "../../lib/auth/token_store.ts";
 import { createWikis, SLUG_COOLING_OFF_MS } from "../../lib/wiki/wikis.ts";
 import { loadKeyRing } from "../../lib/keys.ts";
 import { createWikiTokens } from "../../lib/auth/tokens.ts";
-import { OK } from "../../lib/oauth/keys.ts";
+import { OK } from "../../lib/oauth/store.ts";
 import { ALICE, BOB, countKeys } from "./store_helpers.ts";
-import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_data.ts";
+import { FOREIGN_WIKI_DATA } from "../../lib/platform/wiki_lifecycle.ts";
+import { KEY_PREFIXES } from "../../lib/platform/key_registry.ts";
 
 async function registry() {
   const kv = await Deno.openKv(":memory:");
@@ -77,7 +79,8 @@ Deno.test("wikis - delete removes every wiki-scoped key and tombstones the slug 
   await pages.putAttachment("Big", "f.bin", new Uint8Array(200_000), {}, ALICE);
   await pages.list();
   await wikis.delete(w.id);
-  for (const type of WIKI_SCOPED_TYPES) assertEquals(await countKeys(kv, [type, w.id]), 0, type);
+  const wikiScoped = KEY_PREFIXES.filter((p) => p.scope === "wiki").map((p) => p.type);
+  for (const type of wikiScoped) assertEquals(await countKeys(kv, [type, w.id]), 0, type);
   assertEquals(await countKeys(kv, K.userWiki(BOB.id, w.id)), 0);
   assertEquals(await countKeys(kv, K.userWiki(ALICE.id, w.id)), 0);
   assertEquals((await kv.get(K.wikiState(w.id))).versionstamp, null);
@@ -122,7 +125,9 @@ Deno.test("wikis - delete revokes the wiki's tokens and removes its OAuth record
 
   assertEquals((await kv.getMany(hashKeys)).filter((e) => e.value !== null).length, 0);
   assertEquals(await tokens.list(w.id), []);
-  for (const type of FOREIGN_WIKI_DATA.flatMap((d) => d.types)) {
+  for (
+    const type of FOREIGN_WIKI_DATA.flatMap((d) => d.prefixes.filter((p) => p.scope === "wiki").map((p) => p.type))
+  ) {
     assertEquals(await countKeys(kv, [type, w.id]), 0, type);
   }
   assertEquals(await countKeys(kv, ["oauth_user_grant", BOB.id, w.id]), 0);
@@ -144,9 +149,12 @@ Deno.test("wikis - delete of a wiki with more tokens than one commit holds remov
   for (let i = 0; i < 600; i += 100) {
     const op = kv.atomic();
     for (let j = i; j < i + 100; j++) {
-      op.set(K.tokenByHash(`h${j}`), { id: `tok_${j}`, wikiId: w.id }).set(K.wikiToken(w.id, `tok_${j}`), {
-        hash: `h${j}`,
-      });
+      op.set(TokenKeys.tokenByHash(`h${j}`), { id: `tok_${j}`, wikiId: w.id }).set(
+        TokenKeys.wikiToken(w.id, `tok_${j}`),
+        {
+          hash: `h${j}`,
+        },
+      );
     }
     await op.commit();
   }
