@@ -10,7 +10,7 @@ import type { KeyRing } from "../keys.ts";
 import { newId, randomToken } from "../ids.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { WikiRecord } from "../wiki/types.ts";
-import type { Principal, Scope, Verifier } from "./principal.ts";
+import type { Principal, Verifier } from "./principal.ts";
 import { tokenScopes } from "./access.ts";
 import {
   deleteToken,
