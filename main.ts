@@ -41,6 +41,7 @@ import { type AtprotoLogin, type AtprotoLoginDeps, createAtprotoLogin, LoginErro
 import { type ConnectionInfo, sourceOf } from "./lib/net/client_address.ts";
 import { PROCESS_OUTBOUND_SLOTS } from "./lib/net/outbound_slots.ts";
 import { FOREIGN_WIKI_DATA } from "./lib/platform/wiki_lifecycle.ts";
+import { PlatformKeys } from "./lib/platform/store.ts";
 import { checkKeyRegistry } from "./lib/platform/key_registry.ts";
 
 /** A built app: a fetch handler plus its dependencies (tests use both). */
@@ -129,7 +130,7 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
   platform.use("*", bodyLimit({ maxSize: config.limits.maxBodyBytes, onError: tooLarge }));
   platform.use("*", loadSession);
   platform.get("/healthz", async (c) => {
-    await kv.get(["healthz"]);
+    await kv.get(PlatformKeys.healthProbe());
     return c.json({ status: "ok" }, 200, { "cache-control": "no-store" });
   });
   registerPlatform(platform);

@@ -23,9 +23,8 @@ export interface Limits {
   /**
    * Largest MCP tool result, in characters of its text (`MCP_RESULT_BUDGET_CHARS`, default 80,000: under the ~25k
    * tokens at which Claude Code truncates). Longer results are cut and say how to get the rest (lib/mcp/budget.ts).
-   * Optional so that hand-built limits stay valid; absent means the default.
    */
-  resultBudgetChars?: number;
+  resultBudgetChars: number;
 }
 
 /** Default and smallest accepted value of `MCP_RESULT_BUDGET_CHARS`. */
@@ -129,7 +128,7 @@ export function loadConfig(get: (name: string) => string | undefined = (n) => De
     quotaBytes: intVar(get, "QUOTA_BYTES", DEFAULT_LIMITS.quotaBytes),
     resultBudgetChars: intVar(get, "MCP_RESULT_BUDGET_CHARS", RESULT_BUDGET.default),
   };
-  if (limits.resultBudgetChars! < RESULT_BUDGET.min) {
+  if (limits.resultBudgetChars < RESULT_BUDGET.min) {
     throw new Error(`MCP_RESULT_BUDGET_CHARS must be at least ${RESULT_BUDGET.min}, got ${limits.resultBudgetChars}`);
   }
   if (env === "production" && !get("ROBOT_KEYS")) throw new Error("production needs ROBOT_KEYS (see README)");

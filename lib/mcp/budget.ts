@@ -9,9 +9,9 @@
 import { type Limits, RESULT_BUDGET } from "../config.ts";
 import type { ToolText } from "./errors.ts";
 
-/** The budget in characters for `limits` (the default when the limits do not name one). */
+/** The budget in characters for `limits` (never under the minimum). */
 export function resultBudget(limits: Pick<Limits, "resultBudgetChars">): number {
-  return Math.max(RESULT_BUDGET.min, limits.resultBudgetChars ?? RESULT_BUDGET.default);
+  return Math.max(RESULT_BUDGET.min, limits.resultBudgetChars);
 }
 
 /**

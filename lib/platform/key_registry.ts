@@ -2,7 +2,7 @@
  * @module
  * Every KV key prefix the app uses, assembled from the parts that own them (each store registers its own), and the
  * start-up check that no two parts claim the same type (lib/kv/keys.ts `checkKeyPrefixes`, called by `createApp`).
- * docs/kv-schema.md documents the same set; tests/platform/kv_schema_doc_test.ts checks that they agree.
+ * docs/kv-schema.md documents the same set; tests/platform/key_registry_test.ts checks that they agree.
  */
 import { checkKeyPrefixes, type KeyPrefix } from "../kv/keys.ts";
 import { SECRET_PREFIXES } from "../keys.ts";

@@ -10,6 +10,8 @@ import { wikiIdsOfUser } from "../wiki/keys.ts";
 
 /** KV keys of the platform store. */
 export const PlatformKeys = {
+  /** Never written: `GET /healthz` reads it to prove the store answers. */
+  healthProbe: () => ["healthz"] as const,
   /** A user by DID (lib/platform/users.ts). */
   user: (did: string) => ["user", did] as const,
   /** A pending one-time message (encrypted; expiring; lib/platform/flash.ts). */
@@ -24,6 +26,7 @@ export const PlatformKeys = {
 export const PLATFORM_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
   user   user                a person who signed in: DID, handle, display name
   global app_flash           a one-time encrypted message (5 minutes)
+  global healthz             never written: read by /healthz to prove the store answers
   wiki   wiki_member_handle  the handle a collaborator was added by
 `);
 

@@ -18,7 +18,7 @@
  */
 import { assertOk } from "../assert.ts";
 import { csrfToken } from "../../lib/session/csrf.ts";
-import { PEOPLE, setupEdit, type Who } from "../edit/helpers.ts";
+import { PEOPLE, setupEdit, type Who } from "../routes/wiki/edit/helpers.ts";
 import { report } from "./fuzz/runner.ts";
 import type { BatteryResult } from "./fuzz/main.ts";
 

@@ -5,7 +5,7 @@
  * a wiki path starting with `//` is a path, not another host.
  */
 import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../assert.ts";
-import { ALICE, type Mode, MODES, setupHttp, STRANGER } from "../oauth/http_helpers.ts";
+import { ALICE, type Mode, MODES, setupHttp, STRANGER } from "../routes/wiki/oauth/http_helpers.ts";
 import { csrfToken } from "../../lib/session/csrf.ts";
 import { createWikiTokens } from "../../lib/auth/tokens.ts";
 import { kvStateStore } from "../../lib/atproto/stores.ts";

@@ -4,7 +4,7 @@
  * shape with Retry-After, leaking nothing, and all work again when KV recovers. A slow store only slows them down.
  */
 import { assertEquals, assertOk } from "../assert.ts";
-import { editToken, setupEdit } from "../edit/helpers.ts";
+import { editToken, setupEdit } from "../routes/wiki/edit/helpers.ts";
 import { mcpCall } from "../app/helpers.ts";
 import { connect, type FetchFn } from "../mcp/helpers.ts";
 import { createWikiTokens } from "../../lib/auth/tokens.ts";

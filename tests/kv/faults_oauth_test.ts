@@ -20,7 +20,7 @@ import {
   pkce,
   setupHttp,
   toolText,
-} from "../oauth/http_helpers.ts";
+} from "../routes/wiki/oauth/http_helpers.ts";
 import { type FaultController, faultyKv } from "./faulty_kv.ts";
 import { assertUnavailable, listAll, type Point, sweepFaults } from "./fault_helpers.ts";
 

@@ -8,7 +8,7 @@
  */
 import { assertEquals, assertOk } from "../assert.ts";
 import { type Browser, connectApp, csrfFrom, type Fixture, mcpCall, PEOPLE, setup } from "../app/helpers.ts";
-import { hiddenField } from "../auth/helpers.ts";
+import { hiddenField } from "../routes/auth/helpers.ts";
 import { createWikiTokens } from "../../lib/auth/tokens.ts";
 import { type FaultController, faultyKv } from "./faulty_kv.ts";
 import { assertUnavailable, assertWikiConsistent, type Point, sweepFaults, wikiIdsInStore } from "./fault_helpers.ts";

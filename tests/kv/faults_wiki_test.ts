@@ -6,7 +6,7 @@
  * search and backlinks agree), and the operation must complete once the store recovers.
  */
 import { assertEquals, assertOk } from "../assert.ts";
-import { type EditFixture, editToken, setupEdit } from "../edit/helpers.ts";
+import { type EditFixture, editToken, setupEdit } from "../routes/wiki/edit/helpers.ts";
 import { mcpCall } from "../app/helpers.ts";
 import { createWikiTokens } from "../../lib/auth/tokens.ts";
 import { type FaultController, faultyKv } from "./faulty_kv.ts";

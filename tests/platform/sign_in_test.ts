@@ -25,7 +25,7 @@ import {
   TRANSFER_EXPIRED_MESSAGE,
 } from "../../lib/platform/sign_in.ts";
 import { LOGIN_ATTEMPTS_PER_MINUTE } from "../../lib/atproto/login_limit.ts";
-import { ACCOUNTS, fakeAtproto } from "../auth/helpers.ts";
+import { ACCOUNTS, fakeAtproto } from "../routes/auth/helpers.ts";
 
 const P = "http://localhost:8000";
 const LOOPBACK = "http://127.0.0.1:8000";

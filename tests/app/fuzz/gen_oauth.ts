@@ -10,7 +10,7 @@ import type { FuzzCase } from "./oracle.ts";
 import { WHO, type World } from "./world.ts";
 import { encodeAny, hostileJson, hostileString, rawForm, rawValue } from "./values.ts";
 import { describe, headerSafe } from "./gen_mcp.ts";
-import { CALLBACK, CLAUDE_DCR } from "../../oauth/http_helpers.ts";
+import { CALLBACK, CLAUDE_DCR } from "../../routes/wiki/oauth/http_helpers.ts";
 
 const FORM = "application/x-www-form-urlencoded";
 

@@ -10,7 +10,7 @@ import type { Rng } from "./rng.ts";
 import type { FuzzCase } from "./oracle.ts";
 import type { World } from "./world.ts";
 import { longString } from "./values.ts";
-import { CALLBACK, CLAUDE_DCR } from "../../oauth/http_helpers.ts";
+import { CALLBACK, CLAUDE_DCR } from "../../routes/wiki/oauth/http_helpers.ts";
 
 const FORM = "application/x-www-form-urlencoded";
 const MCP_HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };

@@ -1,6 +1,6 @@
 /**
  * @module
- * The fuzzer's world, built on the OAuth HTTP fixture (tests/oauth/http_helpers.ts): the whole app in one
+ * The fuzzer's world, built on the OAuth HTTP fixture (tests/routes/wiki/oauth/http_helpers.ts): the whole app in one
  * addressing mode with wikis alice and bob, pages and an attachment, signed-out / non-member / viewer / owner
  * sessions on the wiki and platform origins with their CSRF tokens, per-wiki MCP tokens, an OAuth connection, and
  * the MCP tools' input schemas (read from `tools/list`, so every tool is fuzzed, including ones added later).
@@ -14,7 +14,7 @@ import {
   setupHttp,
   STRANGER,
   VIEWER,
-} from "../../oauth/http_helpers.ts";
+} from "../../routes/wiki/oauth/http_helpers.ts";
 import { createWikiTokens } from "../../../lib/auth/tokens.ts";
 import { csrfToken } from "../../../lib/session/csrf.ts";
 

@@ -1,6 +1,6 @@
 /** Sign-in configuration (lib/config.ts): defaults, overrides, and what production refuses. */
-import { assertEquals, assertThrows } from "../assert.ts";
-import { loadConfig } from "../../lib/config.ts";
+import { assertEquals, assertThrows } from "./assert.ts";
+import { loadConfig } from "../lib/config.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 

@@ -5,7 +5,7 @@
  * surrogates, and links to a name stored before that still render.
  */
 import { assertEquals, assertIncludes } from "../assert.ts";
-import { ALICE, callTool, MODES, setupHttp, toolText } from "../oauth/http_helpers.ts";
+import { ALICE, callTool, MODES, setupHttp, toolText } from "../routes/wiki/oauth/http_helpers.ts";
 import { createWikiTokens } from "../../lib/auth/tokens.ts";
 import { K } from "../../lib/wiki/keys.ts";
 import type { PageHead } from "../../lib/wiki/records.ts";

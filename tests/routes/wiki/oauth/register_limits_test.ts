@@ -3,7 +3,7 @@
  * client address, so one address spending its budget does not lock anyone else out; client ID metadata documents
  * are fetched at most a few times per address. The address is the connection's, as `Deno.serve` reports it.
  */
-import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
+import { assertEquals, assertIncludes, assertOk } from "../../../assert.ts";
 import { CLAUDE_DCR, setupHttp } from "./http_helpers.ts";
 
 /** The connection info `Deno.serve` hands the app for a client at `ip`. */

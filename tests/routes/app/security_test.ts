@@ -2,8 +2,8 @@
  * Security review findings on the dashboard: malformed bodies are client errors (never 500), and `?notice=` shows
  * only the app's own notices (names of Object.prototype members are not notices).
  */
-import { assertEquals, assertExcludes, assertIncludes } from "../assert.ts";
-import { ORIGIN, setup } from "./helpers.ts";
+import { assertEquals, assertExcludes, assertIncludes } from "../../assert.ts";
+import { ORIGIN, setup } from "../../app/helpers.ts";
 
 Deno.test("dashboard security - a multipart POST without a boundary is a 403 (form unreadable), not a 500", async () => {
   const f = await setup();

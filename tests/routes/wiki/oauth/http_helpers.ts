@@ -5,14 +5,14 @@
  * movable authorization-server clock, a stub outbound fetch for client ID metadata documents, signed-in cookies
  * per wiki origin, and helpers that walk register -> authorize -> consent -> token -> MCP.
  */
-import type { App } from "../../main.ts";
-import { appFixture } from "../fixture/app.ts";
-import type { FetchLike } from "../../lib/net/safe_fetch.ts";
-import type { OAuthSettings } from "../../lib/oauth/context.ts";
-import type { WikiRecord } from "../../lib/wiki/types.ts";
-import type { Urls } from "../../lib/urls.ts";
-import { base64url } from "../../lib/ids.ts";
-import { assertEquals, assertOk } from "../assert.ts";
+import type { App } from "../../../../main.ts";
+import { appFixture } from "../../../fixture/app.ts";
+import type { FetchLike } from "../../../../lib/net/safe_fetch.ts";
+import type { OAuthSettings } from "../../../../lib/oauth/context.ts";
+import type { WikiRecord } from "../../../../lib/wiki/types.ts";
+import type { Urls } from "../../../../lib/urls.ts";
+import { base64url } from "../../../../lib/ids.ts";
+import { assertEquals, assertOk } from "../../../assert.ts";
 
 /** Addressing mode under test. */
 export type Mode = "path" | "subdomain";

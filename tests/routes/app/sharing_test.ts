@@ -2,9 +2,9 @@
  * Sharing in the dashboard: collaborators by handle (add, change role, remove), visibility, connected apps (listed,
  * disconnected at once), and what editors and viewers may not do.
  */
-import { assertEquals, assertExcludes, assertIncludes } from "../assert.ts";
-import { connectApp, location, mcpCall, PEOPLE, setup, unescapeHtml } from "./helpers.ts";
-import { PlatformKeys } from "../../lib/platform/store.ts";
+import { assertEquals, assertExcludes, assertIncludes } from "../../assert.ts";
+import { connectApp, location, mcpCall, PEOPLE, setup, unescapeHtml } from "../../app/helpers.ts";
+import { PlatformKeys } from "../../../lib/platform/store.ts";
 
 Deno.test("collaborators: add by handle (with @ and without), change role, remove", async () => {
   const f = await setup();

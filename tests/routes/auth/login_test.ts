@@ -3,11 +3,11 @@
  * readable errors, the callback on the public origin and through the loopback callback origin (login transfer),
  * login CSRF (a callback finished in another browser), cookies, return_to, logout, client documents.
  */
-import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../assert.ts";
+import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../../assert.ts";
 import { ACCOUNTS, Browser, hiddenField, setupAuth, signInThroughForm } from "./helpers.ts";
-import { OTHER_BROWSER_MESSAGE, STALE_FORM_MESSAGE } from "../../routes/auth/login.tsx";
-import { getUser } from "../../lib/platform/users.ts";
-import { type AppFixture, appFixture } from "../fixture/app.ts";
+import { OTHER_BROWSER_MESSAGE, STALE_FORM_MESSAGE } from "../../../routes/auth/login.tsx";
+import { getUser } from "../../../lib/platform/users.ts";
+import { type AppFixture, appFixture } from "../../fixture/app.ts";
 
 const ALICE = ACCOUNTS["alice.test"];
 

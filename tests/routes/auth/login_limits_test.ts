@@ -3,7 +3,7 @@
  * reports it), so a flood from one address makes at most a few identity resolutions (each is DNS and TLS to hosts
  * the caller chose) and gets a readable 429 page; other addresses sign in as usual.
  */
-import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
+import { assertEquals, assertIncludes, assertOk } from "../../assert.ts";
 import { hiddenField, setupAuth } from "./helpers.ts";
 
 const from = (ip: string) => ({ remoteAddr: { transport: "tcp" as const, hostname: ip, port: 50_000 } });

@@ -3,7 +3,7 @@
  * demoted) while their browser session and a valid CSRF token live on cannot write any more; a deleted wiki answers
  * 404 to its old sessions. Both addressing modes.
  */
-import { assertEquals, assertOk } from "../assert.ts";
+import { assertEquals, assertOk } from "../../../assert.ts";
 import { inBothModes, PEOPLE } from "./helpers.ts";
 
 const ACTOR = { id: "local:t", name: "t", client: "cli" };

@@ -3,12 +3,12 @@
  * Shared setup of the sign-in route tests: an app on in-memory KV with a fake ATProto login (no PDS), a tiny
  * cookie jar per browser, and helpers to drive the login form and its callback in-process.
  */
-import type { App } from "../../main.ts";
-import type { Config } from "../../lib/config.ts";
-import { appFixture } from "../fixture/app.ts";
-import { type AtprotoLogin, LoginError, type LoginResult } from "../../lib/atproto/client.ts";
-import { assertEquals, assertOk } from "../assert.ts";
-import type { ConnectionInfo } from "../../lib/net/client_address.ts";
+import type { App } from "../../../main.ts";
+import type { Config } from "../../../lib/config.ts";
+import { appFixture } from "../../fixture/app.ts";
+import { type AtprotoLogin, LoginError, type LoginResult } from "../../../lib/atproto/client.ts";
+import { assertEquals, assertOk } from "../../assert.ts";
+import type { ConnectionInfo } from "../../../lib/net/client_address.ts";
 
 /** Accounts the fake login knows: handle -> DID. */
 export const ACCOUNTS: Record<string, string> = {

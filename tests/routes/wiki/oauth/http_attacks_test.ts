@@ -2,8 +2,8 @@
  * The negative battery of issue 5 over HTTP: one test per attack, each refused with the exact OAuth error (and,
  * where it matters, the exact description and the absence of a redirect).
  */
-import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../assert.ts";
-import { createSafeFetch } from "../../lib/net/safe_fetch.ts";
+import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../../../assert.ts";
+import { createSafeFetch } from "../../../../lib/net/safe_fetch.ts";
 import {
   ALICE,
   answerConsent,

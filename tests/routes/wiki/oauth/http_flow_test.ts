@@ -4,8 +4,8 @@
  * page's content and headers, roles (viewer narrowing, removal and demotion taking effect on the next MCP call),
  * and the metadata-document (CIMD) path with Claude's pinned document.
  */
-import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../assert.ts";
-import { pagePathUrl } from "../../lib/urls.ts";
+import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../../../assert.ts";
+import { pagePathUrl } from "../../../../lib/urls.ts";
 import {
   ALICE,
   answerConsent,

@@ -3,10 +3,10 @@
  * cooling-off slugs, CSRF, the one-wiki-per-user limit (configurable), and the created wiki (private, owned).
  * Also: 127.0.0.1 is the platform when the public origin is localhost (loopback callback host).
  */
-import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
+import { assertEquals, assertIncludes, assertOk } from "../../assert.ts";
 import { ACCOUNTS, type Browser, hiddenField, setupAuth, signInThroughForm } from "./helpers.ts";
-import { Urls } from "../../lib/urls.ts";
-import { testConfig } from "../../lib/config.ts";
+import { Urls } from "../../../lib/urls.ts";
+import { testConfig } from "../../../lib/config.ts";
 
 const P = "http://localhost:8000";
 const CB = "http://127.0.0.1:8000";

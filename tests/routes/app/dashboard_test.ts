@@ -2,9 +2,9 @@
  * The dashboard's home and wiki creation, the settings page, and tokens end to end: created in the dashboard,
  * shown once, working on /mcp, read-only refused on a write tool, revoked at once.
  */
-import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../assert.ts";
-import { location, mcpCall, ORIGIN, setup, unescapeHtml } from "./helpers.ts";
-import { PlatformKeys } from "../../lib/platform/store.ts";
+import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../../assert.ts";
+import { location, mcpCall, ORIGIN, setup, unescapeHtml } from "../../app/helpers.ts";
+import { PlatformKeys } from "../../../lib/platform/store.ts";
 
 Deno.test("signed out: /app/ and a settings page redirect to login with return_to; POST too", async () => {
   const f = await setup();

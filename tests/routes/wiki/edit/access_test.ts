@@ -3,7 +3,7 @@
  * a "sign in to edit" page linking to `/-/auth/login?return_to=`, and a POST without the right token is refused
  * with nothing changed (and the person's text shown back). Both addressing modes.
  */
-import { assertEquals, assertExcludes, assertIncludes } from "../assert.ts";
+import { assertEquals, assertExcludes, assertIncludes } from "../../../assert.ts";
 import { editToken, inBothModes, textareaValue } from "./helpers.ts";
 
 const ACTOR = { id: "local:t", name: "t", client: "cli" };

@@ -3,9 +3,9 @@
  * explicit sign-in from a wiki, the passive check on a private wiki, single use, wrong origin, parent logged out,
  * refused targets; wiki-side logout; path mode (no hand-off). Expiry is in session_lib_test.ts.
  */
-import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../assert.ts";
+import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../../assert.ts";
 import { ACCOUNTS, hiddenField, setupAuth, signInThroughForm } from "./helpers.ts";
-import { HANDOFF_REFUSED_TITLE } from "../../routes/auth/handoff.ts";
+import { HANDOFF_REFUSED_TITLE } from "../../../routes/auth/handoff.ts";
 
 const ALICE = ACCOUNTS["alice.test"];
 const PLATFORM = "http://localhost:8000";

@@ -2,9 +2,9 @@
  * Attachments in the browser: multipart upload, list, download, remove; a missing file and an oversized file are
  * refused readably (nothing stored). Both addressing modes.
  */
-import { assertEquals, assertIncludes } from "../assert.ts";
+import { assertEquals, assertIncludes } from "../../../assert.ts";
 import { editToken, inBothModes, inputValue } from "./helpers.ts";
-import { NO_FILE_MESSAGE } from "../../routes/wiki/edit/attach.tsx";
+import { NO_FILE_MESSAGE } from "../../../../routes/wiki/edit/attach.tsx";
 
 const ACTOR = { id: "local:t", name: "t", client: "cli" };
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);

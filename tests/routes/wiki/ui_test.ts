@@ -2,12 +2,12 @@
  * The wiki web UI as a reader sees it: the whole app in-process (tests/fixture/app.ts) on in-memory KV, requests
  * through `app.fetch`, assertions on status, headers and the HTML.
  */
-import type { App } from "../../main.ts";
-import type { Config } from "../../lib/config.ts";
-import { appFixture } from "../fixture/app.ts";
-import type { Actor, WikiRecord } from "../../lib/wiki/types.ts";
-import type { PageStore } from "../../lib/wiki/store.ts";
-import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../assert.ts";
+import type { App } from "../../../main.ts";
+import type { Config } from "../../../lib/config.ts";
+import { appFixture } from "../../fixture/app.ts";
+import type { Actor, WikiRecord } from "../../../lib/wiki/types.ts";
+import type { PageStore } from "../../../lib/wiki/store.ts";
+import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../../assert.ts";
 
 const ACTOR: Actor = { id: "local:tester", name: "tester", client: "mcp:claude-test" };
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
@@ -474,7 +474,7 @@ Deno.test("ui - subdomain mode: wiki at {slug}.localhost with its own links and 
       // A private wiki: first the passive sign-in check through the platform, then (check done) a 403 page.
       const passive = await f.app.fetch(new Request("http://secret.localhost:8000/"));
       assertEquals(passive.status, 302);
-      // (`b=`: this browser's hand-off binding, an HMAC; see tests/auth/handoff_test.ts.)
+      // (`b=`: this browser's hand-off binding, an HMAC; see tests/routes/auth/handoff_test.ts.)
       assertOk(
         /^http:\/\/localhost:8000\/auth\/handoff\?to=http%3A%2F%2Fsecret\.localhost%3A8000%2F&b=[0-9a-f]{64}$/.test(
           passive.headers.get("location")!,

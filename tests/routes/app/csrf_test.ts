@@ -2,10 +2,10 @@
  * Every state-changing dashboard form refuses a missing or wrong CSRF token with a readable 403 and changes nothing:
  * no token, another session's token, the header's sign-out token (another purpose), garbage.
  */
-import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
-import { csrfFrom, PEOPLE, setup } from "./helpers.ts";
-import { csrfToken } from "../../lib/session/csrf.ts";
-import { getUser } from "../../lib/platform/users.ts";
+import { assertEquals, assertIncludes, assertOk } from "../../assert.ts";
+import { csrfFrom, PEOPLE, setup } from "../../app/helpers.ts";
+import { csrfToken } from "../../../lib/session/csrf.ts";
+import { getUser } from "../../../lib/platform/users.ts";
 
 const ROUTES: [string, Record<string, string>][] = [
   ["/app/wikis", { slug: "newwiki" }],

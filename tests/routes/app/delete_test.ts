@@ -2,10 +2,10 @@
  * Deleting a wiki (type its slug: tokens, grants and members go; the slug stays reserved) and deleting an account
  * (type the handle: owned wikis, memberships, grants, ATProto session, browser sessions, the user record).
  */
-import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
-import { connectApp, location, mcpCall, ORIGIN, PEOPLE, setup, unescapeHtml } from "./helpers.ts";
-import { getUser } from "../../lib/platform/users.ts";
-import { PlatformKeys } from "../../lib/platform/store.ts";
+import { assertEquals, assertIncludes, assertOk } from "../../assert.ts";
+import { connectApp, location, mcpCall, ORIGIN, PEOPLE, setup, unescapeHtml } from "../../app/helpers.ts";
+import { getUser } from "../../../lib/platform/users.ts";
+import { PlatformKeys } from "../../../lib/platform/store.ts";
 
 async function count(kv: Deno.Kv, prefix: Deno.KvKey): Promise<number> {
   let n = 0;

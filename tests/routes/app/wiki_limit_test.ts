@@ -4,15 +4,15 @@
  * count lives in a per-person counter checked in the create's own atomic commit; deleting a wiki (or the account)
  * gives the place back, and a deployment from before the counter (no counter key) keeps working.
  */
-import { assertEquals, assertOk } from "../assert.ts";
-import { ORIGIN, setup } from "./helpers.ts";
-import type { App } from "../../main.ts";
-import { csrfToken } from "../../lib/session/csrf.ts";
-import { upsertUserOnLogin } from "../../lib/platform/users.ts";
-import { CSRF_PURPOSE } from "../../routes/app/context.ts";
-import { SIGNUP_PURPOSE } from "../../routes/auth/signup.tsx";
-import { K } from "../../lib/wiki/keys.ts";
-import { deleteAccount } from "../../lib/platform/account.ts";
+import { assertEquals, assertOk } from "../../assert.ts";
+import { ORIGIN, setup } from "../../app/helpers.ts";
+import type { App } from "../../../main.ts";
+import { csrfToken } from "../../../lib/session/csrf.ts";
+import { upsertUserOnLogin } from "../../../lib/platform/users.ts";
+import { CSRF_PURPOSE } from "../../../routes/app/context.ts";
+import { SIGNUP_PURPOSE } from "../../../routes/auth/signup.tsx";
+import { K } from "../../../lib/wiki/keys.ts";
+import { deleteAccount } from "../../../lib/platform/account.ts";
 
 /** A signed-in person able to post the dashboard's and signup's forms. */
 interface Poster {

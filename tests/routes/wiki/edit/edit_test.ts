@@ -2,9 +2,9 @@
  * Browser editing through the whole app in-process (createApp + app.fetch), signed in with a session cookie, in
  * path and subdomain mode: create, edit, conflict, rename, delete and restore, with the revision's actor checked.
  */
-import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../assert.ts";
+import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../../../assert.ts";
 import { editToken, inBothModes, inputValue, PEOPLE, textareaValue } from "./helpers.ts";
-import { EMPTY_PATH_MESSAGE } from "../../routes/wiki/edit/editor.tsx";
+import { EMPTY_PATH_MESSAGE } from "../../../../routes/wiki/edit/editor.tsx";
 
 Deno.test("edit - create a page through /-/new: 303 to the page, actor is the session's DID and handle via web", async (t) => {
   await inBothModes(t, async (f) => {

@@ -4,12 +4,12 @@
  * `alice` owned by Alice (admin), with an editor, a viewer, and a signed-in non-member, each with a session cookie
  * for the wiki's origin; request helpers that send forms the way a browser does.
  */
-import type { App } from "../../main.ts";
-import { DEFAULT_LIMITS } from "../../lib/config.ts";
-import { appFixture } from "../fixture/app.ts";
-import type { Limits } from "../../lib/config.ts";
-import type { PageStore } from "../../lib/wiki/store.ts";
-import type { WikiRecord } from "../../lib/wiki/types.ts";
+import type { App } from "../../../../main.ts";
+import { DEFAULT_LIMITS } from "../../../../lib/config.ts";
+import { appFixture } from "../../../fixture/app.ts";
+import type { Limits } from "../../../../lib/config.ts";
+import type { PageStore } from "../../../../lib/wiki/store.ts";
+import type { WikiRecord } from "../../../../lib/wiki/types.ts";
 
 /** Addressing mode under test. */
 export type Mode = "path" | "subdomain";

@@ -9,13 +9,13 @@
  */
 import { Buffer } from "node:buffer";
 import type { Page } from "playwright-core";
-import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
-import type { Config } from "../../lib/config.ts";
-import { appFixture } from "../fixture/app.ts";
-import { buildIslands } from "../../scripts/build_islands.ts";
-import { CHROMIUM, haveChromium, launchProfile, onCi } from "../browser/chromium.ts";
+import { assertEquals, assertIncludes, assertOk } from "../../../assert.ts";
+import type { Config } from "../../../../lib/config.ts";
+import { appFixture } from "../../../fixture/app.ts";
+import { buildIslands } from "../../../../scripts/build_islands.ts";
+import { CHROMIUM, haveChromium, launchProfile, onCi } from "../../../browser/chromium.ts";
 
-const SCREENSHOTS = new URL("../../.tmp/screenshots/edit/", import.meta.url).pathname;
+const SCREENSHOTS = new URL("../../../../.tmp/screenshots/edit/", import.meta.url).pathname;
 const WIDTHS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 const ALICE = { did: "did:plc:alicebrowser00000000000", handle: "alice.test", displayName: null };
 const AGENT = { id: "token:agent", name: "research agent", client: "mcp:claude" };

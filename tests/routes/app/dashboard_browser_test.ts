@@ -7,12 +7,12 @@
  * Needs /usr/bin/chromium; skipped with a warning without it, except under CI=true, where it fails.
  */
 import type { Page } from "playwright-core";
-import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
-import { appFixture } from "../fixture/app.ts";
-import { connectApp, fakeIdentity, PEOPLE } from "./helpers.ts";
-import { CHROMIUM, haveChromium, launchProfile, onCi } from "../browser/chromium.ts";
+import { assertEquals, assertIncludes, assertOk } from "../../assert.ts";
+import { appFixture } from "../../fixture/app.ts";
+import { connectApp, fakeIdentity, PEOPLE } from "../../app/helpers.ts";
+import { CHROMIUM, haveChromium, launchProfile, onCi } from "../../browser/chromium.ts";
 
-const SCREENSHOTS = new URL("../../.tmp/screenshots/dashboard/", import.meta.url).pathname;
+const SCREENSHOTS = new URL("../../../.tmp/screenshots/dashboard/", import.meta.url).pathname;
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
 if (!haveChromium && !onCi) {
