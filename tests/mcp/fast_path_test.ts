@@ -7,15 +7,9 @@ import { assertEquals, assertIncludes } from "../assert.ts";
 import { rawPost, setupMcp } from "./helpers.ts";
 import { createMcpFastPath, MCP_PATH } from "../../lib/mcp/fast_path.ts";
 import { protocolSecurityHeaders } from "../../lib/web/security_headers.ts";
-import type { Limits } from "../../lib/config.ts";
+import { DEFAULT_LIMITS, type Limits } from "../../lib/config.ts";
 
-const LIMITS: Limits = {
-  maxBodyBytes: 64 * 1024,
-  maxPageBytes: 1_000_000,
-  maxAttachmentBytes: 10 * 1024 * 1024,
-  quotaPages: 500,
-  quotaBytes: 50 * 1024 * 1024,
-};
+const LIMITS: Limits = { ...DEFAULT_LIMITS, maxBodyBytes: 64 * 1024 };
 const TOO_LARGE = {
   jsonrpc: "2.0",
   id: null,
