@@ -2,6 +2,7 @@
  * HTTP-level behaviour of the MCP endpoint: challenges (401/403 with exact WWW-Authenticate), protected-resource
  * metadata, methods, Host/Origin validation, malformed and oversized bodies, token lifecycle.
  */
+import { DEFAULT_LIMITS } from "../../lib/config.ts";
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
 import { rawPost, setupMcp } from "./helpers.ts";
 import { TokenKeys } from "../../lib/auth/token_store.ts";
@@ -162,13 +163,7 @@ Deno.test("malformed JSON: 400 -32700; not JSON-RPC: 400 -32600; never 500", asy
 
 Deno.test("oversized body: 413, never 500 (Content-Length and streamed)", async () => {
   const f = await setupMcp("path", {
-    limits: {
-      maxBodyBytes: 64 * 1024,
-      maxPageBytes: 1_000_000,
-      maxAttachmentBytes: 10 * 1024 * 1024,
-      quotaPages: 500,
-      quotaBytes: 50 * 1024 * 1024,
-    },
+    limits: { ...DEFAULT_LIMITS, maxBodyBytes: 64 * 1024 },
   });
   try {
     const big = call("write_note", { path: "Big", content: "x".repeat(100 * 1024) });

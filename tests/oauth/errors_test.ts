@@ -4,7 +4,15 @@
  * `request_id` in an OAuth JSON body), never the detail. Plus: an unknown wiki is an RFC `invalid_request` (404),
  * and no OAuth JSON error body is written outside lib/oauth/errors.ts.
  */
-import { approveFlow, authorizeUrl, connect, pkce, postForm, register, setupHttp } from "../routes/wiki/oauth/http_helpers.ts";
+import {
+  approveFlow,
+  authorizeUrl,
+  connect,
+  pkce,
+  postForm,
+  register,
+  setupHttp,
+} from "../routes/wiki/oauth/http_helpers.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { InvalidGrantError, oauthErrorResponse, ServerError } from "../../lib/oauth/errors.ts";
 

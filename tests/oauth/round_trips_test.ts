@@ -8,7 +8,13 @@ import { countingKv, type KvCounter } from "../mcp/helpers.ts";
 import { createOAuthServer } from "../../lib/oauth/server.ts";
 import { CODE_SHAPE } from "../../lib/oauth/authorize.ts";
 import { authorizeCode, CLAUDE_DCR, type OAuthFixture, pkce, post, register, setup } from "./helpers.ts";
-import { CALLBACK, type HttpFixture, pkce as httpPkce, postForm, register as httpRegister } from "../routes/wiki/oauth/http_helpers.ts";
+import {
+  CALLBACK,
+  type HttpFixture,
+  pkce as httpPkce,
+  postForm,
+  register as httpRegister,
+} from "../routes/wiki/oauth/http_helpers.ts";
 import { approveFlow, setupHttp } from "../routes/wiki/oauth/http_helpers.ts";
 
 const CB = "https://claude.ai/api/mcp/auth_callback";
