@@ -1,7 +1,7 @@
 /**
  * @module
  * The one bounded body reader, for request bodies (the MCP endpoint, OAuth registration and token requests, sign-in
- * and consent forms) and for response bodies (the SSRF-safe fetch, client metadata documents). It reads at most
+ * and consent forms, the dashboard's and the wiki editor's forms with their uploads) and for response bodies (the SSRF-safe fetch, client metadata documents). It reads at most
  * `max` bytes and refuses more with a {@link BodyError} (`reason: "too-large"`), whatever the body says of itself:
  * a declared `Content-Length` over the limit is refused before reading (and the body cancelled), a body without one
  * is read as a stream and cancelled as soon as it passes the limit (never buffered whole).
@@ -79,18 +79,38 @@ export async function readUrlEncoded(from: BodySource, max: number): Promise<URL
 }
 
 /**
+ * A form body (`application/x-www-form-urlencoded` or `multipart/form-data`, files included), at most `max` bytes; a
+ * body that does not parse as its declared form type (no boundary, broken parts, another type) is a `not-form`
+ * BodyError.
+ */
+export async function readFormData(from: BodySource, max: number): Promise<FormData> {
+  const bytes = await readBytes(from, max);
+  try {
+    const type = from.headers.get("content-type") ?? "";
+    return await new Response(bytes, { headers: { "content-type": type } }).formData();
+  } catch (err) {
+    throw new BodyError("not-form", max, "The body is not a readable form.", { cause: err });
+  }
+}
+
+const formsRead = new WeakMap<Request, Promise<FormData>>();
+
+/**
+ * {@link readFormData} of a request, read once: a second call for the same request (a guard checked the CSRF field,
+ * then the handler reads the form) gets the same answer instead of an already-consumed body.
+ */
+export function requestForm(req: Request, max: number): Promise<FormData> {
+  let form = formsRead.get(req);
+  if (form === undefined) formsRead.set(req, form = readFormData(req, max));
+  return form;
+}
+
+/**
  * The text fields of a `multipart/form-data` body (files are left out; of a repeated field the last wins), at most
  * `max` bytes; a body that does not parse as multipart (no boundary, broken parts) is a `not-form` BodyError.
  */
 export async function readMultipartText(from: BodySource, max: number): Promise<URLSearchParams> {
-  const bytes = await readBytes(from, max);
-  let data: FormData;
-  try {
-    const type = from.headers.get("content-type") ?? "";
-    data = await new Response(bytes, { headers: { "content-type": type } }).formData();
-  } catch (err) {
-    throw new BodyError("not-form", max, "The body is not a readable multipart form.", { cause: err });
-  }
+  const data = await readFormData(from, max);
   const out = new URLSearchParams();
   for (const [name, value] of data) if (typeof value === "string") out.set(name, value);
   return out;

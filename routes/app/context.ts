@@ -8,6 +8,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppDeps, CurrentSession, PlatformEnv } from "../env.ts";
 import type { DashboardUser, PlatformDeps } from "../../lib/platform/deps.ts";
 import { csrfToken, verifyCsrf } from "../../lib/session/csrf.ts";
+import { requestForm } from "../../lib/net/body.ts";
 import { errorResponse } from "../errors.tsx";
 
 /** CSRF purpose of every dashboard form (the binding is the session id). */
@@ -90,14 +91,14 @@ export const dashboardGuard: MiddlewareHandler<PlatformEnv> = async (c, next) =>
 export async function readForm(c: Context): Promise<Record<string, string>> {
   const type = c.req.header("content-type") ?? "";
   if (!type.includes("application/x-www-form-urlencoded") && !type.includes("multipart/form-data")) return {};
-  let body: Record<string, string | File | (string | File)[]>;
+  let body: FormData;
   try {
-    body = await c.req.parseBody();
+    body = await requestForm(c.req.raw, (c.get("deps") as AppDeps).config.limits.maxBodyBytes);
   } catch {
     return {};
   }
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) out[k] = typeof v === "string" ? v : "";
+  for (const [k, v] of body) out[k] = typeof v === "string" ? v : "";
   return out;
 }
 

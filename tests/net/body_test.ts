@@ -5,7 +5,16 @@
  * parse with their own reason.
  */
 import { assertEquals, assertOk, assertRejects } from "../assert.ts";
-import { BodyError, readBytes, readJson, readMultipartText, readText, readUrlEncoded } from "../../lib/net/body.ts";
+import {
+  BodyError,
+  readBytes,
+  readFormData,
+  readJson,
+  readMultipartText,
+  readText,
+  readUrlEncoded,
+  requestForm,
+} from "../../lib/net/body.ts";
 
 const MAX = 64;
 
@@ -150,4 +159,29 @@ Deno.test("body: multipart form variant keeps text fields (last repeat wins), bo
   const broken = post("not multipart", { "content-type": "multipart/form-data" });
   const err = await assertRejects(() => readMultipartText(broken, 4096), BodyError);
   assertEquals(err.reason, "not-form");
+});
+
+Deno.test("body - readFormData keeps files of a multipart form; requestForm reads a request once", async () => {
+  const form = new FormData();
+  form.set("title", "Hello");
+  form.set("file", new File([new Uint8Array([1, 2, 3])], "a.bin"));
+  const req = new Request("http://x/", { method: "POST", body: form });
+  const first = await requestForm(req, 10_000);
+  const again = await requestForm(req, 10_000); // the body is consumed; the same form comes back
+  assertEquals(again, first);
+  assertEquals(first.get("title"), "Hello");
+  const file = first.get("file") as File;
+  assertEquals([file.name, [...new Uint8Array(await file.arrayBuffer())]], ["a.bin", [1, 2, 3]]);
+  const urlencoded = new Request("http://x/", {
+    method: "POST",
+    body: "a=1&b=2",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
+  assertEquals(Object.fromEntries(await readFormData(urlencoded, 100)), { a: "1", b: "2" });
+  const notForm = new Request("http://x/", { method: "POST", body: "{}", headers: { "content-type": "text/plain" } });
+  const err = await readFormData(notForm, 100).catch((e) => e);
+  assertEquals(err instanceof BodyError && err.reason, "not-form");
+  const big = new Request("http://x/", { method: "POST", body: form });
+  const tooBig = await readFormData(big, 10).catch((e) => e);
+  assertEquals(tooBig instanceof BodyError && tooBig.reason, "too-large");
 });

@@ -8,6 +8,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { WikiEnv } from "../../env.ts";
 import { WikiError } from "../../../lib/errors.ts";
 import { CSRF_FIELD } from "./guard.tsx";
+import { requestForm } from "../../../lib/net/body.ts";
 
 /** Longest change summary accepted from a form (characters). */
 export const MAX_MESSAGE_CHARS = 500;
@@ -67,11 +68,12 @@ export interface FormFields {
 
 /** Parses the request body as a form. A body that is not a form reads as empty (the handlers then refuse it). */
 export async function readForm(c: Context<WikiEnv>): Promise<FormFields> {
-  let body: Record<string, string | File> = {};
+  const body: Record<string, string | File> = {};
   try {
-    body = await c.req.parseBody() as Record<string, string | File>;
+    const data = await requestForm(c.req.raw, c.get("deps").config.limits.maxBodyBytes);
+    for (const [k, v] of data) body[k] = v; // of a repeated field the last wins
   } catch {
-    body = {};
+    // Not a readable form (or over the body limit): no fields; the handlers refuse it.
   }
   return {
     text: (name) => typeof body[name] === "string" ? (body[name] as string) : "",
