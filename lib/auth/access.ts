@@ -109,6 +109,45 @@ export function hasScope(granted: ReadonlySet<Scope>, needed: Scope): boolean {
   return granted.has(needed);
 }
 
+/**
+ * The scopes a grant of `granted` carries now for a member whose CURRENT role is `role` (none for a non-member): the
+ * grant capped by the role, in advertised order. Used wherever an OAuth credential is used or renewed, so that a
+ * demotion takes effect at once (verifying an access token, refreshing, redeeming a code).
+ */
+export function scopesWithinRole(granted: Iterable<Scope>, role: Role | null): Scope[] {
+  if (role === null) return [];
+  const g = new Set(granted);
+  const allowed = scopesForRole(role);
+  return SCOPES.filter((s) => g.has(s) && allowed.includes(s));
+}
+
+/**
+ * How a credential stands towards a scope it needs:
+ * - `held`: it has the scope now;
+ * - `step-up`: it lacks the scope but could get it by authorizing again (an OAuth grant of `wiki:read` for an editor):
+ *   the spec's 403 `insufficient_scope` challenge applies;
+ * - `never`: nothing it could ask for gives it the scope (a viewer's grant, a read-only per-wiki token): the caller
+ *   is told why instead, since no re-authorization would help.
+ */
+export type ScopeStanding = "held" | "step-up" | "never";
+
+/** What a credential holds now (`scopes`) and the most it could hold by authorizing again (`attainable`). */
+export interface CredentialScopes {
+  scopes: ReadonlySet<Scope>;
+  attainable: ReadonlySet<Scope>;
+}
+
+/** The standing of `credential` towards `needed` ({@link ScopeStanding}). */
+export function scopeStanding(credential: CredentialScopes, needed: Scope): ScopeStanding {
+  if (credential.scopes.has(needed)) return "held";
+  return credential.attainable.has(needed) ? "step-up" : "never";
+}
+
+/** The scopes of `scopes`, in advertised order, as one space-separated string (a stable key for a scope set). */
+export function scopeKey(scopes: ReadonlySet<Scope>): string {
+  return SCOPES.filter((s) => scopes.has(s)).join(" ");
+}
+
 /** Who asks to read: signed in or not, and their role on the wiki (null: no member). */
 export interface Reader {
   signedIn: boolean;

@@ -7,7 +7,7 @@
  * by implementing {@link Verifier} and putting it in the chain. Each verifier claims the tokens it recognises
  * (e.g. by prefix) and returns `null` for the rest, so the chain stays cheap: one claim, one lookup.
  */
-import type { WikiRecord } from "../wiki/types.ts";
+import type { Role, WikiRecord } from "../wiki/types.ts";
 import type { WikiId } from "../kv/keys.ts";
 import type { Scope } from "./access.ts";
 
@@ -20,8 +20,15 @@ export interface Principal {
   subject: string;
   /** The wiki the credential is bound to (always the wiki being addressed when authentication succeeds). */
   wikiId: WikiId;
-  /** Granted scopes. */
+  /** The scopes the credential may use NOW (for OAuth: the grant capped by the user's current role). */
   scopes: ReadonlySet<Scope>;
+  /**
+   * The most the credential could hold by authorizing again (lib/auth/access.ts `scopeStanding`): for OAuth, what
+   * the user's current role allows; for a per-wiki token, its own scopes (a token is never re-scoped).
+   */
+  attainable: ReadonlySet<Scope>;
+  /** The user's current role on the wiki (OAuth principals only; a per-wiki token has no role). */
+  role?: Role;
   /** Display name of the client or credential (a token's label, an OAuth client's name); recorded on writes. */
   clientName: string;
   /** Which verifier produced the principal. */

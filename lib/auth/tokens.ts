@@ -119,6 +119,7 @@ export function createWikiTokens(deps: { kv: Deno.Kv; keys: KeyRing; now?: () =>
             subject: `token:${rec.id}`,
             wikiId: rec.wikiId,
             scopes: new Set(rec.scopes),
+            attainable: new Set(rec.scopes),
             clientName: rec.label,
             via: "wiki-token",
           };

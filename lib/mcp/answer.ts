@@ -9,9 +9,13 @@
  *    because its built-in legacy leg always answers SSE, which measured ~40% slower per request. On that leg, after
  *    params the SDK would misreport are refused (lib/mcp/params_check.ts):
  *    - a repeated `initialize` or `tools/list` gets the SDK's earlier answer again (lib/mcp/replay.ts);
- *    - a single request other than `initialize` is served by a pooled, request-independent server
- *      (lib/mcp/server_pool.ts);
- *    - anything else (`initialize`, batches, notifications) by a server built for the request.
+ *    - a single request other than `initialize` is served by a pooled, request-independent server with the tools of
+ *      the caller's scopes (lib/mcp/server_pool.ts);
+ *    - anything else (`initialize`, batches, notifications, a call of a tool the caller may not call, answered with
+ *      the reason) by a server built for the request.
+ *
+ * What `tools/list` shows depends on the caller's scopes (lib/mcp/tool_access.ts): the replayed answer is per scope
+ * set (the `replayScope` names it), and so is each pooled server.
  *
  * The SDK gets the body parsed (`parsedBody`) and never reads the request's own body.
  */
@@ -22,7 +26,8 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 import type { AuthInfo } from "@modelcontextprotocol/server";
-import { createWikiServer } from "./server.ts";
+import { createWikiServer, toolScope } from "./server.ts";
+import { lists } from "./tool_access.ts";
 import type { ToolContext } from "./tool.ts";
 import { ReplayCache } from "./replay.ts";
 import { poolable, ServerPool } from "./server_pool.ts";
@@ -35,8 +40,8 @@ const CLIENT_MISTAKE =
 
 /**
  * Answers `req` (its body already read as `body`) for the caller in `authInfo` (whose `extra` carries the
- * `toolContext` and, for a single tool call, `onlyTool`); `replayScope` names what else a replayed answer depends on
- * (the wiki and the caller's scopes).
+ * `toolContext`, the names of the tools the request calls, `calledTools`, and for a single tool call, `onlyTool`);
+ * `replayScope` names what else a replayed answer depends on (the wiki and the caller's scopes).
  */
 export type SdkAnswer = (req: Request, body: RpcBody, authInfo: AuthInfo, replayScope: string) => Promise<Response>;
 
@@ -60,7 +65,7 @@ export function createSdkAnswer(maxBody: number): SdkAnswer {
     const id = (body.parsed as { id?: unknown }).id;
     const replayed = replayKey === null ? null : replays.replay(replayKey, id);
     if (replayed) return replayed;
-    const res = poolable(body.parsed)
+    const res = poolable(body.parsed) && !callsUnlistedTool(authInfo)
       ? await onPooledServer(req, body.parsed, authInfo)
       : await onRequestServer(req, body.parsed, authInfo);
     return replayKey === null ? res : await replays.remember(replayKey, id, res);
@@ -68,7 +73,7 @@ export function createSdkAnswer(maxBody: number): SdkAnswer {
 
   /** A JSON answer is complete when handleRequest returns: the server is idle again and goes back to the pool. */
   async function onPooledServer(req: Request, parsed: unknown, authInfo: AuthInfo): Promise<Response> {
-    const server = pool.acquire();
+    const server = pool.acquire(toolContextOf(authInfo).principal.scopes);
     const res = await handleOn(server, req, parsed, authInfo);
     await pool.release(server);
     return res;
@@ -100,9 +105,26 @@ async function handleOn(server: McpServer, req: Request, parsed: unknown, authIn
   return await transport.handleRequest(req, { parsedBody: parsed, authInfo });
 }
 
-/** A server built for one request, bound to its tool context (only `onlyTool` when the request calls just it). */
-function requestServer(authInfo: AuthInfo | undefined): McpServer {
+/** The tool context the endpoint put in `authInfo` (a request without one is a bug: it throws). */
+function toolContextOf(authInfo: AuthInfo | undefined): ToolContext {
   const ctx = authInfo?.extra?.toolContext as ToolContext | undefined;
   if (!ctx) throw new Error("MCP server built without an authenticated tool context");
-  return createWikiServer(ctx, authInfo?.extra?.onlyTool as string | undefined);
+  return ctx;
+}
+
+/** True when the request is a call of one tool that the caller may not call (pooled servers do not have it). */
+function callsUnlistedTool(authInfo: AuthInfo): boolean {
+  const only = authInfo.extra?.onlyTool as string | undefined;
+  const scope = only === undefined ? undefined : toolScope(only);
+  return scope !== undefined && !lists(toolContextOf(authInfo).principal, { name: only!, scope });
+}
+
+/**
+ * A server built for one request, bound to its tool context (only `onlyTool` when the request calls just it; the
+ * tools it calls among `calledTools`, listed or not, so that each call is answered by the tool).
+ */
+function requestServer(authInfo: AuthInfo | undefined): McpServer {
+  const ctx = toolContextOf(authInfo);
+  const extra = authInfo?.extra;
+  return createWikiServer(ctx, extra?.onlyTool as string | undefined, extra?.calledTools as string[] | undefined);
 }

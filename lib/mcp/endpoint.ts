@@ -9,7 +9,9 @@
  * 3. `authenticateCaller`: the bearer token (401 with a challenge pointing at the protected-resource metadata; ONE
  *    KV round trip: the wiki's slug entry and the token record in one `getMany`).
  * 4. `readRpcBody` (lib/mcp/rpc.ts): body size and JSON (4xx JSON-RPC errors, never 500).
- * 5. `refuseScopes`: the scope of every tool called (403 `insufficient_scope` before the SDK runs).
+ * 5. `refuseScopes`: the scope of every tool called: 403 `insufficient_scope` before the SDK runs when the credential
+ *    could get the scope by authorizing again (step-up); a credential that can never get it (a viewer, a read-only
+ *    token) goes on, and the tool answers with an `isError` result saying why (lib/mcp/tool_access.ts).
  * 6. `answerFor`: the SDK answers (lib/mcp/answer.ts chooses how); a tool call that found the store unavailable
  *    turns the whole answer into a JSON-RPC 503 (`rpcUnavailable`), like a failure before the SDK.
  */
@@ -20,7 +22,7 @@ import type { Urls } from "../urls.ts";
 import type { Wikis } from "../wiki/wikis.ts";
 import type { WikiRecord } from "../wiki/types.ts";
 import type { Principal, Verifier } from "../auth/principal.ts";
-import { hasScope, SCOPES } from "../auth/access.ts";
+import { scopeKey, SCOPES, scopeStanding } from "../auth/access.ts";
 import { authenticate, bearerChallenge } from "../auth/authenticate.ts";
 import { toolScope } from "./server.ts";
 import type { ToolContext } from "./tool.ts";
@@ -103,12 +105,15 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     return challenge(slug, 401, "invalid_token", allScopes, `Invalid token: ${auth.result.failure.description}`);
   }
 
-  /** The 403 `insufficient_scope` for the first tool called that the caller's scopes do not cover, else null. */
+  /**
+   * The 403 `insufficient_scope` for the first tool called whose scope the caller lacks but could get by authorizing
+   * again, else null (a scope it can never get is explained by the tool's result instead).
+   */
   function refuseScopes(messages: RpcMessage[], principal: Principal, slug: string): Response | null {
     for (const m of messages) {
       const name = calledTool(m);
       const needed = name === undefined ? undefined : toolScope(name);
-      if (needed && !hasScope(principal.scopes, needed)) {
+      if (needed && scopeStanding(principal, needed) === "step-up") {
         return challenge(
           slug,
           403,
@@ -137,9 +142,15 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
       token: "",
       clientId: principal.clientId ?? principal.subject,
       scopes: [...principal.scopes],
-      extra: { toolContext, principal, onlyTool: singleToolCall(body.messages) },
+      extra: {
+        toolContext,
+        principal,
+        onlyTool: singleToolCall(body.messages),
+        calledTools: batchCalls(body.messages),
+      },
     };
-    const res = await answer(req, body, authInfo, `${wiki.id} ${authInfo.scopes.join(" ")}`);
+    // What tools/list shows depends on the scopes: a replayed answer is per wiki and scope set.
+    const res = await answer(req, body, authInfo, `${wiki.id} ${scopeKey(principal.scopes)}`);
     if (!toolContext.storeUnavailable) return res;
     // A tool call found the store unavailable: the whole request is answered 503 so that the client retries.
     await res.body?.cancel().catch(() => {});
@@ -207,6 +218,17 @@ function wikiHosts(urls: Urls): (slug: string) => string {
     }
     return h;
   };
+}
+
+/** The names of the known tools a batch calls (a server built for the batch registers them); none for one message. */
+function batchCalls(messages: RpcMessage[]): string[] | undefined {
+  if (messages.length < 2) return undefined;
+  const out: string[] = [];
+  for (const m of messages) {
+    const name = calledTool(m);
+    if (name !== undefined && toolScope(name) !== undefined) out.push(name);
+  }
+  return out;
 }
 
 /** The tool name when the request is exactly one `tools/call` of a known tool (the server then registers only it). */

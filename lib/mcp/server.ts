@@ -1,14 +1,17 @@
 /**
  * @module
- * The MCP server of one wiki for one request: every wiki tool registered on a fresh McpServer, bound to the
- * caller's principal and the wiki's page store. Each call checks the tool's scope again (the HTTP layer already
- * refused missing scopes with a 403), takes a write from the rate limit for write tools, and maps failures to
- * `isError` results (an unavailable store also marks the context, so that the endpoint answers a 503).
+ * The MCP server of one wiki for one request: the wiki tools the caller may call registered on a fresh McpServer
+ * (lib/mcp/tool_access.ts decides which), bound to the caller's principal and the wiki's page store. Each call
+ * checks the tool's scope again (a credential that can never have it gets an `isError` result saying why; the HTTP
+ * layer already answered a 403 step-up challenge to one that could), takes a write from the rate limit for write
+ * tools, and maps failures to `isError` results (an unavailable store also marks the context, so that the endpoint
+ * answers a 503).
  */
 import { McpServer, type StandardSchemaWithJSON } from "@modelcontextprotocol/server";
-import type { z } from "zod";
+import { z } from "zod";
 import type { Scope } from "../auth/principal.ts";
-import { hasScope, scopeCapability } from "../auth/access.ts";
+import { scopeCapability } from "../auth/access.ts";
+import { lists, refusalOf } from "./tool_access.ts";
 import { fail, toolError, type ToolText, unavailableResult } from "./errors.ts";
 import { isKvFailure, KvUnavailableError } from "../kv/unavailable.ts";
 import { takeWrite } from "./rate_limit.ts";
@@ -53,16 +56,25 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Per tool, what registerTool gets: built once per process, shared by every per-request server. */
-const REGISTRATIONS = WIKI_TOOLS.map((t) => ({
-  tool: t,
-  config: {
+/**
+ * The input schema of a tool registered only to refuse it (a call by a credential that can never use it): any
+ * arguments pass, so the caller learns why it may not call the tool rather than what its arguments lack.
+ */
+const ANY_ARGUMENTS = precomputedSchema(z.looseObject({}));
+
+/**
+ * Per tool, what registerTool gets: built once per process, shared by every per-request server. `refused` is its
+ * registration for a caller who can never call it (never listed to them; see {@link createWikiServer}).
+ */
+const REGISTRATIONS = WIKI_TOOLS.map((t) => {
+  const config = {
     title: t.title,
     description: t.description,
     inputSchema: precomputedSchema(t.input),
     annotations: Object.freeze({ title: t.title, ...t.annotations }),
-  },
-}));
+  };
+  return { tool: t, config, refused: { ...config, inputSchema: ANY_ARGUMENTS } };
+});
 
 /** The scope a tool needs, or undefined for an unknown tool name. */
 export function toolScope(name: string): Scope | undefined {
@@ -79,14 +91,10 @@ export const INSTRUCTIONS =
   "again and retry. Prefer edit_note for small changes. Link new pages from Home or an index page. Do not " +
   "rename or delete pages unless asked. The page Agent Guide has the conventions.";
 
-/** Runs one tool call for `ctx`: scope check, write budget, the tool, error mapping. */
+/** Runs one tool call for `ctx`: scope check (lib/mcp/tool_access.ts), write budget, the tool, error mapping. */
 export async function callTool(t: WikiTool, args: unknown, ctx: ToolContext): Promise<ToolText> {
-  if (!hasScope(ctx.principal.scopes, t.scope)) {
-    return fail(
-      `Not allowed: ${t.name} needs the ${t.scope} scope and this credential (${ctx.principal.clientName}) does ` +
-        `not have it. Ask the wiki's owner for a read-write token.`,
-    );
-  }
+  const refusal = refusalOf(ctx.principal, t);
+  if (refusal !== undefined) return fail(refusal);
   try {
     if (scopeCapability(t.scope) === "write") {
       const d = await takeWrite(ctx.kv, ctx.principal.subject, { limit: ctx.writesPerMinute });
@@ -119,13 +127,15 @@ export function toolContextOf(extra: unknown): ToolContext | undefined {
 }
 
 /**
- * Builds an McpServer with every tool, bound to no request: each call takes its ToolContext from the request's
- * AuthInfo (`authInfo.extra.toolContext`), so one instance can serve one request after another (see
- * lib/mcp/server_pool.ts). A call without that context is refused.
+ * Builds an McpServer with the tools a credential holding `scopes` may call, bound to no request: each call takes
+ * its ToolContext from the request's AuthInfo (`authInfo.extra.toolContext`), so one instance can serve one request
+ * after another of callers with the same scopes (see lib/mcp/server_pool.ts). A call without that context is
+ * refused; a call of a tool it does not have is not for it (lib/mcp/answer.ts sends those to a request's server).
  */
-export function createSharedWikiServer(): McpServer {
+export function createSharedWikiServer(scopes: ReadonlySet<Scope>): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS, capabilities: { tools: {} } });
   for (const r of REGISTRATIONS) {
+    if (!scopes.has(r.tool.scope)) continue;
     server.registerTool(r.tool.name, r.config, (args: unknown, extra: unknown) => {
       const ctx = toolContextOf(extra);
       if (!ctx) return fail("Internal error in the wiki service: the call carried no credentials. Try again.");
@@ -136,15 +146,23 @@ export function createSharedWikiServer(): McpServer {
 }
 
 /**
- * Builds the McpServer of one request with the tools bound to `ctx`: every tool, or only `onlyTool` when the
- * request is known to be a call of that tool (a per-request server answers exactly one request, so registering
- * the other 16 would be wasted work on the hot path).
+ * Builds the McpServer of one request with the tools bound to `ctx`: the tools the caller may call now (those
+ * `tools/list` shows), or only `onlyTool` when the request is known to be a call of that tool (a per-request server
+ * answers exactly one request, so registering the others would be wasted work on the hot path).
+ *
+ * A tool the caller may not call is registered only when the request calls it (`onlyTool`, or among `called` in a
+ * batch), with any arguments accepted, so that the call is answered by a tool result saying why (callTool), not by
+ * the SDK's "tool not found" error. (A 2025-03-26 batch that both calls such a tool and lists the tools would see it
+ * listed in that one answer.)
  */
-export function createWikiServer(ctx: ToolContext, onlyTool?: string): McpServer {
+export function createWikiServer(ctx: ToolContext, onlyTool?: string, called: readonly string[] = []): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS, capabilities: { tools: {} } });
   for (const r of REGISTRATIONS) {
-    if (onlyTool !== undefined && r.tool.name !== onlyTool) continue;
-    server.registerTool(r.tool.name, r.config, (args: unknown) => callTool(r.tool, args, ctx));
+    const name = r.tool.name;
+    if (onlyTool !== undefined && name !== onlyTool) continue;
+    const listed = lists(ctx.principal, r.tool);
+    if (!listed && onlyTool === undefined && !called.includes(name)) continue;
+    server.registerTool(name, listed ? r.config : r.refused, (args: unknown) => callTool(r.tool, args, ctx));
   }
   return server;
 }

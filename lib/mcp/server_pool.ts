@@ -9,11 +9,16 @@
  * Only single JSON-RPC requests other than `initialize` are served from the pool (`initialize` records the
  * client's identity and capabilities on the server; notifications are still being handled when their 202 is
  * returned). A server whose request failed in the transport is dropped, not reused.
+ *
+ * A server has the tools of one scope set (what `tools/list` shows a caller holding those scopes), so idle servers
+ * are kept per scope set: a server built for a read-only caller never serves a read-write one, nor the reverse.
  */
 import type { McpServer } from "@modelcontextprotocol/server";
+import type { Scope } from "../auth/principal.ts";
+import { scopeKey } from "../auth/access.ts";
 import { createSharedWikiServer } from "./server.ts";
 
-/** Idle servers kept (about the number of requests served at once by one process). */
+/** Idle servers kept per scope set (about the number of requests served at once by one process). */
 export const SERVER_POOL_SIZE = 64;
 
 /** True when `message` may be served by a pooled server: one request (it has an id), not `initialize`. */
@@ -23,9 +28,12 @@ export function poolable(message: unknown): boolean {
   return m.id !== undefined && m.id !== null && typeof m.method === "string" && m.method !== "initialize";
 }
 
-/** A pool of shared wiki servers. */
+/** A pool of shared wiki servers, per scope set. */
 export class ServerPool {
-  readonly #idle: McpServer[] = [];
+  /** Idle servers by scope set (lib/auth/access.ts `scopeKey`); at most four sets exist. */
+  readonly #idle = new Map<string, McpServer[]>();
+  /** The scope set each server was built for, to put it back in the right place. */
+  readonly #keyOf = new WeakMap<McpServer, string>();
   readonly #max: number;
   /** Servers created so far (tests and diagnostics). */
   created = 0;
@@ -34,12 +42,15 @@ export class ServerPool {
     this.#max = max;
   }
 
-  /** An idle server, or a new one. It is not connected to any transport. */
-  acquire(): McpServer {
-    const s = this.#idle.pop();
+  /** An idle server with the tools of `scopes`, or a new one. It is not connected to any transport. */
+  acquire(scopes: ReadonlySet<Scope>): McpServer {
+    const key = scopeKey(scopes);
+    const s = this.#idle.get(key)?.pop();
     if (s) return s;
     this.created++;
-    return createSharedWikiServer();
+    const server = createSharedWikiServer(scopes);
+    this.#keyOf.set(server, key);
+    return server;
   }
 
   /** Closes `server` (resetting its protocol state) and keeps it for a later request, unless the pool is full. */
@@ -49,11 +60,17 @@ export class ServerPool {
     } catch {
       return; // a server that cannot be closed cleanly is not reused
     }
-    if (this.#idle.length < this.#max) this.#idle.push(server);
+    const key = this.#keyOf.get(server);
+    if (key === undefined) return; // not one of this pool's
+    let idle = this.#idle.get(key);
+    if (!idle) this.#idle.set(key, idle = []);
+    if (idle.length < this.#max) idle.push(server);
   }
 
-  /** Idle servers now. */
+  /** Idle servers now, all scope sets. */
   get idle(): number {
-    return this.#idle.length;
+    let n = 0;
+    for (const servers of this.#idle.values()) n += servers.length;
+    return n;
   }
 }

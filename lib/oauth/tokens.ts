@@ -17,6 +17,9 @@
  * each time minting a FRESH pair for the same grant (a sibling of the first successor; both stay valid). After the
  * grace, presenting it is a reuse: the whole grant is revoked. The rotated record is remembered for
  * `refreshReuseMemoryMs`; a reuse later than that finds nothing and is only refused.
+ *
+ * A refresh issues only what the user's CURRENT role allows (lib/oauth/role_now.ts): after a demotion to viewer the
+ * new access token, and the response's `scope`, are `wiki:read`; a user no longer a member gets `invalid_grant`.
  */
 import type { Scope } from "../auth/principal.ts";
 import { isLive } from "../kv/expiring.ts";
@@ -44,6 +47,7 @@ import {
   verifyClient,
 } from "./client_auth.ts";
 import { CODE_SHAPE, type CodeRecord } from "./authorize.ts";
+import { currentRole, memberKeysOfGrant, rememberGrantUser, scopesForRefresh } from "./role_now.ts";
 
 /** Prefix of access tokens. */
 export const ACCESS_TOKEN_PREFIX = "rwat_";
@@ -139,6 +143,7 @@ async function issue(
   t: number,
 ): Promise<TokenResponse> {
   const s = ctx.settings;
+  rememberGrantUser(ctx.kv, grant.wikiId, grant.id, grant.did);
   const access = `${ACCESS_TOKEN_PREFIX}${grant.wikiId}.${grant.id}.${didPart(grant.did)}.${randomToken(32)}`;
   const accessRecord: AccessRecord = {
     wikiId: grant.wikiId,
@@ -303,10 +308,12 @@ async function refreshTokens(
   const grantKey = OK.grant(wiki.id, m[1]);
   const refreshKeys = (await ctx.keys.hmacAll("token-hash", token)).map((h) => OK.refresh(wiki.id, h));
   const clientKeys = credentials.key ? [credentials.key] : [];
+  const memberKeys = memberKeysOfGrant(ctx.kv, wiki, m[1]);
   for (let attempt = 0; attempt < 6; attempt++) {
     const t = ctx.now();
-    const entries = await ctx.kv.getMany<unknown[]>([...refreshKeys, grantKey, ...clientKeys]);
+    const entries = await ctx.kv.getMany<unknown[]>([...refreshKeys, grantKey, ...memberKeys, ...clientKeys]);
     const clientEntry = credentials.key ? entries.pop() as Deno.KvEntryMaybe<ClientRecord> : null;
+    const memberEntry = memberKeys.length > 0 ? entries.pop() : undefined;
     const grantEntry = entries.pop() as Deno.KvEntryMaybe<GrantRecord>;
     const client = verifyClient(ctx, credentials, clientEntry);
     refreshAllowed(client);
@@ -340,11 +347,13 @@ async function refreshTokens(
         { detail: `refresh reuse ${t - r.rotatedAt} ms after rotation, grant ${g.id} revoked` },
       );
     }
+    // Capabilities follow the role: the new access token holds only what the user's current role allows.
+    const scopes = scopesForRefresh(requested, await currentRole(ctx, wiki, r.did, memberEntry));
     const expiresAt = t + ctx.settings.refreshTokenTtlMs;
     const extended: GrantRecord = { ...g, expiresAt };
     putGrant(op, extended, t);
     keepClientAlive(op, clientEntry, expiresAt, t);
-    const body = await issue(ctx, op, extended, requested, true, t);
+    const body = await issue(ctx, op, extended, scopes, true, t);
     if ((await op.commit()).ok) return body;
   }
   throw new ServerError("refresh kept conflicting");

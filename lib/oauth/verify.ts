@@ -10,7 +10,7 @@
  * trips per tools/call. Last use is written at most once a minute per token.
  */
 import type { Principal, Scope, Verifier } from "../auth/principal.ts";
-import { scopesForRole } from "../auth/access.ts";
+import { scopesForRole, scopesWithinRole } from "../auth/access.ts";
 import { memberLookupKey, roleOfMemberEntry } from "../wiki/keys.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
 import { type GrantRecord, OK, touchAccessToken } from "./store.ts";
@@ -95,8 +95,7 @@ export function createAccessTokenVerifier(ctx: OAuthContext): Verifier & {
     if (!g || g.expiresAt <= t || g.status !== "active" || g.id !== a.grantId) return refuse("revoked");
     const role = roleOfMemberEntry(memberEntry);
     if (role === null) return refuse("not-member");
-    const allowed = scopesForRole(role);
-    const scopes = new Set<Scope>(a.scopes.filter((s) => allowed.includes(s) && g.scopes.includes(s)));
+    const scopes = new Set<Scope>(scopesWithinRole(a.scopes.filter((s) => g.scopes.includes(s)), role));
     if (a.lastUsedAt === null || t - a.lastUsedAt >= LAST_USED_RESOLUTION_MS) {
       // Guarded by the versionstamp: a lost race is harmless; a deleted record is never written back.
       await touchAccessToken(ctx.kv, accessEntry, g, t);
@@ -107,6 +106,8 @@ export function createAccessTokenVerifier(ctx: OAuthContext): Verifier & {
         subject: a.did,
         wikiId: wiki.id,
         scopes,
+        attainable: new Set(scopesForRole(role)),
+        role,
         clientName: g.clientName,
         via: "oauth",
         grantId: g.id,

@@ -165,8 +165,9 @@ Deno.test("cluster - a collaborator demoted on A can no longer write on B; remov
     const demote = await alice.post(a, "/app/wikis/team/members/role", { did: bob.did, role: "viewer" }, "app");
     assertEquals(demote.status, 303);
     const write = await callTool(b, SLUG, access, "write_note", { path: "Bob", content: "again" });
-    assertEquals(write.status, 403);
-    assertIncludes(write.refusal, 'error="insufficient_scope"');
+    // A viewer can never write: the tool says why (issue 11 item 2), no 403 step-up.
+    assertEquals([write.status, write.isError], [200, true]);
+    assertIncludes(write.text, "your role is viewer");
     const browser = await bob.post(b, "/w/team/-/edit/Bob", { content: "again", message: "" }, edit);
     assertEquals(browser.status, 403);
     await browser.body?.cancel();

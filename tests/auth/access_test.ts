@@ -21,9 +21,12 @@ import {
   ROLES,
   type Scope,
   scopeCapability,
+  scopeKey,
   SCOPES,
   scopesFor,
   scopesForRole,
+  scopeStanding,
+  scopesWithinRole,
   type Standing,
   tokenScopes,
 } from "../../lib/auth/access.ts";
@@ -84,6 +87,34 @@ Deno.test("access - scopes per role and per token", () => {
   for (const [role, scopes] of table) assertEquals(scopesForRole(role), scopes, role);
   assertEquals(tokenScopes(true), ["wiki:read"]);
   assertEquals(tokenScopes(false), ["wiki:read", "wiki:write"]);
+});
+
+Deno.test("access - a grant capped by the current role; how a credential stands towards a scope", () => {
+  const both: Scope[] = ["wiki:write", "wiki:read"];
+  const table: [Role | null, Scope[]][] = [
+    ["admin", ["wiki:read", "wiki:write"]],
+    ["editor", [
+      "wiki:read",
+      "wiki:write",
+    ]],
+    ["viewer", ["wiki:read"]],
+    [null, []],
+  ];
+  for (const [role, scopes] of table) assertEquals(scopesWithinRole(both, role), scopes, String(role));
+  assertEquals(scopesWithinRole(["wiki:read"], "editor"), ["wiki:read"], "never widens the grant");
+  const cred = (scopes: Scope[], attainable: Scope[]) => ({ scopes: new Set(scopes), attainable: new Set(attainable) });
+  // [held now, attainable, needed, standing]
+  const standings: [Scope[], Scope[], Scope, string][] = [
+    [["wiki:read", "wiki:write"], ["wiki:read", "wiki:write"], "wiki:write", "held"],
+    [["wiki:read"], ["wiki:read", "wiki:write"], "wiki:write", "step-up"], // an editor's read-only grant
+    [["wiki:read"], ["wiki:read"], "wiki:write", "never"], // a viewer; a read-only token
+    [["wiki:read"], ["wiki:read"], "wiki:read", "held"],
+  ];
+  for (const [held, attainable, needed, standing] of standings) {
+    assertEquals(scopeStanding(cred(held, attainable), needed), standing, `${held} / ${attainable} -> ${needed}`);
+  }
+  assertEquals(scopeKey(new Set<Scope>(["wiki:write", "wiki:read"])), "wiki:read wiki:write");
+  assertEquals(scopeKey(new Set<Scope>()), "");
 });
 
 Deno.test("access - a credential's scopes: each needed scope must be held, none implies another", () => {

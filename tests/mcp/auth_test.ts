@@ -2,11 +2,14 @@
  * HTTP-level behaviour of the MCP endpoint: challenges (401/403 with exact WWW-Authenticate), protected-resource
  * metadata, methods, Host/Origin validation, malformed and oversized bodies, token lifecycle.
  */
-import { DEFAULT_LIMITS } from "../../lib/config.ts";
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
 import { rawPost, setupMcp } from "./helpers.ts";
 import { TokenKeys } from "../../lib/auth/token_store.ts";
 import { callTool, WIKI_TOOLS } from "../../lib/mcp/server.ts";
+import { connectApp } from "../app/helpers.ts";
+import { DEFAULT_LIMITS } from "../../lib/config.ts";
+
+const EDITOR = "did:plc:editor0000000000000000";
 
 const INIT = JSON.stringify({
   jsonrpc: "2.0",
@@ -79,11 +82,13 @@ Deno.test("invalid, revoked and other-wiki tokens: 401 invalid_token", async () 
   }
 });
 
-Deno.test("read-only token: 403 insufficient_scope on a write tool before the SDK runs; reads work", async () => {
+Deno.test("missing scope the role allows: 403 insufficient_scope before the SDK runs (step-up); reads work", async () => {
   const f = await setupMcp();
   try {
+    await f.app.deps.wikis.setMember(f.alice.id, EDITOR, "editor", "local:alice");
+    const readGrant = await connectApp(f.app, "alice", EDITOR, "wiki:read");
     const res = await rawPost(f.fetch, f.mcpUrl("alice"), call("write_note", { path: "X", content: "x" }), {
-      authorization: `Bearer ${f.ro}`,
+      authorization: `Bearer ${readGrant}`,
     });
     assertEquals(res.status, 403);
     assertEquals(
@@ -94,15 +99,32 @@ Deno.test("read-only token: 403 insufficient_scope on a write tool before the SD
     await res.body?.cancel();
     // A batch hiding a write behind a read is refused too.
     const batch = `[${call("read_note", { path: "Home" })},${call("delete_note", { path: "Home" })}]`;
-    const b = await rawPost(f.fetch, f.mcpUrl("alice"), batch, { authorization: `Bearer ${f.ro}` });
+    const b = await rawPost(f.fetch, f.mcpUrl("alice"), batch, { authorization: `Bearer ${readGrant}` });
     assertEquals(b.status, 403);
     await b.body?.cancel();
     assertEquals(await f.app.deps.wikis.pages(f.alice).meta("X"), null);
     const read = await rawPost(f.fetch, f.mcpUrl("alice"), call("read_note", { path: "Home" }), {
-      authorization: `Bearer ${f.ro}`,
+      authorization: `Bearer ${readGrant}`,
     });
     assertEquals(read.status, 200);
     assertIncludes(await read.text(), "Path: Home");
+  } finally {
+    await f.close();
+  }
+});
+
+Deno.test("read-only token: a write tool answers 200 with an isError result saying why (it can never write)", async () => {
+  const f = await setupMcp();
+  try {
+    const res = await rawPost(f.fetch, f.mcpUrl("alice"), call("write_note", { path: "X", content: "x" }), {
+      authorization: `Bearer ${f.ro}`,
+    });
+    assertEquals(res.status, 200);
+    assertEquals(res.headers.get("www-authenticate"), null);
+    const body = await res.json();
+    assertEquals(body.result.isError, true);
+    assertIncludes(body.result.content[0].text, "this token (reader) is read-only");
+    assertEquals(await f.app.deps.wikis.pages(f.alice).meta("X"), null);
   } finally {
     await f.close();
   }
@@ -271,7 +293,7 @@ Deno.test("tokens: shown once, stored only as a hash, listed with scopes, last u
   }
 });
 
-Deno.test("tools check their scope again (defense in depth behind the HTTP 403)", async () => {
+Deno.test("tools check their scope again (defense in depth behind the HTTP layer)", async () => {
   const f = await setupMcp();
   try {
     const write = WIKI_TOOLS.find((t) => t.name === "write_note")!;
@@ -280,6 +302,7 @@ Deno.test("tools check their scope again (defense in depth behind the HTTP 403)"
         subject: "token:x",
         wikiId: f.alice.id,
         scopes: new Set(["wiki:read"]),
+        attainable: new Set(["wiki:read"]),
         clientName: "reader",
         via: "wiki-token",
       },
@@ -292,8 +315,8 @@ Deno.test("tools check their scope again (defense in depth behind the HTTP 403)"
     assertEquals(r.isError, true);
     assertEquals(
       r.content[0].text,
-      "Not allowed: write_note needs the wiki:write scope and this credential (reader) does not have it. Ask the " +
-        "wiki's owner for a read-write token.",
+      "You can only read this wiki: this token (reader) is read-only, so write_note (it needs wiki:write) is not " +
+        "available. Nothing was changed. Ask the wiki's owner for a read-write token if you need to change pages.",
     );
     assertEquals(await f.app.deps.wikis.pages(f.alice).meta("Sneaky"), null);
   } finally {
