@@ -99,6 +99,15 @@ export function scopesForRole(role: Role): Scope[] {
   return scopesFor(capabilitiesOf({ role }));
 }
 
+/**
+ * What a credential holding `granted` may do now for someone with `standing`: the scopes it holds that their
+ * current capabilities still allow (a demoted editor's app keeps `wiki:read` only; a non-member's nothing).
+ */
+export function effectiveScopes(granted: readonly Scope[], standing: Standing): Scope[] {
+  const { role, isOwner = false } = standing;
+  return scopesWithinRole(granted, role === null || role === undefined ? null : effectiveRole(role, isOwner));
+}
+
 /** The scopes of a per-wiki token: read-only tokens read; the others read and write. */
 export function tokenScopes(readOnly: boolean): Scope[] {
   return scopesFor(readOnly ? ["read"] : ["read", "write"]);

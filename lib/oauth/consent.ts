@@ -20,8 +20,8 @@ import { newId, randomToken } from "../ids.ts";
 import { csrfToken, verifyCsrf } from "../session/csrf.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
 import { AccessDeniedError, InvalidScopeError, type OAuthError } from "./errors.ts";
-import type { ClientRecord, ResolvedClient } from "./clients.ts";
-import { deleteGrantOps, type GrantPointer, type GrantRecord, OK, putGrant } from "./store.ts";
+import { type ClientRecord, getRegisteredClient, isMetadataDocumentId, type ResolvedClient } from "./clients.ts";
+import { appKeyOf, deleteGrantOps, type GrantPointer, type GrantRecord, OK, putGrant } from "./store.ts";
 import { type AuthorizationRequest, CODE_PREFIX, type CodeRecord, redirectWith } from "./authorize.ts";
 
 /** The person answering the consent page and their current role on the wiki (null: no access). */
@@ -40,7 +40,7 @@ interface ConsentRecord {
   expiresAt: number;
 }
 
-/** A previous grant of the same client by the same user on the same wiki. */
+/** A previous grant of the same app (this client, or an earlier registration of it) by the same user on the wiki. */
 export interface PriorGrant {
   grantId: string;
   scopes: Scope[];
@@ -70,7 +70,7 @@ export interface ConsentView {
   grantableScopes: Scope[];
   /** True when the role removed something that was asked for (the page must say so). */
   narrowed: boolean;
-  /** The user granted this client before: the page says so (and approving replaces that grant). */
+  /** The user granted this app before (maybe through an earlier registration): approving replaces that grant. */
   prior: PriorGrant | null;
 }
 
@@ -136,19 +136,49 @@ export async function createConsent(
       requestedScopes: request.scopes,
       grantableScopes: grantable,
       narrowed: grantable.length < request.scopes.length,
-      prior: await priorGrant(ctx, wiki.id, user.did, request.clientId),
+      prior: await priorGrantOfApp(ctx, wiki.id, user.did, await requestAppKey(request)),
     },
   };
 }
 
-/** The user's current grant to this client on this wiki, if any ("you granted this before"). */
+/**
+ * The app key ({@link appKeyOf}) of a request's client: a registered client without a name shows its client id as
+ * its name, and is then only itself.
+ */
+export async function requestAppKey(r: AuthorizationRequest): Promise<string> {
+  return await appKeyOf({
+    clientId: r.clientId,
+    clientKind: r.clientKind,
+    name: r.clientName === r.clientId ? null : r.clientName,
+    redirectUris: r.registeredRedirectUris,
+  });
+}
+
+/**
+ * The user's current grant to the app of client `clientId` on this wiki (through this registration or another of
+ * the same app), if any ("you granted this before").
+ */
 export async function priorGrant(
   ctx: OAuthContext,
   wikiId: string,
   did: string,
   clientId: string,
 ): Promise<PriorGrant | null> {
-  const ptr = (await getLive<GrantPointer>(ctx.kv, OK.grantOf(wikiId, did, clientId), ctx.now())).value;
+  const c = isMetadataDocumentId(clientId) ? null : await getRegisteredClient(ctx, wikiId, clientId);
+  const appKey = c
+    ? await appKeyOf({ clientId, clientKind: "registered", name: c.name, redirectUris: c.redirectUris })
+    : clientId;
+  return await priorGrantOfApp(ctx, wikiId, did, appKey);
+}
+
+/** The user's current grant to the app `appKey` ({@link requestAppKey}) on this wiki, if any. */
+async function priorGrantOfApp(
+  ctx: OAuthContext,
+  wikiId: string,
+  did: string,
+  appKey: string,
+): Promise<PriorGrant | null> {
+  const ptr = (await getLive<GrantPointer>(ctx.kv, OK.grantOf(wikiId, did, appKey), ctx.now())).value;
   if (!ptr) return null;
   const g = (await getLive<GrantRecord>(ctx.kv, OK.grant(wikiId, ptr.grantId), ctx.now())).value;
   return g && g.status === "active" ? { grantId: g.id, scopes: g.scopes, grantedAt: g.createdAt } : null;
@@ -197,8 +227,10 @@ async function takeConsent(
 }
 
 /**
- * Approves: creates THE grant of (wiki, user, client), replacing a previous one (whose tokens stop working at
- * once), and redirects with a single-use authorization code (`codeTtlMs`, stored as an HMAC), `state` and `iss`.
+ * Approves: creates THE grant of (wiki, user, app), replacing a previous one (whose tokens stop working at once):
+ * the previous grant of this client, or of another registration with the same name and redirect URIs (Claude.ai
+ * registers anew on every connect). Redirects with a single-use authorization code (`codeTtlMs`, stored as an
+ * HMAC), `state` and `iss`.
  */
 export async function approveConsent(ctx: OAuthContext, wiki: WikiRef, answer: ConsentAnswer): Promise<ConsentOutcome> {
   const rec = await takeConsent(ctx, wiki, answer);
@@ -223,6 +255,7 @@ export async function approveConsent(ctx: OAuthContext, wiki: WikiRef, answer: C
     );
   }
   const t = ctx.now();
+  const appKey = await requestAppKey(r);
   const grant: GrantRecord = {
     id: newId("g"),
     wikiId: wiki.id,
@@ -237,6 +270,7 @@ export async function approveConsent(ctx: OAuthContext, wiki: WikiRef, answer: C
     status: "pending",
     createdAt: t,
     expiresAt: t + ctx.settings.codeReplayMemoryMs,
+    appKey,
   };
   const code = `${CODE_PREFIX}${grant.id}.${randomToken(32)}`;
   const codeRecord: CodeRecord = {
@@ -253,15 +287,22 @@ export async function approveConsent(ctx: OAuthContext, wiki: WikiRef, answer: C
     expiresAt: t + ctx.settings.codeTtlMs,
   };
   const codeKey = OK.code(wiki.id, await ctx.keys.hmac("token-hash", code));
+  // The app's pointer, and the client's own pointer of a grant stored before app keys existed.
+  const ofKeys = [...new Set([appKey, r.clientId])].map((k) => OK.grantOf(wiki.id, rec.did, k));
   for (let attempt = 0; attempt < 5; attempt++) {
-    const ofKey = OK.grantOf(wiki.id, rec.did, r.clientId);
-    const of = await ctx.kv.get<GrantPointer>(ofKey);
-    const op = ctx.kv.atomic().check(of);
-    if (of.value) {
+    const ofs = await ctx.kv.getMany<GrantPointer[]>(ofKeys);
+    const op = ctx.kv.atomic();
+    const replacing = new Set<string>();
+    for (const [i, of] of ofs.entries()) {
+      op.check(of);
+      if (!of.value || replacing.has(of.value.grantId)) continue;
+      replacing.add(of.value.grantId);
       // Replace the previous grant: its tokens fail their grant check from now on.
       const old = await ctx.kv.get<GrantRecord>(OK.grant(wiki.id, of.value.grantId));
       const replaced = { id: of.value.grantId, wikiId: wiki.id, did: rec.did, clientId: r.clientId };
-      deleteGrantOps(op.check(old), replaced, false); // the new grant's pointer replaces `of`
+      // The new grant's pointer replaces the app's; a legacy pointer (by client id) goes.
+      deleteGrantOps(op.check(old), replaced, false);
+      if (i > 0) op.delete(of.key);
     }
     putGrant(op, grant, t);
     op.set(codeKey, codeRecord, { expireIn: ctx.settings.codeTtlMs });

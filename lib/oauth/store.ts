@@ -7,12 +7,15 @@
  *
  * Grants: one user's authorization of one client on one wiki. Revoking a grant (deleting it) invalidates its access
  * and refresh tokens at once, because both are checked against the live grant on every use. There is at most one
- * grant per (wiki, user, client): re-authorizing replaces it.
+ * grant per (wiki, user, app), an app being a metadata-document client id, or a registered client's name and
+ * redirect URIs ({@link appKeyOf}): re-authorizing replaces it, also when the app registered again (Claude.ai
+ * registers a new client on every connect), so Connected apps does not fill with copies of the same app.
  */
 import type { Scope } from "../auth/principal.ts";
 import { type KeyPrefix, parseKeyPrefixes, type StorePart, type WikiId } from "../kv/keys.ts";
 import { getLive, isLive } from "../kv/expiring.ts";
 import { deleteKeys, deletePrefix } from "../kv/purge.ts";
+import { base64url } from "../ids.ts";
 import { wikiIdsOfUser } from "../wiki/keys.ts";
 import type { AccessRecord, RefreshRecord } from "./tokens.ts";
 
@@ -30,8 +33,12 @@ export const OK = {
   grant: (wikiId: WikiId, grantId: string) => ["oauth_grant", wikiId, grantId] as const,
   /** Prefix of a wiki's grants. */
   grants: (wikiId: WikiId) => ["oauth_grant", wikiId] as const,
-  /** Index (wiki, user, client) -> grant id: THE grant of that triple (re-authorizing replaces it). */
-  grantOf: (wikiId: WikiId, did: string, clientId: string) => ["oauth_grant_of", wikiId, did, clientId] as const,
+  /**
+   * Index (wiki, user, app) -> grant id: THE grant of that triple (re-authorizing replaces it). `appKey` is
+   * {@link appKeyOf}: a metadata-document client id, or `app:` and a hash of a registered client's name and redirect
+   * URIs (grants stored before app keys existed are indexed by their client id).
+   */
+  grantOf: (wikiId: WikiId, did: string, appKey: string) => ["oauth_grant_of", wikiId, did, appKey] as const,
   /** Index of a user's grants on all wikis (account deletion). */
   userGrant: (did: string, wikiId: WikiId, grantId: string) => ["oauth_user_grant", did, wikiId, grantId] as const,
   /** Prefix of a user's grants on all wikis. */
@@ -50,7 +57,7 @@ export const OAUTH_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
   wiki   oauth_consent     an authorization request waiting for consent
   wiki   oauth_code        an authorization code, by HMAC
   wiki   oauth_grant       a grant: one user's authorization of one client
-  wiki   oauth_grant_of    index (wiki, user, client) -> grant id
+  wiki   oauth_grant_of    index (wiki, user, app) -> grant id
   wiki   oauth_grant_used  last use of a grant's access tokens
   wiki   oauth_refresh     a refresh token, by HMAC
   wiki   oauth_access      an access token, by HMAC
@@ -82,6 +89,35 @@ export interface GrantRecord {
   status: "pending" | "active";
   createdAt: number;
   expiresAt: number;
+  /** The app this grant is for ({@link appKeyOf}); absent on grants stored before app keys (then: the client id). */
+  appKey?: string;
+}
+
+/** What names an app: the client id, its kind, display name and registered redirect URIs. */
+export interface AppIdentity {
+  clientId: string;
+  clientKind: "registered" | "metadata-document";
+  /** The registered `client_name`, or null when the client registered none. */
+  name: string | null;
+  redirectUris: readonly string[];
+}
+
+/**
+ * The key of the app a client stands for: a metadata-document client is its URL (one client id per app); a
+ * registered client with a name is `app:` plus the SHA-256 of its name and sorted redirect URIs, so each of the
+ * registrations Claude.ai makes (a new one per connect) is the same app; a registered client without a name is
+ * only itself (its client id).
+ */
+export async function appKeyOf(app: AppIdentity): Promise<string> {
+  if (app.clientKind === "metadata-document" || app.name === null) return app.clientId;
+  const text = JSON.stringify([app.name, [...new Set(app.redirectUris)].sort()]);
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return "app:" + base64url(new Uint8Array(digest));
+}
+
+/** The `grantOf` key component of a stored grant (its app key; its client id for grants stored before app keys). */
+export function grantAppKey(grant: Pick<GrantRecord, "clientId" | "appKey">): string {
+  return grant.appKey ?? grant.clientId;
 }
 
 /** Value of the `grantOf` and `userGrant` indexes. */
@@ -96,20 +132,20 @@ export function putGrant(op: Deno.AtomicOperation, grant: GrantRecord, now: numb
   const ptr: GrantPointer = { grantId: grant.id, expiresAt: grant.expiresAt };
   return op
     .set(OK.grant(grant.wikiId, grant.id), grant, { expireIn: ttl })
-    .set(OK.grantOf(grant.wikiId, grant.did, grant.clientId), ptr, { expireIn: ttl })
+    .set(OK.grantOf(grant.wikiId, grant.did, grantAppKey(grant)), ptr, { expireIn: ttl })
     .set(OK.userGrant(grant.did, grant.wikiId, grant.id), ptr, { expireIn: ttl });
 }
 
 /** Adds the deletes of `grant` and its index entries to `op` (the `grantOf` pointer only if it points to it). */
 export function deleteGrantOps(
   op: Deno.AtomicOperation,
-  grant: Pick<GrantRecord, "id" | "wikiId" | "did" | "clientId">,
+  grant: Pick<GrantRecord, "id" | "wikiId" | "did" | "clientId" | "appKey">,
   pointsHere: boolean,
 ): Deno.AtomicOperation {
   op.delete(OK.grant(grant.wikiId, grant.id))
     .delete(OK.userGrant(grant.did, grant.wikiId, grant.id))
     .delete(OK.grantUsed(grant.wikiId, grant.id));
-  if (pointsHere) op.delete(OK.grantOf(grant.wikiId, grant.did, grant.clientId));
+  if (pointsHere) op.delete(OK.grantOf(grant.wikiId, grant.did, grantAppKey(grant)));
   return op;
 }
 
@@ -127,7 +163,7 @@ export async function deleteGrant(kv: Deno.Kv, wikiId: WikiId, grantId: string, 
     const entry = await kv.get<GrantRecord>(OK.grant(wikiId, grantId));
     const g = entry.value;
     if (!g) return false;
-    const of = await kv.get<GrantPointer>(OK.grantOf(wikiId, g.did, g.clientId));
+    const of = await kv.get<GrantPointer>(OK.grantOf(wikiId, g.did, grantAppKey(g)));
     const pointsHere = of.value?.grantId === grantId;
     const op = kv.atomic().check(entry).check(of);
     if ((await deleteGrantOps(op, g, pointsHere).commit()).ok) return isLive(g, now);

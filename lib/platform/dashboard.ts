@@ -7,7 +7,7 @@ import type { Role, Usage, Visibility, WikiRecord } from "../wiki/types.ts";
 import type { TokenRecord } from "../auth/tokens.ts";
 import type { ConnectedApp } from "../oauth/revoke.ts";
 import type { WikiAccess } from "./access.ts";
-import { can, ownsWiki } from "../auth/access.ts";
+import { can, effectiveRole, effectiveScopes, ownsWiki, type Scope } from "../auth/access.ts";
 import { type Collaborator, handleOf, listCollaborators } from "./collaborators.ts";
 import { ownedWikis } from "./wiki_lifecycle.ts";
 import type { PlatformDeps } from "./deps.ts";
@@ -38,9 +38,16 @@ export interface Overview {
   canCreate: boolean;
 }
 
-/** A connected app with the handle of the person who connected it. */
+/** A connected app with the handle of the person who connected it and what it may do now. */
 export interface ConnectedAppView extends ConnectedApp {
   grantedBy: string | null;
+  /** That person's current role on the wiki (null: no longer a member). */
+  role: Role | null;
+  /**
+   * The effective access: the grant's scopes that the person's current role still allows (lib/auth/access.ts), as
+   * the MCP endpoint applies them; narrower than `scopes` after a demotion.
+   */
+  effectiveScopes: Scope[];
 }
 
 /** Everything a wiki's settings page shows. Admin-only parts are null for other roles. */
@@ -80,8 +87,15 @@ export async function wikiSettings(deps: PlatformDeps, access: WikiAccess): Prom
   let apps: ConnectedAppView[] | null = null;
   if (admin) {
     apps = [];
+    const roles = new Map((await deps.wikis.members(wiki.id)).map((m) => [m.did, m.role]));
     for (const app of await deps.oauth.listGrants(wiki.id)) {
-      apps.push({ ...app, grantedBy: await handleOf(deps.kv, wiki.id, app.did) });
+      const standing = { role: roles.get(app.did) ?? null, isOwner: ownsWiki(wiki, app.did) };
+      apps.push({
+        ...app,
+        grantedBy: await handleOf(deps.kv, wiki.id, app.did),
+        role: standing.role === null ? null : effectiveRole(standing.role, standing.isOwner),
+        effectiveScopes: effectiveScopes(app.scopes, standing),
+      });
     }
   }
   return {

@@ -171,18 +171,18 @@ export async function redeemSignInTransfer(
 }
 
 /**
- * The sign-in/sign-up decision: creates or refreshes the user and starts a platform session. A first login, or one
- * without a `returnTo` by someone who owns no wiki, goes on to signup (`/auth/signup`, keeping `returnTo`);
- * otherwise to `returnTo` or the dashboard.
+ * The sign-in/sign-up decision: creates or refreshes the user and starts a platform session. A sign-in with a
+ * `returnTo` goes back there, first sign-in or not: the person was in the middle of something (a collaborator
+ * connecting Claude to someone else's wiki returns to its consent page), and creating a wiki of their own stays on
+ * offer on the dashboard, never forced mid-flow. Without one, a first sign-in, or someone who owns no wiki, goes on
+ * to signup (`/auth/signup`); anyone else to the dashboard.
  */
 export async function signIn(deps: SignInDeps, user: SessionUser, returnTo: string | null): Promise<SignInStep> {
   const { urls } = deps;
   const { created } = await upsertUserOnLogin(deps.kv, user);
   const { id, record } = await deps.sessions.create(user, urls.origin);
   let location = returnTo ?? urls.platform("/app/");
-  if (created || (!returnTo && !(await ownsWiki(deps, user.did)))) {
-    location = urls.platform("/auth/signup") + (returnTo ? `?return_to=${encodeURIComponent(returnTo)}` : "");
-  }
+  if (!returnTo && (created || !(await ownsWiki(deps, user.did)))) location = urls.platform("/auth/signup");
   return { kind: "signed-in", id, record, location };
 }
 

@@ -1,10 +1,10 @@
 /**
  * @module
  * Building blocks of a wiki's settings page (routes/app/wiki_settings.tsx): how to connect an agent, a section, a
- * role picker and a usage meter.
+ * role picker, a usage meter and a connected app's effective access.
  */
 import type { ComponentChildren } from "preact";
-import { claudeCodeCommand, type WikiSettings } from "../../lib/platform/dashboard.ts";
+import { claudeCodeCommand, type ConnectedAppView, type WikiSettings } from "../../lib/platform/dashboard.ts";
 import { ROLES } from "../../lib/auth/access.ts";
 import type { Role } from "../../lib/wiki/types.ts";
 import type { NewTokenFlash } from "./wiki_settings.tsx";
@@ -101,5 +101,28 @@ export function Meter({ label, used, max, text }: { label: string; used: number;
       </div>
       <meter min={0} max={max} value={used} high={max * 0.9} aria-label={label}>{text}</meter>
     </div>
+  );
+}
+
+/**
+ * What a connected app may do now (its grant capped by the current role of the person who connected it), and, when
+ * the role narrowed it, what was granted.
+ */
+export function AppAccess({ app }: { app: ConnectedAppView }) {
+  const label = (scopes: readonly string[]) =>
+    scopes.includes("wiki:write") ? "read & write" : scopes.includes("wiki:read") ? "read-only" : "no access";
+  const effective = label(app.effectiveScopes);
+  const granted = label(app.scopes);
+  return (
+    <>
+      <span class="badge">{effective}</span>
+      {effective !== granted
+        ? (
+          <span class="muted">
+            {` (granted ${granted}; ${app.role ? `now a ${app.role}` : "no longer a member"})`}
+          </span>
+        )
+        : null}
+    </>
   );
 }

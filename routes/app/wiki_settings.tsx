@@ -19,7 +19,7 @@ import type { Role } from "../../lib/wiki/types.ts";
 import { currentSession, currentUser, formToken, settingsPath } from "./context.ts";
 import { can } from "../../lib/auth/access.ts";
 import { AppPage, FormError, Notice, PostForm } from "./ui.tsx";
-import { Connect, Meter, RoleSelect, Section } from "./settings_parts.tsx";
+import { AppAccess, Connect, Meter, RoleSelect, Section } from "./settings_parts.tsx";
 
 /** Sections of the settings page that have forms (an error is shown in its section). */
 export type SettingsSection = "tokens" | "apps" | "visibility" | "collaborators" | "delete";
@@ -150,7 +150,7 @@ export async function renderSettings(
                     <li class="row">
                       <div class="row-main">
                         <strong>{a.clientName}</strong> <span class="muted">({a.redirectHost})</span>{" "}
-                        <span class="badge">{a.scopes.includes("wiki:write") ? "read & write" : "read-only"}</span>
+                        <AppAccess app={a} />
                         <div class="muted">
                           Connected by {a.grantedBy ? `@${a.grantedBy}` : a.did} on {formatTime(a.grantedAt)} ·{" "}
                           {a.lastUsedAt ? `last used ${formatTime(a.lastUsedAt)}` : "not used yet"}

@@ -7,7 +7,8 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { countingKv, type KvCounter } from "../mcp/helpers.ts";
 import { createOAuthServer } from "../../lib/oauth/server.ts";
 import { CODE_SHAPE } from "../../lib/oauth/authorize.ts";
-import { authorizeCode, CLAUDE_DCR, type OAuthFixture, pkce, post, register, setup } from "./helpers.ts";
+import { authorizeCode, CLAUDE_DCR, type OAuthFixture, pkce, post, register, setup, VIEWER } from "./helpers.ts";
+import type { Role } from "../../lib/wiki/types.ts";
 import {
   CALLBACK,
   type HttpFixture,
@@ -38,7 +39,7 @@ function counted(fx: OAuthFixture): { fx: OAuthFixture; counter: KvCounter } {
 type Auth = "client_secret_post" | "client_secret_basic" | "none" | "metadata-document";
 
 /** Registers (or names) a client with `auth`, authorizes it; returns what its token requests send. */
-async function authorized(fx: OAuthFixture, auth: Auth) {
+async function authorized(fx: OAuthFixture, auth: Auth, as: { did?: string; role?: Role } = {}) {
   let id: string;
   let secret: string | null = null;
   let redirect = CB;
@@ -59,7 +60,7 @@ async function authorized(fx: OAuthFixture, auth: Auth) {
     secret = (reg.body.client_secret as string | undefined) ?? null;
   }
   const { verifier, challenge } = await pkce();
-  const { code } = await authorizeCode(fx, id, challenge, { over: { redirect_uri: redirect } });
+  const { code } = await authorizeCode(fx, id, challenge, { over: { redirect_uri: redirect }, ...as });
   const creds: Record<string, string> = auth === "client_secret_basic" ? {} : { client_id: id };
   if (auth === "client_secret_post") creds.client_secret = secret!;
   const basic: [string, string] | undefined = auth === "client_secret_basic" ? [id, secret!] : undefined;
@@ -111,7 +112,8 @@ Deno.test("round trips - a code names its grant; editing that part makes it an u
   const m = c.code.match(CODE_SHAPE);
   assertOk(m, c.code);
   // The grant named by the code is the one the approval created (and the tokens belong to).
-  const other = await authorized(fx, "client_secret_post");
+  // Another person's (the same person re-authorizing the same app would replace the first grant).
+  const other = await authorized(fx, "client_secret_post", { did: VIEWER, role: "viewer" });
   const otherGrant = other.code.match(CODE_SHAPE)![1];
   assertOk(otherGrant !== m[1]);
   const forged = c.code.replace(m[1], otherGrant);
