@@ -19,7 +19,7 @@ import type { Limits } from "../config.ts";
 import type { Urls } from "../urls.ts";
 import type { Wikis } from "../wiki/wikis.ts";
 import type { WikiRecord } from "../wiki/types.ts";
-import type { Principal, Verifier } from "../auth/principal.ts";
+import type { Principal, Scope, Verifier } from "../auth/principal.ts";
 import { hasScope, SCOPES } from "../auth/access.ts";
 import { authenticate, bearerChallenge } from "../auth/authenticate.ts";
 import { toolScope } from "./server.ts";
@@ -103,11 +103,19 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     return challenge(slug, 401, "invalid_token", allScopes, `Invalid token: ${auth.result.failure.description}`);
   }
 
-  /** The 403 `insufficient_scope` for the first tool called that the caller's scopes do not cover, else null. */
+  /**
+   * The 403 `insufficient_scope` for the first tool called (or resource or prompt request) that the caller's scopes
+   * do not cover, else null.
+   */
   function refuseScopes(messages: RpcMessage[], principal: Principal, slug: string): Response | null {
     for (const m of messages) {
-      const name = calledTool(m);
-      const needed = name === undefined ? undefined : toolScope(name);
+      const tool = calledTool(m);
+      const name = tool ?? (m.method !== undefined && READ_METHODS.has(m.method) ? m.method : undefined);
+      const needed: Scope | undefined = tool !== undefined
+        ? toolScope(tool)
+        : name === undefined
+        ? undefined
+        : "wiki:read";
       if (needed && !hasScope(principal.scopes, needed)) {
         return challenge(
           slug,
@@ -177,6 +185,16 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     },
   };
 }
+
+/** Requests other than tool calls that read the wiki's pages (lib/mcp/resources.ts, prompts.ts): they need wiki:read. */
+const READ_METHODS: ReadonlySet<string> = new Set([
+  "resources/list",
+  "resources/templates/list",
+  "resources/read",
+  "prompts/list",
+  "prompts/get",
+  "completion/complete",
+]);
 
 /** The 405 for anything but POST (the endpoint is stateless: no GET stream, no DELETE of a session), else null. */
 function refuseMethod(req: Request): Response | null {

@@ -10,6 +10,7 @@ import { capText, cutEnd, fitCount, resultBudget } from "./budget.ts";
 import { fail, ok, type ToolText } from "./errors.ts";
 import { formatNote, formatSectionNotFound, noteHeader } from "./format.ts";
 import { READ, tool, type WikiTool } from "./tool.ts";
+import { OUTPUT, withData } from "./output.ts";
 import { findSection, parseHeadings } from "../wiki/sections.ts";
 import type { Page } from "../wiki/types.ts";
 
@@ -30,6 +31,7 @@ export const READ_NOTE: WikiTool = tool({
     "which characters it holds and the `offset` to pass for the rest; `outline: true` lists the headings with the " +
     "offset and size of each section, so you can read just what you need.",
   annotations: READ,
+  output: OUTPUT.read_note,
   input: z.object({
     path: boundedText(ARG_BOUNDS.path).describe(
       'Page path, e.g. "Design/Auth" (case matters; spaces or underscores both work).',
@@ -102,9 +104,18 @@ function readPart(
   req: PartRequest,
 ): ToolText {
   const asked = req.offset !== undefined || req.limit !== undefined;
+  const data = (start: number, end: number) => ({
+    ...pageData(page, extra.atRevision === true),
+    ...(links ? { links_to: links.linksTo, linked_from: links.linkedFrom } : {}),
+    section: extra.section,
+    content: text.slice(start, end),
+    offset: start,
+    total_characters: text.length,
+    next_offset: end < text.length ? end : undefined,
+  });
   if (!asked) {
     const whole = formatNote(page, links, { ...extra, body: text });
-    if (whole.length <= req.budget) return ok(whole);
+    if (whole.length <= req.budget) return withData(ok(whole), data(0, text.length));
   }
   const start = req.offset ?? 0;
   if (start > text.length) {
@@ -124,7 +135,20 @@ function readPart(
   const bare = noteHeader(page, links, { ...extra, notes: [partLine(text.length - 1)] }).join("\n").length;
   const room = req.budget - bare - "\n\n---\n".length - 16;
   const end = cutEnd(text, start, Math.min(req.limit ?? Infinity, Math.max(1, room)));
-  return ok(formatNote(page, links, { ...extra, body: text.slice(start, end), notes: [partLine(end)] }));
+  const note = formatNote(page, links, { ...extra, body: text.slice(start, end), notes: [partLine(end)] });
+  return withData(ok(note), data(start, end));
+}
+
+/** The fields of read_note's structured content that every form has (lib/mcp/output.ts). */
+function pageData(page: Page, atRevision: boolean) {
+  return {
+    path: page.path,
+    title: page.title,
+    revision: page.revision,
+    historical: atRevision,
+    deleted: page.deleted,
+    frontmatter: page.frontmatter,
+  };
 }
 
 /** The outline of `page`: its headings from `offset` on, each with its offset and size, as many as fit. */
@@ -155,9 +179,15 @@ function formatOutline(page: Page, offset: number, budget: number, atRevision: b
   const moreMax = `More: call read_note again with outline=true and offset=${content.length}.`;
   const room = budget - head.length - moreMax.length - 2;
   const n = fitCount(lines, room);
-  if (n === lines.length) return ok([head, ...lines].join("\n"));
-  // The first heading not shown: lines may start with the "before the first heading" line.
-  const next = headings[n - (lines.length - headings.length)];
+  // Headings shown: lines may start with the "before the first heading" (or "no headings") line.
+  const shown = headings.slice(0, Math.max(0, n - (lines.length - headings.length)));
+  const data = {
+    ...pageData(page, atRevision),
+    total_characters: content.length,
+    outline: shown.map((h) => ({ title: h.title, level: h.level, offset: h.start, size: h.end - h.start })),
+  };
+  if (n === lines.length) return withData(ok([head, ...lines].join("\n")), data);
+  const next = headings[shown.length];
   const more = `More: call read_note again with outline=true and offset=${next.start}.`;
-  return ok([head, ...lines.slice(0, n), more].join("\n"));
+  return withData(ok([head, ...lines.slice(0, n), more].join("\n")), { ...data, next_offset: next.start });
 }

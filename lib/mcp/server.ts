@@ -17,6 +17,8 @@ import { READ_TOOLS } from "./tools_read.ts";
 import { WRITE_TOOLS } from "./tools_write.ts";
 import { ATTACHMENT_TOOLS } from "./tools_attachments.ts";
 import { CONNECTOR_TOOLS } from "./tools_connectors.ts";
+import { registerPageResources } from "./resources.ts";
+import { PROMPT_NAMES, registerPrompts } from "./prompts.ts";
 
 /** Every tool, in the order clients list them. */
 export const WIKI_TOOLS: readonly WikiTool[] = [...READ_TOOLS, ...WRITE_TOOLS, ...ATTACHMENT_TOOLS, ...CONNECTOR_TOOLS];
@@ -60,6 +62,7 @@ const REGISTRATIONS = WIKI_TOOLS.map((t) => ({
     title: t.title,
     description: t.description,
     inputSchema: precomputedSchema(t.input),
+    ...(t.output ? { outputSchema: precomputedSchema(t.output) } : {}),
     annotations: Object.freeze({ title: t.title, ...t.annotations }),
   },
 }));
@@ -132,19 +135,25 @@ export function createSharedWikiServer(): McpServer {
       return callTool(r.tool, args, ctx);
     });
   }
+  registerPageResources(server, toolContextOf, PROMPT_NAMES);
+  registerPrompts(server, toolContextOf);
   return server;
 }
 
 /**
- * Builds the McpServer of one request with the tools bound to `ctx`: every tool, or only `onlyTool` when the
- * request is known to be a call of that tool (a per-request server answers exactly one request, so registering
- * the other 16 would be wasted work on the hot path).
+ * Builds the McpServer of one request with the tools, page resources and prompts bound to `ctx`: all of them, or
+ * only `onlyTool` when the request is known to be a call of that tool (a per-request server answers exactly one
+ * request, so registering the rest would be wasted work on the hot path).
  */
 export function createWikiServer(ctx: ToolContext, onlyTool?: string): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS, capabilities: { tools: {} } });
   for (const r of REGISTRATIONS) {
     if (onlyTool !== undefined && r.tool.name !== onlyTool) continue;
     server.registerTool(r.tool.name, r.config, (args: unknown) => callTool(r.tool, args, ctx));
+  }
+  if (onlyTool === undefined) {
+    registerPageResources(server, () => ctx, PROMPT_NAMES);
+    registerPrompts(server, () => ctx);
   }
   return server;
 }
