@@ -9,6 +9,9 @@ import { rawPost, setupMcp } from "./helpers.ts";
 import { rawClient } from "./raw_client.ts";
 import { PAGE_URI_TEMPLATE, pageUri, RESOURCES_PER_LIST } from "../../lib/mcp/resources.ts";
 import { DEFAULT_LIMITS } from "../../lib/config.ts";
+import { createMcpEndpoint } from "../../lib/mcp/endpoint.ts";
+import { createWikiTokens } from "../../lib/auth/tokens.ts";
+import type { Verifier } from "../../lib/auth/principal.ts";
 
 const ACTOR = { id: "local:test", name: "test", client: "cli" };
 const EXTRA_PAGES = RESOURCES_PER_LIST + 5;
@@ -181,6 +184,57 @@ Deno.test("a resource read is held to the result budget and says how to read the
     assertIncludes(text, "Read the rest with read_note");
   } finally {
     await c.close();
+    await f.close();
+  }
+});
+
+Deno.test("resources, completion and prompts need wiki:read: 403 insufficient_scope for a credential without it", async () => {
+  const f = await setupMcp("path");
+  try {
+    // A credential holding only wiki:write (the per-wiki tokens always read, so the verifier narrows one).
+    const inner = createWikiTokens({ kv: f.kv, keys: f.app.deps.keys }).verifier();
+    const writeOnly: Verifier = {
+      claims: (t) => inner.claims(t),
+      lookupKeys: (t) => inner.lookupKeys(t),
+      async verify(t, wiki, entries) {
+        const r = await inner.verify(t, wiki, entries);
+        return r.ok ? { ok: true, principal: { ...r.principal, scopes: new Set(["wiki:write"] as const) } } : r;
+      },
+    };
+    const endpoint = createMcpEndpoint({
+      kv: f.kv,
+      urls: f.app.deps.urls,
+      wikis: f.app.deps.wikis,
+      limits: f.app.deps.config.limits,
+      verifiers: [writeOnly],
+    });
+    const fetch = async (u: string | URL, i?: RequestInit) => await endpoint.handle(new Request(u, i), "alice");
+    const post = (method: string, params: Record<string, unknown>) =>
+      rawPost(fetch, f.mcpUrl("alice"), JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }), {
+        authorization: `Bearer ${f.rw}`,
+      });
+    const refused: [string, Record<string, unknown>][] = [
+      ["resources/list", {}],
+      ["resources/templates/list", {}],
+      ["resources/read", { uri: "wiki://page/Home" }],
+      ["completion/complete", {
+        ref: { type: "ref/resource", uri: PAGE_URI_TEMPLATE },
+        argument: { name: "path", value: "" },
+      }],
+      ["prompts/list", {}],
+      ["prompts/get", { name: "start_session" }],
+    ];
+    for (const [method, params] of refused) {
+      const res = await post(method, params);
+      assertEquals(res.status, 403, method);
+      assertIncludes(res.headers.get("www-authenticate") ?? "", 'scope="wiki:read"');
+      assertIncludes((await res.json()).error.message, `${method} needs wiki:read`);
+    }
+    // tools/list is not refused (it lists what the credential may call).
+    const list = await post("tools/list", {});
+    assertEquals(list.status, 200);
+    await list.body?.cancel();
+  } finally {
     await f.close();
   }
 });
