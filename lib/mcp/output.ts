@@ -138,6 +138,19 @@ export function fitItems(shown: number, budget: number, build: (k: number) => Re
   return lo;
 }
 
+/** The first of `items` whose JSON list takes at most `max` characters. */
+export function capItems(items: readonly string[], max: number): string[] {
+  const out: string[] = [];
+  let used = 2;
+  for (const item of items) {
+    const n = JSON.stringify(item).length + 1;
+    if (used + n > max) break;
+    used += n;
+    out.push(item);
+  }
+  return out;
+}
+
 /** Fields `fitData` never shortens: values an agent passes back, which a cut would make wrong. */
 const KEPT: ReadonlySet<string> = new Set(["next_cursor", "revision", "path", "id", "url"]);
 

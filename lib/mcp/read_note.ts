@@ -10,7 +10,7 @@ import { capText, cutEnd, fitCount, resultBudget } from "./budget.ts";
 import { fail, ok, type ToolText } from "./errors.ts";
 import { formatNote, formatSectionNotFound, noteHeader } from "./format.ts";
 import { READ, tool, type WikiTool } from "./tool.ts";
-import { OUTPUT, withData } from "./output.ts";
+import { capItems, fitItems, OUTPUT, withData } from "./output.ts";
 import { findSection, parseHeadings } from "../wiki/sections.ts";
 import type { Page } from "../wiki/types.ts";
 
@@ -104,15 +104,26 @@ function readPart(
   req: PartRequest,
 ): ToolText {
   const asked = req.offset !== undefined || req.limit !== undefined;
-  const data = (start: number, end: number) => ({
+  // The structured content: link lists capped as the text's are (1/8 of the budget each), and the characters
+  // start..end, fewer when their JSON would exceed the budget (then next_offset says where the data stops).
+  const linksTo = links ? capItems(links.linksTo, req.budget / 8) : [];
+  const linkedFrom = links ? capItems(links.linkedFrom, req.budget / 8) : [];
+  const cutLinks = links !== null &&
+    (linksTo.length < links.linksTo.length || linkedFrom.length < links.linkedFrom.length);
+  const part = (start: number, end: number) => ({
     ...pageData(page, extra.atRevision === true),
-    ...(links ? { links_to: links.linksTo, linked_from: links.linkedFrom } : {}),
+    ...(links ? { links_to: linksTo, linked_from: linkedFrom } : {}),
     section: extra.section,
     content: text.slice(start, end),
     offset: start,
     total_characters: text.length,
     next_offset: end < text.length ? end : undefined,
+    ...(cutLinks ? { truncated: true } : {}),
   });
+  const data = (start: number, end: number) => {
+    if (end - start <= req.budget / 4) return part(start, end);
+    return part(start, cutEnd(text, start, fitItems(end - start, req.budget, (k) => part(start, start + k))));
+  };
   if (!asked) {
     const whole = formatNote(page, links, { ...extra, body: text });
     if (whole.length <= req.budget) return withData(ok(whole), data(0, text.length));
@@ -181,13 +192,22 @@ function formatOutline(page: Page, offset: number, budget: number, atRevision: b
   const n = fitCount(lines, room);
   // Headings shown: lines may start with the "before the first heading" (or "no headings") line.
   const shown = headings.slice(0, Math.max(0, n - (lines.length - headings.length)));
-  const data = {
+  const outline = shown.map((h) => ({
+    title: capText(h.title, OUTLINE_TITLE_CHARS),
+    level: h.level,
+    offset: h.start,
+    size: h.end - h.start,
+  }));
+  // The data holds the headings shown, or the first of them when their JSON would exceed the budget.
+  const data = (k: number) => ({
     ...pageData(page, atRevision),
     total_characters: content.length,
-    outline: shown.map((h) => ({ title: h.title, level: h.level, offset: h.start, size: h.end - h.start })),
-  };
-  if (n === lines.length) return withData(ok([head, ...lines].join("\n")), data);
+    outline: outline.slice(0, k),
+    next_offset: headings[k]?.start,
+  });
+  const fitted = data(fitItems(outline.length, budget, data));
+  if (n === lines.length) return withData(ok([head, ...lines].join("\n")), fitted);
   const next = headings[shown.length];
   const more = `More: call read_note again with outline=true and offset=${next.start}.`;
-  return withData(ok([head, ...lines.slice(0, n), more].join("\n")), { ...data, next_offset: next.start });
+  return withData(ok([head, ...lines.slice(0, n), more].join("\n")), fitted);
 }

@@ -159,12 +159,17 @@ Deno.test("structured content of results cut by the budget is valid, within the 
     }
     assertEquals(seen, (await pages.list()).map((p) => p.path));
     assertOk(shorter, "some part's data holds fewer notes than its text");
-    // A long page read whole is cut: the data is the part the text holds.
+    // A long page read whole is cut: the data holds the start of the part the text holds (all of it, or less when
+    // its JSON would exceed the budget) and the offset where it stops.
     const big = await c.client.callTool({ name: "read_note", arguments: { path: "Big" } });
     check("read_note", big);
     const sc = big.structuredContent as { content: string; offset: number; next_offset: number };
     assertEquals(sc.offset, 0);
-    assertIncludes(textOf(big), `offset=${sc.next_offset}`);
+    assertEquals(sc.next_offset, sc.content.length);
+    assertIncludes(textOf(big), "\n---\n" + sc.content);
+    const rest = await c.client.callTool({ name: "read_note", arguments: { path: "Big", offset: sc.next_offset } });
+    check("read_note", rest);
+    assertEquals((rest.structuredContent as { offset: number }).offset, sc.next_offset);
     // get_links of a page with 150 links: the text comes in parts, the data is cut to the budget and says so.
     const hub = await c.client.callTool({ name: "get_links", arguments: { path: "Hub" } });
     check("get_links", hub);
