@@ -102,6 +102,29 @@ export const OUTPUT = {
     next_cursor: nextCursor,
     truncated,
   }),
+  get_diff: z.object({
+    path: z.string(),
+    from: z.string().describe("Full id of the older revision."),
+    to: z.string().describe("Full id of the newer revision."),
+    added: z.number(),
+    removed: z.number(),
+    diff: z.string().describe("The unified diff text shown (all of it, or the part from `offset`)."),
+    offset: z.number(),
+    total_characters: z.number(),
+    next_offset: z.number().optional().describe("Pass as `offset` for the rest; absent at the end."),
+    truncated,
+  }),
+  download_attachment: z.object({
+    filename: z.string(),
+    mime: z.string(),
+    size: z.number().describe("Bytes in the whole file."),
+    sha256: z.string().describe("Of the whole file."),
+    offset: z.number().describe("First byte of `content_base64`."),
+    length: z.number().describe("Bytes in `content_base64`."),
+    content_base64: z.string(),
+    next_offset: z.number().optional().describe("Pass as `offset` for the rest; absent at the end."),
+    truncated,
+  }),
   search: z.object({
     results: z.array(z.object({ id: z.string(), title: z.string(), url: z.string() })),
     truncated,
@@ -152,7 +175,7 @@ export function capItems(items: readonly string[], max: number): string[] {
 }
 
 /** Fields `fitData` never shortens: values an agent passes back, which a cut would make wrong. */
-const KEPT: ReadonlySet<string> = new Set(["next_cursor", "revision", "path", "id", "url"]);
+const KEPT: ReadonlySet<string> = new Set(["next_cursor", "revision", "path", "id", "url", "content_base64"]);
 
 /** Most shortening steps `fitData` takes (each halves one field). */
 const MAX_STEPS = 64;

@@ -120,6 +120,7 @@ export const ATTACHMENT_TOOLS: WikiTool[] = [
       "comes in byte windows: the result says which bytes it holds and the `offset` to pass for the rest " +
       "(`length` asks for a smaller window).",
     annotations: READ,
+    output: OUTPUT.download_attachment,
     input: z.object({
       path,
       filename,

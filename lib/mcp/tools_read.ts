@@ -199,6 +199,7 @@ export const READ_TOOLS: WikiTool[] = [
       "`to_revision` defaults to the current revision. A long diff comes in parts: the result gives the `offset` to " +
       "pass for the rest.",
     annotations: READ,
+    output: OUTPUT.get_diff,
     input: z.object({
       path,
       from_revision: boundedText(ARG_BOUNDS.revision).describe("The older revision (id or 7+ char prefix)."),

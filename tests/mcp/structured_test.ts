@@ -28,6 +28,8 @@ const CALLS: [ToolName, Record<string, unknown>][] = [
   ["get_recent_changes", {}],
   ["find_orphaned_notes", {}],
   ["list_attachments", { path: "Design/Auth" }],
+  ["download_attachment", { path: "Design/Auth", filename: "a.txt" }],
+  ["download_attachment", { path: "Design/Auth", filename: "a.txt", offset: 1, length: 2 }],
   ["search", { query: "auth" }],
   ["fetch", { id: "Design/Auth" }],
 ];
@@ -42,15 +44,22 @@ async function seed(f: Fixture) {
   const auth =
     "---\ncategory: design\ntags: [auth, oauth]\n---\n# Auth\n\n## Goals\n\nAuth for agents.\n\n## Plan\n\n" +
     "Tokens. Links to [[Home]].\n";
-  await pages.write("Design/Auth", auth, {}, ACTOR);
+  const first = await pages.write("Design/Auth", auth.replace("Tokens.", "Cookies."), {}, ACTOR);
+  await pages.write("Design/Auth", auth, { revision: first.revision }, ACTOR);
   await pages.write("Lonely", "Nobody links here (auth).\n", {}, ACTOR);
   await pages.putAttachment("Design/Auth", "a.txt", new TextEncoder().encode("hello"), {}, ACTOR);
+  return first.revision;
 }
 
 for (const gen of ["v2", "v1"] as const) {
   Deno.test(`${gen} client: every data tool declares an outputSchema and returns structuredContent`, async () => {
     const f = await setupMcp("path");
-    await seed(f);
+    const first = await seed(f);
+    const calls: [ToolName, Record<string, unknown>][] = [
+      ...CALLS,
+      ["get_diff", { path: "Design/Auth", from_revision: first }],
+      ["get_diff", { path: "Design/Auth", from_revision: first, offset: 10 }],
+    ];
     const c = await rawClient(gen, f.mcpUrl("alice"), f.rw, f.fetch);
     try {
       const tools = (await c.client.listTools()).tools as { name: string; outputSchema?: { type?: string } }[];
@@ -60,7 +69,7 @@ for (const gen of ["v2", "v1"] as const) {
       }
       // Tools that change the wiki declare none.
       assertEquals(tools.find((x) => x.name === "write_note")?.outputSchema, undefined);
-      for (const [name, args] of CALLS) {
+      for (const [name, args] of calls) {
         const r = await c.client.callTool({ name, arguments: args });
         const label = `${name} ${JSON.stringify(args)}`;
         assertOk(r.isError !== true, `${label}: ${textOf(r)}`);
@@ -98,6 +107,18 @@ for (const gen of ["v2", "v1"] as const) {
           ["a.txt", 5],
         ],
       );
+      const window = await c.client.callTool({
+        name: "download_attachment",
+        arguments: { path: "Design/Auth", filename: "a.txt", offset: 1, length: 2 },
+      });
+      assertEquals(window.structuredContent.content_base64, new TextEncoder().encode("el").toBase64());
+      assertEquals(window.structuredContent.next_offset, 3);
+      const diff = await c.client.callTool({
+        name: "get_diff",
+        arguments: { path: "Design/Auth", from_revision: first },
+      });
+      assertIncludes(textOf(diff), diff.structuredContent.diff);
+      assertIncludes(diff.structuredContent.diff, "+Tokens.");
       const orphans = await c.client.callTool({ name: "find_orphaned_notes", arguments: {} });
       assertOk(orphans.structuredContent.orphans.includes("Lonely"));
       const fetched = await c.client.callTool({ name: "fetch", arguments: { id: "Design/Auth" } });
@@ -170,6 +191,17 @@ Deno.test("structured content of results cut by the budget is valid, within the 
     const rest = await c.client.callTool({ name: "read_note", arguments: { path: "Big", offset: sc.next_offset } });
     check("read_note", rest);
     assertEquals((rest.structuredContent as { offset: number }).offset, sc.next_offset);
+    // A download window: the data's base64 fits with the other fields, and says where it stops.
+    const bytes = new Uint8Array(10_000).map((_, i) => i % 251);
+    await pages.putAttachment("Big", "big.bin", bytes, {}, ACTOR);
+    const down = await c.client.callTool({
+      name: "download_attachment",
+      arguments: { path: "Big", filename: "big.bin" },
+    });
+    check("download_attachment", down);
+    const w = down.structuredContent as { offset: number; length: number; content_base64: string; next_offset: number };
+    assertEquals(Uint8Array.fromBase64(w.content_base64), bytes.subarray(0, w.length));
+    assertEquals(w.next_offset, w.length);
     // get_links of a page with 150 links: the text comes in parts, the data is cut to the budget and says so.
     const hub = await c.client.callTool({ name: "get_links", arguments: { path: "Hub" } });
     check("get_links", hub);
