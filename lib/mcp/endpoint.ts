@@ -109,13 +109,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
    */
   function refuseScopes(messages: RpcMessage[], principal: Principal, slug: string): Response | null {
     for (const m of messages) {
-      const tool = calledTool(m);
-      const name = tool ?? (m.method !== undefined && READ_METHODS.has(m.method) ? m.method : undefined);
-      const needed: Scope | undefined = tool !== undefined
-        ? toolScope(tool)
-        : name === undefined
-        ? undefined
-        : "wiki:read";
+      const { name, needed } = scopeNeeded(m) ?? {};
       if (needed && !hasScope(principal.scopes, needed)) {
         return challenge(
           slug,
@@ -195,6 +189,17 @@ const READ_METHODS: ReadonlySet<string> = new Set([
   "prompts/get",
   "completion/complete",
 ]);
+
+/** What `m` calls and the scope that needs: a tool's own; wiki:read for resources, completion and prompts. */
+function scopeNeeded(m: RpcMessage): { name: string; needed: Scope } | undefined {
+  const tool = calledTool(m);
+  if (tool !== undefined) {
+    const needed = toolScope(tool);
+    return needed === undefined ? undefined : { name: tool, needed };
+  }
+  if (m.method !== undefined && READ_METHODS.has(m.method)) return { name: m.method, needed: "wiki:read" };
+  return undefined;
+}
 
 /** The 405 for anything but POST (the endpoint is stateless: no GET stream, no DELETE of a session), else null. */
 function refuseMethod(req: Request): Response | null {
