@@ -5,6 +5,7 @@
  * line saying where the window sits and the offset to pass for the rest.
  */
 import { fail, ok, type ToolText } from "./errors.ts";
+import { withData } from "./output.ts";
 import type { OpenAttachment } from "../wiki/attachment_range.ts";
 
 /** The download_attachment result for the window of `file` from `offset`, at most `length` bytes. */
@@ -22,7 +23,7 @@ export async function attachmentWindow(
   if (!asked && head.length + label.length + 2 + Math.ceil(size / 3) * 4 <= budget) {
     const all = await file.read(0, size);
     if (all === null) return changed();
-    return ok(`${head}\n${label}\n${all.toBase64()}`);
+    return withData(ok(`${head}\n${label}\n${all.toBase64()}`), windowData(info, 0, all, budget));
   }
   const start = offset ?? 0;
   if (start > size) {
@@ -42,7 +43,33 @@ export async function attachmentWindow(
   const end = Math.min(size, start + Math.min(length ?? Infinity, fits));
   const bytes = await file.read(start, end);
   if (bytes === null) return changed();
-  return ok(`${head}\n${partLine(end)}\n${label}\n${bytes.toBase64()}`);
+  return withData(
+    ok(`${head}\n${partLine(end)}\n${label}\n${bytes.toBase64()}`),
+    windowData(info, start, bytes, budget),
+  );
+}
+
+/** Characters the structured content of a window takes besides its base64 (names, numbers, the sha256). */
+const WINDOW_DATA_OVERHEAD = 600;
+
+/**
+ * The structured content of the window of `bytes` from `start` (lib/mcp/output.ts): fewer bytes when their base64
+ * would not fit `budget` with the other fields (next_offset then says where the data stops).
+ */
+function windowData(info: OpenAttachment["info"], start: number, bytes: Uint8Array, budget: number) {
+  const fits = Math.max(3, Math.floor((budget - WINDOW_DATA_OVERHEAD - info.filename.length * 6) / 4) * 3);
+  const kept = bytes.length <= fits ? bytes : bytes.subarray(0, fits);
+  const end = start + kept.length;
+  return {
+    filename: info.filename,
+    mime: info.mime,
+    size: info.size,
+    sha256: info.sha256,
+    offset: start,
+    length: kept.length,
+    content_base64: kept.toBase64(),
+    next_offset: end < info.size ? end : undefined,
+  };
 }
 
 function changed(): ToolText {

@@ -21,7 +21,7 @@ import type { Limits } from "../config.ts";
 import type { Urls } from "../urls.ts";
 import type { Wikis } from "../wiki/wikis.ts";
 import type { WikiRecord } from "../wiki/types.ts";
-import type { Principal, Verifier } from "../auth/principal.ts";
+import type { Principal, Scope, Verifier } from "../auth/principal.ts";
 import { scopeKey, SCOPES, scopeStanding } from "../auth/access.ts";
 import { authenticate, bearerChallenge } from "../auth/authenticate.ts";
 import { toolScope } from "./server.ts";
@@ -106,14 +106,16 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
   }
 
   /**
-   * The 403 `insufficient_scope` for the first tool called whose scope the caller lacks but could get by authorizing
-   * again, else null (a scope it can never get is explained by the tool's result instead).
+   * The 403 `insufficient_scope` for the first request whose scope the caller lacks but could get by authorizing
+   * again (a tool call, a resource or prompt request), else null. A tool whose scope the caller can never get is
+   * explained by the tool's result instead; a resource or prompt request without the scope is refused all the same.
    */
   function refuseScopes(messages: RpcMessage[], principal: Principal, slug: string): Response | null {
     for (const m of messages) {
-      const name = calledTool(m);
-      const needed = name === undefined ? undefined : toolScope(name);
-      if (needed && scopeStanding(principal, needed) === "step-up") {
+      const { name, needed } = scopeNeeded(m) ?? {};
+      if (!needed) continue;
+      const standing = scopeStanding(principal, needed);
+      if (standing === "step-up" || (standing === "never" && calledTool(m) === undefined)) {
         return challenge(
           slug,
           403,
@@ -187,6 +189,27 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
       });
     },
   };
+}
+
+/** Requests other than tool calls that read the wiki's pages (lib/mcp/resources.ts, prompts.ts): they need wiki:read. */
+const READ_METHODS: ReadonlySet<string> = new Set([
+  "resources/list",
+  "resources/templates/list",
+  "resources/read",
+  "prompts/list",
+  "prompts/get",
+  "completion/complete",
+]);
+
+/** What `m` calls and the scope that needs: a tool's own; wiki:read for resources, completion and prompts. */
+function scopeNeeded(m: RpcMessage): { name: string; needed: Scope } | undefined {
+  const tool = calledTool(m);
+  if (tool !== undefined) {
+    const needed = toolScope(tool);
+    return needed === undefined ? undefined : { name: tool, needed };
+  }
+  if (m.method !== undefined && READ_METHODS.has(m.method)) return { name: m.method, needed: "wiki:read" };
+  return undefined;
 }
 
 /** The 405 for anything but POST (the endpoint is stateless: no GET stream, no DELETE of a session), else null. */

@@ -2,11 +2,14 @@
  * @module
  * The paged listings of the read tools: list_notes, search_notes, get_history and get_recent_changes in parts that
  * fit the result budget, each cut part ending with "More: call {tool} again with cursor=...". A listing that fits
- * and was not asked for by cursor reads exactly as before paging existed (lib/mcp/format.ts).
+ * and was not asked for by cursor reads exactly as before paging existed (lib/mcp/format.ts). Each part's structured
+ * content (lib/mcp/output.ts) holds the items the text shows, or the first of them when their JSON would exceed the
+ * budget, with the cursor after its own last item.
  */
 import { fitListing } from "./budget.ts";
 import { fingerprint, makeCursor, moreLine, readCursor } from "./cursor.ts";
 import { ok, type ToolText } from "./errors.ts";
+import { fitItems, withData } from "./output.ts";
 import {
   formatChange,
   formatHistory,
@@ -14,6 +17,7 @@ import {
   formatHit,
   formatListHead,
   formatListLine,
+  isoSeconds,
 } from "./format.ts";
 import type { HistoryEntry, PageMeta, RevisionInfo, SearchHit } from "../wiki/types.ts";
 
@@ -49,14 +53,26 @@ export function listPart(
 ): ToolText {
   const head = formatListHead(list.length, criteria);
   const lines = list.slice(from).map(formatListLine);
+  const cursorAt = (last: number) =>
+    last >= list.length ? undefined : makeCursor("list_notes", { after: list[last - 1].path });
   const r = fitListing(() => head, lines, budget, (n) => {
     const last = from + n;
-    if (last >= list.length) return byCursor || from > 0 ? `Showing notes ${from + 1} to ${last}: the end.` : "";
-    const cursor = makeCursor("list_notes", { after: list[last - 1].path });
+    const cursor = cursorAt(last);
+    if (cursor === undefined) return byCursor || from > 0 ? `Showing notes ${from + 1} to ${last}: the end.` : "";
     return `Showing notes ${from + 1} to ${last} of ${list.length}. ` +
       moreLine("list_notes", cursor, "and the same filters");
   });
-  return ok(r.text);
+  const notes = list.slice(from, from + r.shown).map((p) => ({
+    path: p.path,
+    title: p.title,
+    category: p.category,
+    tags: p.tags,
+    updated: isoSeconds(p.updatedAt),
+    words: p.words,
+    revision: p.revision,
+  }));
+  const data = (k: number) => ({ total: list.length, notes: notes.slice(0, k), next_cursor: cursorAt(from + k) });
+  return withData(ok(r.text), data(fitItems(r.shown, budget, data)));
 }
 
 /** The offset a search_notes cursor names for `query`: 0 without one, null when it is not valid for the query. */
@@ -78,6 +94,8 @@ export function searchPart(
   const items = hits.map((h, i) => formatHit(h, from + i));
   const head = `${result.total} results for "${query}":`;
   const reach = Math.min(result.total, MAX_SEARCH_DEPTH);
+  const cursorAt = (last: number) =>
+    last >= reach ? undefined : makeCursor("search_notes", { o: last, q: fingerprint(query) });
   const r = fitListing(() => head, items, budget, (n) => {
     const last = from + n;
     if (last >= reach) {
@@ -86,11 +104,22 @@ export function searchPart(
       }
       return byCursor ? `Showing results ${from + 1} to ${last}: the end.` : "";
     }
-    const cursor = makeCursor("search_notes", { o: last, q: fingerprint(query) });
     return `Showing results ${from + 1} to ${last} of ${result.total}. ` +
-      moreLine("search_notes", cursor, "and the same query");
+      moreLine("search_notes", cursorAt(last)!, "and the same query");
   });
-  return ok(r.text);
+  const results = hits.slice(0, r.shown).map((h) => ({
+    path: h.path,
+    title: h.title,
+    score: h.score,
+    snippet: h.snippet,
+  }));
+  const data = (k: number) => ({
+    query,
+    total: result.total,
+    results: results.slice(0, k),
+    next_cursor: cursorAt(from + k),
+  });
+  return withData(ok(r.text), data(fitItems(r.shown, budget, data)));
 }
 
 /** The write sequence a get_history cursor continues below, for the page at `canonical`; undefined without one. */
@@ -110,12 +139,27 @@ export function historyPart(
 ): ToolText {
   const page = entries.slice(0, limit);
   const pairs = page.map((e) => formatHistoryEntry(path, e));
+  const cursorAt = (n: number) =>
+    n >= page.length && entries.length <= limit
+      ? undefined
+      : makeCursor("get_history", { b: page[n - 1].revision.seq, p: fingerprint(canonical) });
   const r = fitListing((n) => `History for ${path} (${n} revisions):`, pairs, budget, (n) => {
-    if (n >= page.length && entries.length <= limit) return "";
-    const cursor = makeCursor("get_history", { b: page[n - 1].revision.seq, p: fingerprint(canonical) });
-    return moreLine("get_history", cursor, "the same path; older revisions");
+    const cursor = cursorAt(n);
+    return cursor === undefined ? "" : moreLine("get_history", cursor, "the same path; older revisions");
   });
-  return ok(page.length === 0 ? formatHistory(path, []) : r.text);
+  if (page.length === 0) return withData(ok(formatHistory(path, [])), { path: canonical, revisions: [] });
+  const revisions = page.slice(0, r.shown).map((e) => ({
+    ...changeData(e.revision),
+    path: e.path,
+    deleted: e.deleted,
+  }));
+  const data = (k: number) => ({ path: canonical, revisions: revisions.slice(0, k), next_cursor: cursorAt(k) });
+  return withData(ok(r.text), data(fitItems(r.shown, budget, data)));
+}
+
+/** The structured form of a revision (lib/mcp/output.ts). */
+function changeData(r: RevisionInfo) {
+  return { revision: r.id, time: isoSeconds(r.time), author: r.authorName, client: r.client, message: r.message };
 }
 
 /** The write sequence a get_recent_changes cursor continues below; undefined without one, null when not valid. */
@@ -128,10 +172,13 @@ export function changesBefore(cursor: string | undefined): number | undefined | 
 export function changesPart(changes: RevisionInfo[], limit: number, budget: number): ToolText {
   const page = changes.slice(0, limit);
   const pairs = page.map(formatChange);
+  const cursorAt = (n: number) =>
+    n >= page.length && changes.length <= limit ? undefined : makeCursor("get_recent_changes", { b: page[n - 1].seq });
   const r = fitListing((n) => `${n} recent changes:`, pairs, budget, (n) => {
-    if (n >= page.length && changes.length <= limit) return "";
-    const cursor = makeCursor("get_recent_changes", { b: page[n - 1].seq });
-    return moreLine("get_recent_changes", cursor, "older changes");
+    const cursor = cursorAt(n);
+    return cursor === undefined ? "" : moreLine("get_recent_changes", cursor, "older changes");
   });
-  return ok(r.text);
+  const items = page.slice(0, r.shown).map((c) => ({ ...changeData(c), action: c.action, paths: c.paths }));
+  const data = (k: number) => ({ changes: items.slice(0, k), next_cursor: cursorAt(k) });
+  return withData(ok(r.text), data(fitItems(r.shown, budget, data)));
 }

@@ -10,6 +10,7 @@ import { capText, cutEnd, fitCount, resultBudget } from "./budget.ts";
 import { fail, ok, type ToolText } from "./errors.ts";
 import { formatNote, formatSectionNotFound, noteHeader } from "./format.ts";
 import { READ, tool, type WikiTool } from "./tool.ts";
+import { capItems, fitItems, OUTPUT, withData } from "./output.ts";
 import { findSection, parseHeadings } from "../wiki/sections.ts";
 import type { Page } from "../wiki/types.ts";
 
@@ -30,6 +31,7 @@ export const READ_NOTE: WikiTool = tool({
     "which characters it holds and the `offset` to pass for the rest; `outline: true` lists the headings with the " +
     "offset and size of each section, so you can read just what you need.",
   annotations: READ,
+  output: OUTPUT.read_note,
   input: z.object({
     path: boundedText(ARG_BOUNDS.path).describe(
       'Page path, e.g. "Design/Auth" (case matters; spaces or underscores both work).',
@@ -102,9 +104,29 @@ function readPart(
   req: PartRequest,
 ): ToolText {
   const asked = req.offset !== undefined || req.limit !== undefined;
+  // The structured content: link lists capped as the text's are (1/8 of the budget each), and the characters
+  // start..end, fewer when their JSON would exceed the budget (then next_offset says where the data stops).
+  const linksTo = links ? capItems(links.linksTo, req.budget / 8) : [];
+  const linkedFrom = links ? capItems(links.linkedFrom, req.budget / 8) : [];
+  const cutLinks = links !== null &&
+    (linksTo.length < links.linksTo.length || linkedFrom.length < links.linkedFrom.length);
+  const part = (start: number, end: number) => ({
+    ...pageData(page, extra.atRevision === true),
+    ...(links ? { links_to: linksTo, linked_from: linkedFrom } : {}),
+    section: extra.section,
+    content: text.slice(start, end),
+    offset: start,
+    total_characters: text.length,
+    next_offset: end < text.length ? end : undefined,
+    ...(cutLinks ? { truncated: true } : {}),
+  });
+  const data = (start: number, end: number) => {
+    if (end - start <= req.budget / 4) return part(start, end);
+    return part(start, cutEnd(text, start, fitItems(end - start, req.budget, (k) => part(start, start + k))));
+  };
   if (!asked) {
     const whole = formatNote(page, links, { ...extra, body: text });
-    if (whole.length <= req.budget) return ok(whole);
+    if (whole.length <= req.budget) return withData(ok(whole), data(0, text.length));
   }
   const start = req.offset ?? 0;
   if (start > text.length) {
@@ -124,7 +146,20 @@ function readPart(
   const bare = noteHeader(page, links, { ...extra, notes: [partLine(text.length - 1)] }).join("\n").length;
   const room = req.budget - bare - "\n\n---\n".length - 16;
   const end = cutEnd(text, start, Math.min(req.limit ?? Infinity, Math.max(1, room)));
-  return ok(formatNote(page, links, { ...extra, body: text.slice(start, end), notes: [partLine(end)] }));
+  const note = formatNote(page, links, { ...extra, body: text.slice(start, end), notes: [partLine(end)] });
+  return withData(ok(note), data(start, end));
+}
+
+/** The fields of read_note's structured content that every form has (lib/mcp/output.ts). */
+function pageData(page: Page, atRevision: boolean) {
+  return {
+    path: page.path,
+    title: page.title,
+    revision: page.revision,
+    historical: atRevision,
+    deleted: page.deleted,
+    frontmatter: page.frontmatter,
+  };
 }
 
 /** The outline of `page`: its headings from `offset` on, each with its offset and size, as many as fit. */
@@ -155,9 +190,24 @@ function formatOutline(page: Page, offset: number, budget: number, atRevision: b
   const moreMax = `More: call read_note again with outline=true and offset=${content.length}.`;
   const room = budget - head.length - moreMax.length - 2;
   const n = fitCount(lines, room);
-  if (n === lines.length) return ok([head, ...lines].join("\n"));
-  // The first heading not shown: lines may start with the "before the first heading" line.
-  const next = headings[n - (lines.length - headings.length)];
+  // Headings shown: lines may start with the "before the first heading" (or "no headings") line.
+  const shown = headings.slice(0, Math.max(0, n - (lines.length - headings.length)));
+  const outline = shown.map((h) => ({
+    title: capText(h.title, OUTLINE_TITLE_CHARS),
+    level: h.level,
+    offset: h.start,
+    size: h.end - h.start,
+  }));
+  // The data holds the headings shown, or the first of them when their JSON would exceed the budget.
+  const data = (k: number) => ({
+    ...pageData(page, atRevision),
+    total_characters: content.length,
+    outline: outline.slice(0, k),
+    next_offset: headings[k]?.start,
+  });
+  const fitted = data(fitItems(outline.length, budget, data));
+  if (n === lines.length) return withData(ok([head, ...lines].join("\n")), fitted);
+  const next = headings[shown.length];
   const more = `More: call read_note again with outline=true and offset=${next.start}.`;
-  return ok([head, ...lines.slice(0, n), more].join("\n"));
+  return withData(ok([head, ...lines.slice(0, n), more].join("\n")), fitted);
 }

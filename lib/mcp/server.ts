@@ -20,6 +20,8 @@ import { READ_TOOLS } from "./tools_read.ts";
 import { WRITE_TOOLS } from "./tools_write.ts";
 import { ATTACHMENT_TOOLS } from "./tools_attachments.ts";
 import { CONNECTOR_TOOLS } from "./tools_connectors.ts";
+import { registerPageResources } from "./resources.ts";
+import { PROMPT_NAMES, registerPrompts } from "./prompts.ts";
 
 /** Every tool, in the order clients list them. */
 export const WIKI_TOOLS: readonly WikiTool[] = [...READ_TOOLS, ...WRITE_TOOLS, ...ATTACHMENT_TOOLS, ...CONNECTOR_TOOLS];
@@ -71,6 +73,7 @@ const REGISTRATIONS = WIKI_TOOLS.map((t) => {
     title: t.title,
     description: t.description,
     inputSchema: precomputedSchema(t.input),
+    ...(t.output ? { outputSchema: precomputedSchema(t.output) } : {}),
     annotations: Object.freeze({ title: t.title, ...t.annotations }),
   };
   return { tool: t, config, refused: { ...config, inputSchema: ANY_ARGUMENTS } };
@@ -142,13 +145,16 @@ export function createSharedWikiServer(scopes: ReadonlySet<Scope>): McpServer {
       return callTool(r.tool, args, ctx);
     });
   }
+  registerPageResources(server, toolContextOf, PROMPT_NAMES);
+  registerPrompts(server, toolContextOf);
   return server;
 }
 
 /**
- * Builds the McpServer of one request with the tools bound to `ctx`: the tools the caller may call now (those
- * `tools/list` shows), or only `onlyTool` when the request is known to be a call of that tool (a per-request server
- * answers exactly one request, so registering the others would be wasted work on the hot path).
+ * Builds the McpServer of one request with the tools, page resources and prompts bound to `ctx`: the tools the caller
+ * may call now (those `tools/list` shows) and the resources and prompts, or only `onlyTool` when the request is known
+ * to be a call of that tool (a per-request server answers exactly one request, so registering the rest would be
+ * wasted work on the hot path).
  *
  * A tool the caller may not call is registered only when the request calls it (`onlyTool`, or among `called` in a
  * batch), with any arguments accepted, so that the call is answered by a tool result saying why (callTool), not by
@@ -163,6 +169,10 @@ export function createWikiServer(ctx: ToolContext, onlyTool?: string, called: re
     const listed = lists(ctx.principal, r.tool);
     if (!listed && onlyTool === undefined && !called.includes(name)) continue;
     server.registerTool(name, listed ? r.config : r.refused, (args: unknown) => callTool(r.tool, args, ctx));
+  }
+  if (onlyTool === undefined) {
+    registerPageResources(server, () => ctx, PROMPT_NAMES);
+    registerPrompts(server, () => ctx);
   }
   return server;
 }

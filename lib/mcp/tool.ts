@@ -11,6 +11,7 @@ import type { Actor, WikiRecord } from "../wiki/types.ts";
 import type { Urls } from "../urls.ts";
 import type { ToolText } from "./errors.ts";
 import { guardBudget, resultBudget } from "./budget.ts";
+import { fitData } from "./output.ts";
 
 /** Everything a tool call may use: who calls, the wiki's page store, limits, and KV for the rate limit. */
 export interface ToolContext {
@@ -44,6 +45,11 @@ export interface WikiTool<S extends z.ZodObject = z.ZodObject> {
   description: string;
   annotations: ToolHints;
   input: S;
+  /**
+   * The schema of the result's `structuredContent` (lib/mcp/output.ts), for tools that return data: every result
+   * that is not `isError` must then carry structured content valid against it.
+   */
+  output?: z.ZodObject;
   run(args: z.infer<S>, ctx: ToolContext): Promise<ToolText>;
   /**
    * What a result cut by the budget guard tells the caller to do (a tool that pages its own results never gets
@@ -57,14 +63,20 @@ export const DEFAULT_CUT_HINT = "Ask for less: narrow the request (a path prefix
 
 /**
  * Declares a tool (keeps the argument type of `run` tied to its schema). Its results are held to the result budget
- * (lib/mcp/budget.ts `guardBudget`): a result over it is cut with a note and the tool's `cutHint`.
+ * (lib/mcp/budget.ts `guardBudget`): a result over it is cut with a note and the tool's `cutHint`; structured content
+ * over it is shortened and marked `truncated` (lib/mcp/output.ts `fitData`).
  */
 export function tool<S extends z.ZodObject>(def: WikiTool<S>): WikiTool {
   const run = def.run;
   const hint = def.cutHint ?? DEFAULT_CUT_HINT;
   const guarded: WikiTool<S> = {
     ...def,
-    run: async (args, ctx) => guardBudget(await run(args, ctx), resultBudget(ctx.limits), hint),
+    run: async (args, ctx) => {
+      const budget = resultBudget(ctx.limits);
+      const r = guardBudget(await run(args, ctx), budget, hint);
+      const data = r.structuredContent as Record<string, unknown> | undefined;
+      return data === undefined ? r : { ...r, structuredContent: fitData(data, budget) };
+    },
   };
   return guarded as unknown as WikiTool;
 }

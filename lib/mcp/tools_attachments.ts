@@ -6,13 +6,14 @@
 import { z } from "zod";
 import { ARG_BOUNDS, boundedText } from "./bounds.ts";
 import { fail, ok } from "./errors.ts";
-import { formatAttachments } from "./format.ts";
+import { formatAttachments, isoSeconds } from "./format.ts";
 import { resultBudget } from "./budget.ts";
 import { attachmentWindow } from "./attachment_window.ts";
 import { openAttachment } from "../wiki/attachment_range.ts";
 import { linePart } from "./line_pages.ts";
 import { canonicalPath } from "../wiki/paths.ts";
 import { actorOf, READ, tool, type WikiTool } from "./tool.ts";
+import { OUTPUT } from "./output.ts";
 
 const path = boundedText(ARG_BOUNDS.path).describe('Path of the page the file is attached to, e.g. "Design/Auth".');
 const filename = boundedText(ARG_BOUNDS.filename).describe('File name, e.g. "diagram.png".');
@@ -55,6 +56,7 @@ export const ATTACHMENT_TOOLS: WikiTool[] = [
     scope: "wiki:read",
     description: "Files attached to a page: name, size, type and last change.",
     annotations: READ,
+    output: OUTPUT.list_attachments,
     input: z.object({
       path,
       cursor: boundedText(ARG_BOUNDS.cursor).optional().describe(
@@ -63,13 +65,16 @@ export const ATTACHMENT_TOOLS: WikiTool[] = [
     }),
     async run({ path, cursor }, { pages, limits }) {
       const items = await pages.listAttachments(path);
-      return linePart(
-        "list_attachments",
-        canonicalPath(path),
-        formatAttachments(path, items),
-        cursor,
-        resultBudget(limits),
-      );
+      const attachments = items.map((a) => ({
+        filename: a.filename,
+        size: a.size,
+        mime: a.mime,
+        updated: isoSeconds(a.updatedAt),
+        sha256: a.sha256,
+      }));
+      const key = canonicalPath(path);
+      const text = formatAttachments(path, items);
+      return linePart("list_attachments", key, text, cursor, resultBudget(limits), { path: key, attachments });
     },
   }),
   tool({
@@ -115,6 +120,7 @@ export const ATTACHMENT_TOOLS: WikiTool[] = [
       "comes in byte windows: the result says which bytes it holds and the `offset` to pass for the rest " +
       "(`length` asks for a smaller window).",
     annotations: READ,
+    output: OUTPUT.download_attachment,
     input: z.object({
       path,
       filename,

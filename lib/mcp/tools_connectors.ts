@@ -10,6 +10,7 @@ import { ARG_BOUNDS, boundedText } from "./bounds.ts";
 import { capText, cutEnd, resultBudget } from "./budget.ts";
 import { isoSeconds } from "./format.ts";
 import { ok } from "./errors.ts";
+import { OUTPUT, withData } from "./output.ts";
 import { READ, tool, type ToolContext, type WikiTool } from "./tool.ts";
 
 /** Results `search` returns (search_notes' first part). */
@@ -62,6 +63,7 @@ export const CONNECTOR_TOOLS: WikiTool[] = [
       '{"results":[{"id","title","url"}]}: `id` is the page path, to pass to fetch; `url` is the page on the web. ' +
       "For ChatGPT connectors and deep research; other clients may prefer search_notes (with snippets).",
     annotations: READ,
+    output: OUTPUT.search,
     input: z.object({ query: boundedText(ARG_BOUNDS.query).describe("One or more words to search for.") }),
     async run({ query }, ctx) {
       const r = await ctx.pages.search(query, { limit: CONNECTOR_SEARCH_RESULTS });
@@ -76,7 +78,7 @@ export const CONNECTOR_TOOLS: WikiTool[] = [
         results.pop();
         text = JSON.stringify({ results });
       }
-      return ok(text);
+      return withData(ok(text), { results });
     },
   }),
   tool({
@@ -88,6 +90,7 @@ export const CONNECTOR_TOOLS: WikiTool[] = [
       "category, tags and links. A page longer than one result is cut; `metadata.rest` then says how to read the " +
       "rest with read_note.",
     annotations: READ,
+    output: OUTPUT.fetch,
     input: z.object({
       id: boundedText(ARG_BOUNDS.path).describe('The page path, e.g. "Design/Auth", as search returns it.'),
     }),
@@ -105,7 +108,7 @@ export const CONNECTOR_TOOLS: WikiTool[] = [
       const doc = { id: page.path, title: page.title, text: page.content, url: pageUrl(ctx, page.path), metadata };
       const budget = resultBudget(ctx.limits);
       const whole = JSON.stringify(doc);
-      if (whole.length <= budget) return ok(whole);
+      if (whole.length <= budget) return withData(ok(whole), doc);
       const total = page.content.length;
       const cut = (n: number) => {
         metadata.truncated = true;
@@ -124,7 +127,7 @@ export const CONNECTOR_TOOLS: WikiTool[] = [
         n = cutEnd(page.content, 0, Math.floor(n * 0.9));
         text = cut(n);
       }
-      return ok(text);
+      return withData(ok(text), JSON.parse(text));
     },
   }),
 ];

@@ -29,6 +29,7 @@ import { diffPart } from "./diff_part.ts";
 import { linePart } from "./line_pages.ts";
 import { READ_NOTE } from "./read_note.ts";
 import { READ, tool, type WikiTool } from "./tool.ts";
+import { OUTPUT, withData } from "./output.ts";
 
 const cursor = boundedText(ARG_BOUNDS.cursor).optional().describe(
   "Where to continue: the cursor a cut result gave (keep the other arguments the same). Omit to start.",
@@ -55,6 +56,7 @@ export const READ_TOOLS: WikiTool[] = [
       "(case-insensitive frontmatter values), `updated_since` (ISO 8601 date or time). A long list comes in parts: " +
       "the result ends with the `cursor` to pass for the next.",
     annotations: READ,
+    output: OUTPUT.list_notes,
     input: z.object({
       prefix: boundedText(ARG_BOUNDS.path).optional().describe(
         'Only pages whose path starts with this, e.g. "Design/".',
@@ -97,6 +99,7 @@ export const READ_TOOLS: WikiTool[] = [
       "the first match. Use it to find the right page before reading or writing; results reflect writes at once. " +
       "20 results per call; the result ends with the `cursor` to pass for the next ones.",
     annotations: READ,
+    output: OUTPUT.search_notes,
     input: z.object({
       query: boundedText(ARG_BOUNDS.query).describe("One or more words to search for."),
       cursor,
@@ -115,10 +118,12 @@ export const READ_TOOLS: WikiTool[] = [
     description: "List the pages a page links to (its [[WikiLinks]]) and the pages that link to it. Works for a " +
       "page that does not exist yet (then only incoming links).",
     annotations: READ,
+    output: OUTPUT.get_links,
     input: z.object({ path, cursor }),
     async run({ path, cursor }, { pages, limits }) {
       const links = await pages.links(path);
-      return linePart("get_links", links.path, formatLinks(links), cursor, resultBudget(limits));
+      const data = { path: links.path, links_to: links.linksTo, linked_from: links.linkedFrom };
+      return linePart("get_links", links.path, formatLinks(links), cursor, resultBudget(limits), data);
     },
   }),
   tool({
@@ -129,6 +134,7 @@ export const READ_TOOLS: WikiTool[] = [
       "Pass a revision to read_note to see that state, to get_diff to compare, or to restore_note to bring it back. " +
       "A long history comes in parts: the result ends with the `cursor` to pass for older revisions.",
     annotations: READ,
+    output: OUTPUT.get_history,
     input: z.object({
       path,
       limit: z.number().int().optional().describe("How many revisions (1-200, default 10)."),
@@ -144,7 +150,9 @@ export const READ_TOOLS: WikiTool[] = [
         return historyPart(path, canonical, entries, n, resultBudget(limits));
       } catch (err) {
         // history() finds deleted pages too: NotFoundError means no page was ever written at this path.
-        if (err instanceof NotFoundError) return ok(formatNoHistory(canonicalPath(path)));
+        if (err instanceof NotFoundError) {
+          return withData(ok(formatNoHistory(canonical)), { path: canonical, revisions: [] });
+        }
         throw err;
       }
     },
@@ -157,6 +165,7 @@ export const READ_TOOLS: WikiTool[] = [
       "message. Read this (and Home) at the start of a session to see what changed. The result ends with the " +
       "`cursor` to pass for older changes when there are more.",
     annotations: READ,
+    output: OUTPUT.get_recent_changes,
     input: z.object({
       limit: z.number().int().optional().describe("How many changes (1-200, default 20)."),
       cursor,
@@ -175,9 +184,11 @@ export const READ_TOOLS: WikiTool[] = [
     description: "Pages that no other page links to (Home excluded). Link them from Home or an index page so " +
       "people and agents can find them.",
     annotations: READ,
+    output: OUTPUT.find_orphaned_notes,
     input: z.object({ cursor }),
     async run({ cursor }, { pages, limits }) {
-      return linePart("find_orphaned_notes", "", formatOrphans(await pages.orphans()), cursor, resultBudget(limits));
+      const orphans = await pages.orphans();
+      return linePart("find_orphaned_notes", "", formatOrphans(orphans), cursor, resultBudget(limits), { orphans });
     },
   }),
   tool({
@@ -188,6 +199,7 @@ export const READ_TOOLS: WikiTool[] = [
       "`to_revision` defaults to the current revision. A long diff comes in parts: the result gives the `offset` to " +
       "pass for the rest.",
     annotations: READ,
+    output: OUTPUT.get_diff,
     input: z.object({
       path,
       from_revision: boundedText(ARG_BOUNDS.revision).describe("The older revision (id or 7+ char prefix)."),

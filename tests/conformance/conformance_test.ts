@@ -81,7 +81,7 @@ Deno.test({
         const summary = text.slice(text.indexOf("=== SUMMARY ==="));
         assertEquals(out.code, 0, `conformance ${run.requirements} failed:\n${summary}`);
         assertIncludes(summary, "Baseline check passed");
-        for (const must of ["tools-list", "dns-rebinding-protection"]) {
+        for (const must of ["tools-list", "dns-rebinding-protection", "resources-list", "prompts-list"]) {
           assertIncludes(summary, `✓ ${must}:`, `${run.requirements}: ${must} must pass`);
         }
         if (run.requirements === "2025-11-25") {
