@@ -20,6 +20,7 @@ import { currentSession, currentUser, formToken, settingsPath } from "./context.
 import { can } from "../../lib/auth/access.ts";
 import { AppPage, FormError, Notice, PostForm } from "./ui.tsx";
 import { Connect, Meter, RoleSelect, Section } from "./settings_parts.tsx";
+import { undoPath } from "./undo.tsx";
 
 /** Sections of the settings page that have forms (an error is shown in its section). */
 export type SettingsSection = "tokens" | "apps" | "visibility" | "collaborators" | "delete";
@@ -103,6 +104,7 @@ export async function renderSettings(
                           {t.lastUsedAt ? `last used ${formatTime(t.lastUsedAt)}` : "never used"}
                         </div>
                       </div>
+                      <a class="button btn-quiet" href={undoPath(data.wiki.slug, "token", t.id)}>Undo its changes…</a>
                       <PostForm action={`${base}/tokens/${encodeURIComponent(t.id)}/revoke`} token={token} inline>
                         <button type="submit" class="btn-danger">Revoke</button>
                       </PostForm>
@@ -156,6 +158,9 @@ export async function renderSettings(
                           {a.lastUsedAt ? `last used ${formatTime(a.lastUsedAt)}` : "not used yet"}
                         </div>
                       </div>
+                      <a class="button btn-quiet" href={undoPath(data.wiki.slug, "app", a.grantId)}>
+                        Undo its changes…
+                      </a>
                       <PostForm action={`${base}/apps/${encodeURIComponent(a.grantId)}/revoke`} token={token} inline>
                         <button type="submit" class="btn-danger">Disconnect</button>
                       </PostForm>
