@@ -21,6 +21,7 @@ import { can } from "../../lib/auth/access.ts";
 import { AppPage, FormError, Notice, PostForm } from "./ui.tsx";
 import { Connect, Meter, RoleSelect, Section } from "./settings_parts.tsx";
 import { undoPath } from "./undo.tsx";
+import { ConnectGuide } from "./connect_guide.tsx";
 
 /** Sections of the settings page that have forms (an error is shown in its section). */
 export type SettingsSection = "tokens" | "apps" | "visibility" | "collaborators" | "delete";
@@ -81,6 +82,7 @@ export async function renderSettings(
       <Notice code={opts.notice} />
 
       <Connect data={data} flash={opts.flash ?? null} />
+      <ConnectGuide slug={data.wiki.slug} mcpUrl={data.mcpUrl} token={token} nonce={c.get("nonce")} />
 
       {data.tokens
         ? (
