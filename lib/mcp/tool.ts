@@ -8,6 +8,7 @@ import type { Limits } from "../config.ts";
 import type { Principal, Scope } from "../auth/principal.ts";
 import type { PageStore } from "../wiki/store.ts";
 import type { Actor, WikiRecord } from "../wiki/types.ts";
+import { oauthConnection } from "../wiki/connections.ts";
 import type { Urls } from "../urls.ts";
 import type { ToolText } from "./errors.ts";
 import { guardBudget, resultBudget } from "./budget.ts";
@@ -81,9 +82,10 @@ export function tool<S extends z.ZodObject>(def: WikiTool<S>): WikiTool {
   return guarded as unknown as WikiTool;
 }
 
-/** The actor recorded on a write made through MCP. */
+/** The actor recorded on a write made through MCP, with the connection (OAuth grant or token) that made it. */
 export function actorOf(p: Principal): Actor {
-  return { id: p.subject, name: p.clientName, client: `mcp:${p.clientName}` };
+  const connection = p.via === "oauth" && p.grantId !== undefined ? oauthConnection(p.grantId) : p.subject;
+  return { id: p.subject, name: p.clientName, client: `mcp:${p.clientName}`, connection };
 }
 
 /** Hints of a read-only tool. */

@@ -35,6 +35,7 @@ export function makeRevision(
     author: actor.id,
     authorName: actor.name,
     client: actor.client,
+    ...(actor.connection === undefined ? {} : { connection: actor.connection }),
     message,
     action,
     paths,

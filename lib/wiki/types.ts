@@ -39,6 +39,11 @@ export interface Actor {
   name: string;
   /** The app or client that made the write: `web`, `system`, `mcp:<client name>`, `cli`. */
   client: string;
+  /**
+   * The connection that made the write, for writes through MCP: `oauth:<grant id>` or `token:<token id>`
+   * (lib/wiki/connections.ts). Absent for people's writes in the browser and for the system.
+   */
+  connection?: string;
 }
 
 /** What a revision did. */
@@ -62,6 +67,8 @@ export interface RevisionInfo {
   author: string;
   authorName: string;
   client: string;
+  /** The connection that made the write (see {@link Actor.connection}); absent when none. */
+  connection?: string;
   message: string;
   action: RevisionAction;
   /** Canonical paths touched (for a rename: the new path first, then rewritten backlinks). */

@@ -17,6 +17,8 @@
  * | `POST /app/wikis/:slug/members/role`         | change a collaborator's role             |
  * | `POST /app/wikis/:slug/members/remove`       | remove a collaborator                    |
  * | `POST /app/wikis/:slug/delete`               | delete the wiki (owner; type its slug)   |
+ * | `GET/POST /app/wikis/:slug/undo/:kind/:id`   | undo a connection's changes (undo.tsx)   |
+ * | `POST /app/wikis/:slug/connect/check`        | test the connection (connect_guide.tsx)  |
  * | `GET /app/account`, `POST /app/account/delete` | account; delete it (type the handle)   |
  */
 import type { Hono } from "hono";
@@ -35,6 +37,8 @@ import {
   visibilityRoute,
 } from "./wiki_actions.ts";
 import { accountRoute, deleteAccountRoute } from "./account.tsx";
+import { undoApplyRoute, undoPlanRoute } from "./undo.tsx";
+import { connectionCheckRoute } from "./connect_guide.tsx";
 
 /** Registers this group's routes. */
 export function registerAppRoutes(app: Hono<PlatformEnv>): void {
@@ -52,6 +56,9 @@ export function registerAppRoutes(app: Hono<PlatformEnv>): void {
   app.post("/app/wikis/:slug/members/role", changeRoleRoute);
   app.post("/app/wikis/:slug/members/remove", removeMemberRoute);
   app.post("/app/wikis/:slug/delete", deleteWikiRoute);
+  app.get("/app/wikis/:slug/undo/:kind/:id", undoPlanRoute);
+  app.post("/app/wikis/:slug/undo/:kind/:id", undoApplyRoute);
+  app.post("/app/wikis/:slug/connect/check", connectionCheckRoute);
   app.get("/app/account", accountRoute);
   app.post("/app/account/delete", deleteAccountRoute);
 }

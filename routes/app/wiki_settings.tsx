@@ -20,6 +20,8 @@ import { currentSession, currentUser, formToken, settingsPath } from "./context.
 import { can } from "../../lib/auth/access.ts";
 import { AppPage, FormError, Notice, PostForm } from "./ui.tsx";
 import { AppAccess, Connect, Meter, RoleSelect, Section } from "./settings_parts.tsx";
+import { undoPath } from "./undo.tsx";
+import { ConnectGuide } from "./connect_guide.tsx";
 
 /** Sections of the settings page that have forms (an error is shown in its section). */
 export type SettingsSection = "tokens" | "apps" | "visibility" | "collaborators" | "delete";
@@ -80,6 +82,7 @@ export async function renderSettings(
       <Notice code={opts.notice} />
 
       <Connect data={data} flash={opts.flash ?? null} />
+      <ConnectGuide slug={data.wiki.slug} mcpUrl={data.mcpUrl} token={token} nonce={c.get("nonce")} />
 
       {data.tokens
         ? (
@@ -103,6 +106,7 @@ export async function renderSettings(
                           {t.lastUsedAt ? `last used ${formatTime(t.lastUsedAt)}` : "never used"}
                         </div>
                       </div>
+                      <a class="button btn-quiet" href={undoPath(data.wiki.slug, "token", t.id)}>Undo its changes…</a>
                       <PostForm action={`${base}/tokens/${encodeURIComponent(t.id)}/revoke`} token={token} inline>
                         <button type="submit" class="btn-danger">Revoke</button>
                       </PostForm>
@@ -156,6 +160,9 @@ export async function renderSettings(
                           {a.lastUsedAt ? `last used ${formatTime(a.lastUsedAt)}` : "not used yet"}
                         </div>
                       </div>
+                      <a class="button btn-quiet" href={undoPath(data.wiki.slug, "app", a.grantId)}>
+                        Undo its changes…
+                      </a>
                       <PostForm action={`${base}/apps/${encodeURIComponent(a.grantId)}/revoke`} token={token} inline>
                         <button type="submit" class="btn-danger">Disconnect</button>
                       </PostForm>
