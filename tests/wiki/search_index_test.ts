@@ -153,7 +153,10 @@ Deno.test("search - Unicode: NFD body, accented query", () => {
   assert.match(r.hits[0].snippet, /café/);
 });
 
-Deno.test("search - 10,000 pages of 300 words answer well under 10 ms", () => {
+// A hang guard, not a timing claim (search latency is measured by `deno task bench wiki` against baselines of the
+// same run): an index that fell back to scanning every page, or went quadratic, would take seconds here; on a busy
+// shared machine a healthy one stays far below the guard.
+Deno.test("search - 10,000 pages of 300 words answer at once (hang guard)", () => {
   let seed = 7;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const vocab = Array.from({ length: 20000 }, (_, i) => "w" + i.toString(36));
@@ -171,7 +174,7 @@ Deno.test("search - 10,000 pages of 300 words answer well under 10 ms", () => {
     times.push(performance.now() - t);
   }
   const median = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
-  assert.ok(median < 10, `median ${median.toFixed(2)} ms (${times.map((t) => t.toFixed(1)).join(", ")})`);
+  assert.ok(median < 250, `median ${median.toFixed(2)} ms (${times.map((t) => t.toFixed(1)).join(", ")})`);
 });
 
 Deno.test("search - pruned top hits equal the head of the full ranking", () => {
