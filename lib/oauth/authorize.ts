@@ -161,12 +161,6 @@ export async function validateAuthorizationRequest(
 
 /** Prefix of authorization codes. */
 export const CODE_PREFIX = "rwac_";
-/**
- * Shape of an authorization code, `rwac_{grantId}.{43 random chars}`: the non-secret grant id lets the token
- * endpoint read code, grant and client in one `getMany` (the code is stored only as its HMAC, which covers the
- * prefix, so an edited grant id is an unknown code). Group 1 is the grant id.
- */
-export const CODE_SHAPE: RegExp = /^rwac_(g_[a-z2-7]{20})\.[A-Za-z0-9_-]{43}$/;
 
 /** An authorization code as stored under `OK.code` (by HMAC). After use: `consumedAt` set, kept for replay detection. */
 export interface CodeRecord {

@@ -272,7 +272,7 @@ export async function approveConsent(ctx: OAuthContext, wiki: WikiRef, answer: C
     expiresAt: t + ctx.settings.codeReplayMemoryMs,
     appKey,
   };
-  const code = `${CODE_PREFIX}${grant.id}.${randomToken(32)}`;
+  const code = `${CODE_PREFIX}${grant.wikiId}.${grant.id}.${randomToken(32)}`;
   const codeRecord: CodeRecord = {
     wikiId: wiki.id,
     grantId: grant.id,

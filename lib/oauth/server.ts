@@ -13,6 +13,8 @@
  * | `POST /authorize` (approve / deny)                 | `approve(wiki, answer)` / `deny(wiki, answer)`       |
  * | `POST /token`                                      | `token(wiki, req)` -> Response                       |
  * | `POST /revoke`                                     | `revoke(wiki, req)` -> Response                      |
+ * | `POST {origin}/token` (path mode)                  | `rootToken(req, byId)` -> Response                   |
+ * | `POST {origin}/revoke` (path mode)                 | `rootRevoke(req, byId)` -> Response                  |
  * | dashboard Connected apps                           | `listGrants(wikiId)`, `revokeGrant(wikiId, grantId)` |
  * | wiki / account deletion                            | `revokeAllForWiki(wikiId)`, `revokeAllForUser(did)`  |
  * | MCP seam                                           | `verifier()` (a lib/auth `Verifier`)                 |
@@ -42,6 +44,7 @@ import {
   revokeEndpoint,
   revokeGrant,
 } from "./revoke.ts";
+import { rootRevokeEndpoint, rootTokenEndpoint, type WikiById } from "./root.ts";
 import { createAccessTokenVerifier, type VerifyResult } from "./verify.ts";
 
 /** The authorization server's entry points (see the module table). */
@@ -74,6 +77,10 @@ export interface OAuthServer {
   token(wiki: WikiRef, req: Request): Promise<Response>;
   /** The revocation endpoint. */
   revoke(wiki: WikiRef, req: Request): Promise<Response>;
+  /** The origin-root token endpoint of path mode: routed to the wiki the code or refresh token names. */
+  rootToken(req: Request, byId: WikiById): Promise<Response>;
+  /** The origin-root revocation endpoint of path mode: routed to the wiki the token or client id names. */
+  rootRevoke(req: Request, byId: WikiById): Promise<Response>;
   /** Connected apps of a wiki. */
   listGrants(wikiId: string): Promise<ConnectedApp[]>;
   /** Revokes one grant. */
@@ -103,6 +110,8 @@ export function createOAuthServer(deps: OAuthDeps): OAuthServer {
     priorGrant: (wikiId, did, clientId) => priorGrant(ctx, wikiId, did, clientId),
     token: (wiki, req) => tokenEndpoint(ctx, wiki, req),
     revoke: (wiki, req) => revokeEndpoint(ctx, wiki, req),
+    rootToken: (req, byId) => rootTokenEndpoint(ctx, req, byId),
+    rootRevoke: (req, byId) => rootRevokeEndpoint(ctx, req, byId),
     listGrants: (wikiId) => listGrants(ctx, wikiId),
     revokeGrant: (wikiId, grantId) => revokeGrant(ctx, wikiId, grantId),
     revokeAllForWiki: (wikiId) => revokeAllForWiki(ctx, wikiId),
