@@ -161,7 +161,14 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
       const url = new URL(request.url);
       const tenant = urls.resolve(url, request.headers.get("host"));
       const source = sourceOf(info);
-      if (tenant.kind === "platform") return await platform.fetch(request, { source });
+      if (tenant.kind === "platform") {
+        // Path mode with PRIMARY_WIKI: `{origin}/mcp` is that wiki's MCP endpoint, its challenge pointing at the
+        // origin root's protected-resource metadata (routes/platform/root_metadata.ts).
+        if (urls.primaryWiki !== null && url.pathname === "/mcp") {
+          return rootChallenge(await mcpFast(request, urls.primaryWiki, "/mcp")!, urls);
+        }
+        return await platform.fetch(request, { source });
+      }
       if (tenant.kind === "unknown-host") {
         return new Response("Unknown host. robot.wtf serves its own domain and wiki subdomains only.\n", {
           status: 421,
@@ -205,6 +212,16 @@ function buildAtprotoLogin(config: Config, deps: AtprotoLoginDeps): AtprotoLogin
 
 function isAtprotoLogin(v: AppOptions["atproto"]): v is AtprotoLogin {
   return typeof (v as AtprotoLogin | undefined)?.start === "function";
+}
+
+/** Points the 401/403 challenge of `{origin}/mcp` at the origin root's protected-resource metadata. */
+function rootChallenge(res: Response, urls: Urls): Response {
+  const www = res.headers.get("www-authenticate");
+  if (www === null) return res;
+  const prm = `${urls.origin}/.well-known/oauth-protected-resource/mcp`;
+  const headers = new Headers(res.headers);
+  headers.set("www-authenticate", www.replace(/resource_metadata="[^"]*"/, `resource_metadata="${prm}"`));
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
 function tooLarge(): Response {

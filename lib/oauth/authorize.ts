@@ -10,7 +10,7 @@
 import { type Scope, SCOPES } from "../auth/access.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
 import { InvalidClientError, InvalidRequestError, OAuthError, UnsupportedResponseTypeError } from "./errors.ts";
-import { checkResource, parseScopes, redirectUriMatches } from "./params.ts";
+import { checkResource, expectedResource, parseScopes, redirectUriMatches } from "./params.ts";
 import { resolveClient, type ResolvedClient } from "./clients.ts";
 
 /** A validated authorization request, waiting for consent. */
@@ -99,7 +99,8 @@ export async function validateAuthorizationRequest(
   // From here on, errors go back to the (validated) redirect URI.
   const states = params.getAll("state");
   const state = states[0] ?? null;
-  const issuer = ctx.urls.issuer(wiki.slug);
+  const expected = expectedResource(ctx.urls, wiki.slug, params.getAll("resource"));
+  const issuer = ctx.urls.issuerFor(wiki.slug, expected);
   const fail = (err: OAuthError): AuthorizeOutcome => ({
     kind: "redirect-error",
     url: redirectWith(redirectUri, { ...err.toJSON(), state }, issuer),
@@ -134,7 +135,7 @@ export async function validateAuthorizationRequest(
     if (!/^[A-Za-z0-9\-_]{43}$/.test(challenge)) {
       throw new InvalidRequestError("code_challenge must be the 43-character base64url SHA-256 of the verifier.");
     }
-    const resource = checkResource(params.getAll("resource"), ctx.urls.mcp(wiki.slug));
+    const resource = checkResource(params.getAll("resource"), expected);
     const scopes = parseScopes(params.get("scope"), SCOPES, ctx.settings.unknownScopes);
     return {
       kind: "consent",

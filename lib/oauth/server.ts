@@ -21,7 +21,7 @@
  */
 import type { Verifier } from "../auth/principal.ts";
 import { type OAuthContext, oauthContext, type OAuthDeps, type WikiRef } from "./context.ts";
-import { authorizationServerMetadata } from "./metadata.ts";
+import { authorizationServerMetadata, rootAuthorizationServerMetadata } from "./metadata.ts";
 import { registerEndpoint } from "./registration.ts";
 import { type AuthorizationRequest, type AuthorizeOutcome, validateAuthorizationRequest } from "./authorize.ts";
 import {
@@ -53,6 +53,8 @@ export interface OAuthServer {
   readonly ctx: OAuthContext;
   /** RFC 8414 metadata of a wiki. */
   metadata(slug: string): Record<string, unknown>;
+  /** RFC 8414 metadata of the origin root's issuer (path mode with a primary wiki). */
+  rootMetadata(): Record<string, unknown>;
   /** RFC 7591 registration; `source` is the client address its limits count (default "unknown"). */
   register(wiki: WikiRef, req: Request, source?: string): Promise<Response>;
   /**
@@ -102,6 +104,7 @@ export function createOAuthServer(deps: OAuthDeps): OAuthServer {
   return {
     ctx,
     metadata: (slug) => authorizationServerMetadata(ctx.urls, slug),
+    rootMetadata: () => rootAuthorizationServerMetadata(ctx.urls),
     register: (wiki, req, source) => registerEndpoint(ctx, wiki, req, source),
     authorize: (wiki, params, source) => validateAuthorizationRequest(ctx, wiki, params, source),
     createConsent: (wiki, request, user, session) => createConsent(ctx, wiki, request, user, session),

@@ -10,6 +10,7 @@ import { landingRoute } from "./landing.tsx";
 import { registerAuthRoutes } from "../auth/mod.ts";
 import { registerAppRoutes } from "../app/mod.ts";
 import { registerRootOAuth } from "./root_oauth.ts";
+import { registerRootMetadata } from "./root_metadata.ts";
 
 /** Registers the platform's pages on the platform app. */
 export function registerPlatform(app: Hono<PlatformEnv>): void {
@@ -18,4 +19,5 @@ export function registerPlatform(app: Hono<PlatformEnv>): void {
   registerAuthRoutes(app);
   registerAppRoutes(app);
   registerRootOAuth(app);
+  registerRootMetadata(app);
 }

@@ -9,9 +9,11 @@
  * | `POST /token`       | the code or refresh token, else the client id          | 400 `invalid_grant` / 401 `invalid_client` |
  * | `POST /revoke`      | the token, else the client id                          | 401 `invalid_client`                |
  * | `GET /authorize`    | the client id (redirect to the wiki's `/authorize`)     | a readable 400 page                 |
- * | `POST /register`    | nothing: a registration cannot name its wiki            | 400 `invalid_request`               |
+ * | `POST /register`    | the primary wiki (`PRIMARY_WIKI`)                       | 400 `invalid_request`               |
  *
- * In subdomain mode the platform origin is no wiki's issuer: these paths are not found.
+ * With `PRIMARY_WIKI` set, the origin root is also a distinct issuer `{origin}` serving that wiki (root_metadata.ts):
+ * its registrations and authorizations (resource `{origin}/mcp`) get `iss` `{origin}`, and their tokens belong to
+ * that wiki alone. In subdomain mode the platform origin is no wiki's issuer: these paths are not found.
  */
 import type { Context, Hono } from "hono";
 import type { PlatformEnv } from "../env.ts";
@@ -36,12 +38,28 @@ function pathMode(c: Context<PlatformEnv>): boolean {
   return c.get("deps").urls.mode === "path";
 }
 
-/** `GET /authorize`: redirects to the authorization endpoint of the wiki the client id names, query unchanged. */
+/** The primary wiki (`PRIMARY_WIKI`) as a {@link WikiRef}, or null when unset or no such wiki exists. */
+export async function primaryWikiOf(c: Context<PlatformEnv>): Promise<WikiRef | null> {
+  const deps = c.get("deps");
+  const slug = deps.urls.primaryWiki;
+  const w = slug === null ? null : await deps.wikis.bySlug(slug);
+  return w === null ? null : { id: w.id, slug: w.slug };
+}
+
+/**
+ * `GET /authorize`: redirects to the authorization endpoint of the wiki the client id names, query unchanged; a
+ * client id that names no wiki (a metadata document URL) goes to the primary wiki, for the root resource
+ * `{origin}/mcp` unless the request names another.
+ */
 async function rootAuthorize(c: Context<PlatformEnv>): Promise<Response> {
   if (!pathMode(c)) return notFound(c);
   const url = new URL(c.req.url);
+  const urls = c.get("deps").urls;
   const wikiId = wikiIdOfClientId(url.searchParams.get("client_id"));
-  const wiki = wikiId === null ? null : await byIdOf(c)(wikiId);
+  const wiki = wikiId === null ? await primaryWikiOf(c) : await byIdOf(c)(wikiId);
+  if (wiki !== null && wiki.slug === urls.primaryWiki && !url.searchParams.has("resource")) {
+    url.searchParams.set("resource", urls.rootMcp()); // the root issuer's own resource
+  }
   if (wiki === null) {
     return errorResponse(
       c,
@@ -53,11 +71,11 @@ async function rootAuthorize(c: Context<PlatformEnv>): Promise<Response> {
         `address, ${c.get("deps").urls.origin}/w/{wiki}/mcp.`,
     );
   }
-  return c.redirect(c.get("deps").urls.wiki(wiki.slug, "/authorize") + url.search, 302);
+  return c.redirect(urls.wiki(wiki.slug, "/authorize") + url.search, 302);
 }
 
 /** Answers an OAuth error (JSON, no-store) with the endpoint CORS headers. */
-function oauthError(err: unknown, endpoint: string): Response {
+export function oauthError(err: unknown, endpoint: string): Response {
   return withHeaders(oauthErrorResponse(err, endpoint), ENDPOINT_CORS_HEADERS);
 }
 
@@ -68,14 +86,14 @@ export function registerRootOAuth(app: Hono<PlatformEnv>): void {
   const endpoints = {
     "/token": (c: Context<PlatformEnv>) => c.get("deps").oauth.rootToken(c.req.raw, byIdOf(c)),
     "/revoke": (c: Context<PlatformEnv>) => c.get("deps").oauth.rootRevoke(c.req.raw, byIdOf(c)),
-    "/register": () =>
-      Promise.resolve(oauthError(
-        new InvalidRequestError(
-          "This site hosts many wikis, and a registration at its root cannot say which one it is for. Register " +
-            "at the wiki's own endpoint, /w/{wiki}/register (see /.well-known/oauth-authorization-server/w/{wiki}).",
-        ),
-        "/register (origin root)",
-      )),
+    "/register": async (c: Context<PlatformEnv>) => {
+      const primary = await primaryWikiOf(c);
+      if (primary !== null) return await c.get("deps").oauth.register(primary, c.req.raw, c.env.source);
+      throw new InvalidRequestError(
+        "This site hosts many wikis, and a registration at its root cannot say which one it is for. Register " +
+          "at the wiki's own endpoint, /w/{wiki}/register (see /.well-known/oauth-authorization-server/w/{wiki}).",
+      );
+    },
   };
   for (const [path, handler] of Object.entries(endpoints)) {
     app.options(path, (c) => pathMode(c) ? preflight(ENDPOINT_CORS_HEADERS) : notFound(c));

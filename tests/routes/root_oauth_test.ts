@@ -10,6 +10,7 @@ import {
   CALLBACK,
   callTool,
   CLAUDE_DCR,
+  connect,
   consentFields,
   type HttpFixture,
   pkce,
@@ -205,6 +206,134 @@ Deno.test("path mode: a root credential that names no wiki gets an OAuth error, 
     // At its wiki's endpoint the old token still works.
     const atWiki = await post(f, f.urls.wiki("alice", "/token"), oldForm);
     assertEquals(atWiki.status, 200, JSON.stringify(atWiki.body));
+  } finally {
+    f.close();
+  }
+});
+
+/** POSTs a JSON-RPC call to `{origin}/mcp` (or any MCP URL) with an optional bearer token. */
+async function mcpCall(f: HttpFixture, url: string, token: string | null, method: string, params = {}) {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+  };
+  if (token) headers.authorization = `Bearer ${token}`;
+  return await f.fetch(url, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+}
+
+Deno.test("path mode without a primary wiki: the root metadata answers a clear JSON error", async () => {
+  const f = await setupHttp("path");
+  try {
+    for (const path of ["/.well-known/oauth-protected-resource", "/.well-known/oauth-authorization-server"]) {
+      const res = await f.fetch(f.urls.origin + path);
+      const body = await res.json();
+      assertEquals(body.error, "invalid_request", path);
+      assertOk(String(body.error_description).includes("/w/{wiki}/mcp"), body.error_description);
+    }
+  } finally {
+    f.close();
+  }
+});
+
+Deno.test("path mode with PRIMARY_WIKI: the origin root is issuer {origin}, Claude's flow at the root", async () => {
+  const f = await setupHttp("path", { config: { primaryWiki: "alice" } });
+  try {
+    const root = f.urls.origin;
+    const rootMcp = `${root}/mcp`;
+    // The root MCP endpoint challenges with the root PRM.
+    const unauth = await mcpCall(f, rootMcp, null, "tools/list");
+    assertEquals(unauth.status, 401);
+    assertOk(
+      unauth.headers.get("www-authenticate")!.includes(
+        `resource_metadata="${root}/.well-known/oauth-protected-resource/mcp"`,
+      ),
+      unauth.headers.get("www-authenticate")!,
+    );
+    await unauth.body?.cancel();
+    const prm = await (await f.fetch(`${root}/.well-known/oauth-protected-resource`)).json();
+    assertEquals(prm.resource, rootMcp);
+    assertEquals(prm.authorization_servers, [root]);
+    const meta = await (await f.fetch(`${root}/.well-known/oauth-authorization-server`)).json();
+    assertEquals([meta.issuer, meta.token_endpoint, meta.registration_endpoint], [
+      root,
+      `${root}/token`,
+      `${root}/register`,
+    ]);
+
+    // DCR with Claude's payload at the root.
+    const regRes = await f.fetch(`${root}/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(CLAUDE_DCR),
+    });
+    const reg = await regRes.json();
+    assertEquals(regRes.status, 201, JSON.stringify(reg));
+    const clientId = reg.client_id as string;
+    const secret = reg.client_secret as string;
+
+    // Authorize at the root for `{origin}/mcp/` (trailing slash): iss is the origin.
+    const { verifier, challenge } = await pkce();
+    const params = new URLSearchParams({
+      response_type: "code",
+      client_id: clientId,
+      redirect_uri: CALLBACK,
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+      state: "st-primary",
+      scope: "wiki:read wiki:write",
+      resource: rootMcp + "/",
+    });
+    const cookie = await f.cookie(ALICE, "alice");
+    const page = await getFollowing(f, `${root}/authorize?${params}`, cookie);
+    const html = await page.text();
+    assertEquals(page.status, 200, html.slice(0, 300));
+    const { requestId, csrf } = consentFields(html);
+    const approved = await answerConsent(f, cookie, { request_id: requestId, csrf, decision: "approve" });
+    const back = new URL(approved.headers.get("location")!);
+    assertEquals(back.searchParams.get("iss"), root);
+
+    const tok = await post(f, `${root}/token`, {
+      grant_type: "authorization_code",
+      code: back.searchParams.get("code")!,
+      code_verifier: verifier,
+      client_id: clientId,
+      client_secret: secret,
+      redirect_uri: CALLBACK,
+      resource: rootMcp + "/",
+    });
+    assertEquals(tok.status, 200, JSON.stringify(tok.body));
+    const access = tok.body.access_token as string;
+    const listed = await mcpCall(f, rootMcp, access, "tools/list");
+    assertEquals(listed.status, 200, await listed.clone().text());
+    assertOk(((await listed.json()).result.tools as unknown[]).length > 0);
+    // Refused on every other wiki.
+    const atBob = await callTool(f, access, "list_notes", {}, "bob");
+    assertEquals(atBob.status, 401);
+    await atBob.body?.cancel();
+
+    // Two concurrent refreshes at the root, resource `{origin}/mcp`: both succeed.
+    const form = {
+      grant_type: "refresh_token",
+      refresh_token: tok.body.refresh_token as string,
+      client_id: clientId,
+      client_secret: secret,
+      resource: rootMcp,
+    };
+    const [a, b] = await Promise.all([post(f, `${root}/token`, form), post(f, `${root}/token`, form)]);
+    assertEquals([a.status, b.status], [200, 200], JSON.stringify([a.body, b.body]));
+    for (const t of [a, b]) {
+      const r = await mcpCall(f, rootMcp, t.body.access_token as string, "tools/list");
+      assertEquals(r.status, 200);
+      await r.body?.cancel();
+    }
+
+    // The wiki's own issuer keeps working at /w/alice/.
+    const own = await connect(f);
+    await toolText(await callTool(f, own.access, "list_notes"));
   } finally {
     f.close();
   }
