@@ -28,6 +28,7 @@ import { registerPlatform } from "./routes/platform/mod.ts";
 import { registerWikiPages } from "./routes/wiki/mod.ts";
 import { buildMcpEndpoint, registerWikiProtocol } from "./routes/wiki/protocol.ts";
 import { buildPlatformDeps } from "./routes/app/context.ts";
+import { refuseOtherAudience, rootChallenge } from "./routes/platform/root_mcp.ts";
 import { createWikiTokens } from "./lib/auth/tokens.ts";
 import { createMcpFastPath } from "./lib/mcp/fast_path.ts";
 import { loadWiki } from "./routes/wiki/load.ts";
@@ -165,7 +166,8 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
         // Path mode with PRIMARY_WIKI: `{origin}/mcp` is that wiki's MCP endpoint, its challenge pointing at the
         // origin root's protected-resource metadata (routes/platform/root_metadata.ts).
         if (urls.primaryWiki !== null && url.pathname === "/mcp") {
-          return rootChallenge(await mcpFast(request, urls.primaryWiki, "/mcp")!, urls);
+          const refused = await refuseOtherAudience(deps, request, urls.primaryWiki, true);
+          return refused ?? rootChallenge(await mcpFast(request, urls.primaryWiki, "/mcp")!, urls);
         }
         return await platform.fetch(request, { source });
       }
@@ -174,6 +176,10 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
           status: 421,
           headers: { "content-type": "text/plain; charset=utf-8" },
         });
+      }
+      if (tenant.slug === urls.primaryWiki && tenant.rest === "/mcp") {
+        const refused = await refuseOtherAudience(deps, request, tenant.slug, false);
+        if (refused) return refused;
       }
       const fast = mcpFast(request, tenant.slug, tenant.rest);
       if (fast) return await fast;
@@ -212,16 +218,6 @@ function buildAtprotoLogin(config: Config, deps: AtprotoLoginDeps): AtprotoLogin
 
 function isAtprotoLogin(v: AppOptions["atproto"]): v is AtprotoLogin {
   return typeof (v as AtprotoLogin | undefined)?.start === "function";
-}
-
-/** Points the 401/403 challenge of `{origin}/mcp` at the origin root's protected-resource metadata. */
-function rootChallenge(res: Response, urls: Urls): Response {
-  const www = res.headers.get("www-authenticate");
-  if (www === null) return res;
-  const prm = `${urls.origin}/.well-known/oauth-protected-resource/mcp`;
-  const headers = new Headers(res.headers);
-  headers.set("www-authenticate", www.replace(/resource_metadata="[^"]*"/, `resource_metadata="${prm}"`));
-  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
 function tooLarge(): Response {

@@ -45,6 +45,7 @@ import {
   revokeGrant,
 } from "./revoke.ts";
 import { rootRevokeEndpoint, rootTokenEndpoint, type WikiById } from "./root.ts";
+import { audienceOf } from "./audience.ts";
 import { createAccessTokenVerifier, type VerifyResult } from "./verify.ts";
 
 /** The authorization server's entry points (see the module table). */
@@ -91,6 +92,8 @@ export interface OAuthServer {
   revokeAllForWiki(wikiId: string): Promise<number>;
   /** Revokes all grants of a user. */
   revokeAllForUser(did: string): Promise<number>;
+  /** The resource (audience) an access token's grant is bound to, or null (not ours, no grant). */
+  audienceOf(token: string): Promise<string | null>;
   /** The access-token verifier for the MCP authentication chain. */
   verifier(): Verifier;
   /** Verifies an access token for a wiki in one KV round trip (outside the chain). */
@@ -119,6 +122,7 @@ export function createOAuthServer(deps: OAuthDeps): OAuthServer {
     revokeGrant: (wikiId, grantId) => revokeGrant(ctx, wikiId, grantId),
     revokeAllForWiki: (wikiId) => revokeAllForWiki(ctx, wikiId),
     revokeAllForUser: (did) => revokeAllForUser(ctx, did),
+    audienceOf: (token) => audienceOf(ctx, token),
     verifier: () => verifier,
     verifyAccessToken: (token, wiki) => verifier.verifyAccessToken(token, wiki),
   };

@@ -331,9 +331,16 @@ Deno.test("path mode with PRIMARY_WIKI: the origin root is issuer {origin}, Clau
       await r.body?.cancel();
     }
 
-    // The wiki's own issuer keeps working at /w/alice/.
+    // The wiki's own issuer keeps working at /w/alice/; each audience refuses the other's tokens.
     const own = await connect(f);
     await toolText(await callTool(f, own.access, "list_notes"));
+    const ownAtRoot = await mcpCall(f, rootMcp, own.access, "tools/list");
+    assertEquals(ownAtRoot.status, 401);
+    assertOk(ownAtRoot.headers.get("www-authenticate")!.includes('error="invalid_token"'));
+    await ownAtRoot.body?.cancel();
+    const rootAtWiki = await callTool(f, access, "list_notes");
+    assertEquals(rootAtWiki.status, 401);
+    await rootAtWiki.body?.cancel();
   } finally {
     f.close();
   }
