@@ -28,6 +28,7 @@ import { registerPlatform } from "./routes/platform/mod.ts";
 import { registerWikiPages } from "./routes/wiki/mod.ts";
 import { buildMcpEndpoint, registerWikiProtocol } from "./routes/wiki/protocol.ts";
 import { buildPlatformDeps } from "./routes/app/context.ts";
+import { refuseOtherAudience, rootChallenge } from "./routes/platform/root_mcp.ts";
 import { createWikiTokens } from "./lib/auth/tokens.ts";
 import { createMcpFastPath } from "./lib/mcp/fast_path.ts";
 import { loadWiki } from "./routes/wiki/load.ts";
@@ -161,12 +162,24 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
       const url = new URL(request.url);
       const tenant = urls.resolve(url, request.headers.get("host"));
       const source = sourceOf(info);
-      if (tenant.kind === "platform") return await platform.fetch(request, { source });
+      if (tenant.kind === "platform") {
+        // Path mode with PRIMARY_WIKI: `{origin}/mcp` is that wiki's MCP endpoint, its challenge pointing at the
+        // origin root's protected-resource metadata (routes/platform/root_metadata.ts).
+        if (urls.primaryWiki !== null && url.pathname === "/mcp") {
+          const refused = await refuseOtherAudience(deps, request, urls.primaryWiki, true);
+          return refused ?? rootChallenge(await mcpFast(request, urls.primaryWiki, "/mcp")!, urls);
+        }
+        return await platform.fetch(request, { source });
+      }
       if (tenant.kind === "unknown-host") {
         return new Response("Unknown host. robot.wtf serves its own domain and wiki subdomains only.\n", {
           status: 421,
           headers: { "content-type": "text/plain; charset=utf-8" },
         });
+      }
+      if (tenant.slug === urls.primaryWiki && tenant.rest === "/mcp") {
+        const refused = await refuseOtherAudience(deps, request, tenant.slug, false);
+        if (refused) return refused;
       }
       const fast = mcpFast(request, tenant.slug, tenant.rest);
       if (fast) return await fast;

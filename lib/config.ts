@@ -45,6 +45,12 @@ export interface Config {
   /** Parent domain of wiki hosts in subdomain mode (`WIKI_DOMAIN`), e.g. `robot.wtf` or `localhost`. */
   wikiDomain: string | null;
   /**
+   * Path mode only (`PRIMARY_WIKI`, a wiki slug, default unset): the wiki the origin root serves as a distinct OAuth
+   * issuer `{origin}` with MCP at `{origin}/mcp` (for Claude.ai, which falls back to root endpoints). Never chosen
+   * automatically: a second wiki must not silently re-point live connectors.
+   */
+  primaryWiki: string | null;
+  /**
    * Deno KV location (`KV_PATH`): a file path, `:memory:`, a KV Connect URL (`http(s)://`, a `denokv` server shared
    * by several processes; token in `DENO_KV_ACCESS_TOKEN`), or `null` for the platform default (Deno Deploy).
    */
@@ -118,6 +124,13 @@ export function loadConfig(get: (name: string) => string | undefined = (n) => De
   const addressing: AddressingMode = (explicitMode as AddressingMode | undefined) ??
     (wikiDomain ? "subdomain" : "path");
   if (addressing === "subdomain" && !wikiDomain) throw new Error("subdomain addressing needs WIKI_DOMAIN");
+  const primaryWiki = get("PRIMARY_WIKI")?.trim().toLowerCase() || null;
+  if (primaryWiki && addressing !== "path") {
+    throw new Error("PRIMARY_WIKI is for path mode only (in subdomain mode each wiki has its own origin)");
+  }
+  if (primaryWiki && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(primaryWiki)) {
+    throw new Error(`PRIMARY_WIKI must be a wiki slug, got "${primaryWiki}"`);
+  }
   const kvPathVar = get("KV_PATH");
   const kvPath = kvPathVar ?? (onDeploy ? null : "./data/robot.kv");
   const limits: Limits = {
@@ -148,6 +161,7 @@ export function loadConfig(get: (name: string) => string | undefined = (n) => De
     publicOrigin,
     addressing,
     wikiDomain,
+    primaryWiki,
     kvPath,
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : null,
     keysJson: get("ROBOT_KEYS") ?? null,

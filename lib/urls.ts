@@ -43,6 +43,8 @@ export class Urls {
   readonly #port: string;
   readonly #platformHost: string;
   readonly #wikiDomain: string | null;
+  /** The wiki the origin root serves as its own issuer (`PRIMARY_WIKI`, path mode only), or null. */
+  readonly primaryWiki: string | null;
   /**
    * `http://127.0.0.1:{port}` when the public origin is `http://localhost:{port}`: where the ATProto loopback
    * client's callback lands in local development (PDSes refuse `localhost` redirect URIs). Requests to it are
@@ -50,7 +52,9 @@ export class Urls {
    */
   readonly loopbackAlias: string | null;
 
-  constructor(config: Pick<Config, "publicOrigin" | "addressing" | "wikiDomain">) {
+  constructor(
+    config: Pick<Config, "publicOrigin" | "addressing" | "wikiDomain"> & Partial<Pick<Config, "primaryWiki">>,
+  ) {
     const u = new URL(config.publicOrigin);
     this.origin = u.origin;
     this.mode = config.addressing;
@@ -58,6 +62,7 @@ export class Urls {
     this.#port = u.port ? `:${u.port}` : "";
     this.#platformHost = u.hostname.toLowerCase();
     this.#wikiDomain = config.wikiDomain;
+    this.primaryWiki = config.addressing === "path" ? config.primaryWiki ?? null : null;
     this.loopbackAlias = u.protocol === "http:" && this.#platformHost === "localhost"
       ? `http://127.0.0.1${this.#port}`
       : null;
@@ -113,6 +118,19 @@ export class Urls {
   /** The wiki's OAuth issuer identifier (no trailing slash). */
   issuer(slug: string): string {
     return this.wikiBase(slug);
+  }
+
+  /** The origin root's MCP endpoint `{origin}/mcp` (served only with a primary wiki): its resource identifier. */
+  rootMcp(): string {
+    return `${this.origin}/mcp`;
+  }
+
+  /**
+   * The issuer that granted `resource` on wiki `slug`: the origin itself for the primary wiki's root resource
+   * (`{origin}/mcp`), else the wiki's issuer.
+   */
+  issuerFor(slug: string, resource: string): string {
+    return slug === this.primaryWiki && resource === this.rootMcp() ? this.origin : this.issuer(slug);
   }
 
   /** RFC 9728 §3.1 protected-resource metadata URL for the wiki's MCP endpoint (path-inserted). */

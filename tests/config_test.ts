@@ -70,3 +70,10 @@ Deno.test("config - OAuth token lifetimes: 8 h / 60 d by default, configurable, 
     await f.close();
   }
 });
+
+Deno.test("config - PRIMARY_WIKI: never by default, a slug, path mode only", () => {
+  assertEquals(loadConfig(env({})).primaryWiki, null);
+  assertEquals(loadConfig(env({ PRIMARY_WIKI: "Alice" })).primaryWiki, "alice");
+  assertThrows(() => loadConfig(env({ PRIMARY_WIKI: "not a slug" })), Error, "PRIMARY_WIKI");
+  assertThrows(() => loadConfig(env({ PRIMARY_WIKI: "alice", WIKI_DOMAIN: "robot.wtf" })), Error, "path mode");
+});

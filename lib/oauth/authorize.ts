@@ -10,7 +10,7 @@
 import { type Scope, SCOPES } from "../auth/access.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
 import { InvalidClientError, InvalidRequestError, OAuthError, UnsupportedResponseTypeError } from "./errors.ts";
-import { checkResource, parseScopes, redirectUriMatches } from "./params.ts";
+import { checkResource, expectedResource, parseScopes, redirectUriMatches } from "./params.ts";
 import { resolveClient, type ResolvedClient } from "./clients.ts";
 
 /** A validated authorization request, waiting for consent. */
@@ -99,7 +99,8 @@ export async function validateAuthorizationRequest(
   // From here on, errors go back to the (validated) redirect URI.
   const states = params.getAll("state");
   const state = states[0] ?? null;
-  const issuer = ctx.urls.issuer(wiki.slug);
+  const expected = expectedResource(ctx.urls, wiki.slug, params.getAll("resource"));
+  const issuer = ctx.urls.issuerFor(wiki.slug, expected);
   const fail = (err: OAuthError): AuthorizeOutcome => ({
     kind: "redirect-error",
     url: redirectWith(redirectUri, { ...err.toJSON(), state }, issuer),
@@ -134,7 +135,7 @@ export async function validateAuthorizationRequest(
     if (!/^[A-Za-z0-9\-_]{43}$/.test(challenge)) {
       throw new InvalidRequestError("code_challenge must be the 43-character base64url SHA-256 of the verifier.");
     }
-    const resource = checkResource(params.getAll("resource"), ctx.urls.mcp(wiki.slug));
+    const resource = checkResource(params.getAll("resource"), expected);
     const scopes = parseScopes(params.get("scope"), SCOPES, ctx.settings.unknownScopes);
     return {
       kind: "consent",
@@ -161,12 +162,6 @@ export async function validateAuthorizationRequest(
 
 /** Prefix of authorization codes. */
 export const CODE_PREFIX = "rwac_";
-/**
- * Shape of an authorization code, `rwac_{grantId}.{43 random chars}`: the non-secret grant id lets the token
- * endpoint read code, grant and client in one `getMany` (the code is stored only as its HMAC, which covers the
- * prefix, so an edited grant id is an unknown code). Group 1 is the grant id.
- */
-export const CODE_SHAPE: RegExp = /^rwac_(g_[a-z2-7]{20})\.[A-Za-z0-9_-]{43}$/;
 
 /** An authorization code as stored under `OK.code` (by HMAC). After use: `consumedAt` set, kept for replay detection. */
 export interface CodeRecord {

@@ -236,7 +236,7 @@ export async function approveConsent(ctx: OAuthContext, wiki: WikiRef, answer: C
   const rec = await takeConsent(ctx, wiki, answer);
   if ("kind" in rec) return rec;
   const r = rec.request;
-  const issuer = ctx.urls.issuer(wiki.slug);
+  const issuer = ctx.urls.issuerFor(wiki.slug, r.resource);
   const redirectError = (err: OAuthError): ConsentOutcome => ({
     kind: "redirect",
     url: redirectWith(r.redirectUri, { ...err.toJSON(), state: r.state }, issuer),
@@ -272,7 +272,7 @@ export async function approveConsent(ctx: OAuthContext, wiki: WikiRef, answer: C
     expiresAt: t + ctx.settings.codeReplayMemoryMs,
     appKey,
   };
-  const code = `${CODE_PREFIX}${grant.id}.${randomToken(32)}`;
+  const code = `${CODE_PREFIX}${grant.wikiId}.${grant.id}.${randomToken(32)}`;
   const codeRecord: CodeRecord = {
     wikiId: wiki.id,
     grantId: grant.id,
@@ -332,7 +332,7 @@ export async function denyConsent(ctx: OAuthContext, wiki: WikiRef, answer: Cons
   const url = redirectWith(
     rec.request.redirectUri,
     { ...err.toJSON(), state: rec.request.state },
-    ctx.urls.issuer(wiki.slug),
+    ctx.urls.issuerFor(wiki.slug, rec.request.resource),
   );
   return { kind: "redirect", url, scopes: [] };
 }

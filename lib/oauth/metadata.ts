@@ -12,12 +12,21 @@ export const CLIENT_AUTH_METHODS = ["none", "client_secret_post", "client_secret
 
 /** The RFC 8414 metadata document of the wiki `slug`. */
 export function authorizationServerMetadata(urls: Urls, slug: string): Record<string, unknown> {
+  return metadataDocument(urls, urls.issuer(slug), (path) => urls.wiki(slug, path));
+}
+
+/** The RFC 8414 metadata document of the origin root's issuer `{origin}` (path mode with a primary wiki). */
+export function rootAuthorizationServerMetadata(urls: Urls): Record<string, unknown> {
+  return metadataDocument(urls, urls.origin, (path) => urls.origin + path);
+}
+
+function metadataDocument(urls: Urls, issuer: string, at: (path: string) => string): Record<string, unknown> {
   return {
-    issuer: urls.issuer(slug),
-    authorization_endpoint: urls.wiki(slug, "/authorize"),
-    token_endpoint: urls.wiki(slug, "/token"),
-    registration_endpoint: urls.wiki(slug, "/register"),
-    revocation_endpoint: urls.wiki(slug, "/revoke"),
+    issuer,
+    authorization_endpoint: at("/authorize"),
+    token_endpoint: at("/token"),
+    registration_endpoint: at("/register"),
+    revocation_endpoint: at("/revoke"),
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
     grant_types_supported: ["authorization_code", "refresh_token"],

@@ -3,7 +3,7 @@
  * Parameter rules shared by the endpoints: redirect URIs (RFC 8252 loopback, no dangerous schemes), the
  * `resource` indicator (RFC 8707), scopes, PKCE (RFC 7636).
  */
-import { trimTrailingSlashes } from "../urls.ts";
+import { trimTrailingSlashes, type Urls } from "../urls.ts";
 import { type Scope, SCOPES } from "../auth/access.ts";
 import { base64url } from "../ids.ts";
 import { IGNORED_SCOPES } from "./context.ts";
@@ -78,6 +78,16 @@ export function canonicalResource(uri: string): string | null {
   if (u.hash || uri.includes("#")) return null;
   const path = trimTrailingSlashes(u.pathname);
   return `${u.protocol}//${u.host}${path}${u.search}`;
+}
+
+/**
+ * The resource an authorization request on wiki `slug` is for: the origin root's `{origin}/mcp` when `slug` is the
+ * primary wiki and that is the single resource asked for, else the wiki's MCP URL (checked by {@link checkResource}).
+ */
+export function expectedResource(urls: Urls, slug: string, values: string[]): string {
+  const root = urls.rootMcp();
+  const asksRoot = values.length === 1 && canonicalResource(values[0]) === canonicalResource(root);
+  return slug === urls.primaryWiki && asksRoot ? root : urls.mcp(slug);
 }
 
 /**

@@ -75,7 +75,7 @@ export async function registerClient(
   const secret = confidential ? CLIENT_SECRET_PREFIX + randomToken(32) : null;
   const t = ctx.now();
   const record: ClientRecord = {
-    clientId: CLIENT_ID_PREFIX + randomBase32(24),
+    clientId: `${CLIENT_ID_PREFIX}${wiki.id}.${randomBase32(24)}`,
     wikiId: wiki.id,
     name: meta.name,
     redirectUris: meta.redirectUris,

@@ -13,13 +13,15 @@
  * | `POST /authorize` (approve / deny)                 | `approve(wiki, answer)` / `deny(wiki, answer)`       |
  * | `POST /token`                                      | `token(wiki, req)` -> Response                       |
  * | `POST /revoke`                                     | `revoke(wiki, req)` -> Response                      |
+ * | `POST {origin}/token` (path mode)                  | `rootToken(req, byId)` -> Response                   |
+ * | `POST {origin}/revoke` (path mode)                 | `rootRevoke(req, byId)` -> Response                  |
  * | dashboard Connected apps                           | `listGrants(wikiId)`, `revokeGrant(wikiId, grantId)` |
  * | wiki / account deletion                            | `revokeAllForWiki(wikiId)`, `revokeAllForUser(did)`  |
  * | MCP seam                                           | `verifier()` (a lib/auth `Verifier`)                 |
  */
 import type { Verifier } from "../auth/principal.ts";
 import { type OAuthContext, oauthContext, type OAuthDeps, type WikiRef } from "./context.ts";
-import { authorizationServerMetadata } from "./metadata.ts";
+import { authorizationServerMetadata, rootAuthorizationServerMetadata } from "./metadata.ts";
 import { registerEndpoint } from "./registration.ts";
 import { type AuthorizationRequest, type AuthorizeOutcome, validateAuthorizationRequest } from "./authorize.ts";
 import {
@@ -42,6 +44,8 @@ import {
   revokeEndpoint,
   revokeGrant,
 } from "./revoke.ts";
+import { rootRevokeEndpoint, rootTokenEndpoint, type WikiById } from "./root.ts";
+import { audienceOf } from "./audience.ts";
 import { createAccessTokenVerifier, type VerifyResult } from "./verify.ts";
 
 /** The authorization server's entry points (see the module table). */
@@ -50,6 +54,8 @@ export interface OAuthServer {
   readonly ctx: OAuthContext;
   /** RFC 8414 metadata of a wiki. */
   metadata(slug: string): Record<string, unknown>;
+  /** RFC 8414 metadata of the origin root's issuer (path mode with a primary wiki). */
+  rootMetadata(): Record<string, unknown>;
   /** RFC 7591 registration; `source` is the client address its limits count (default "unknown"). */
   register(wiki: WikiRef, req: Request, source?: string): Promise<Response>;
   /**
@@ -74,6 +80,10 @@ export interface OAuthServer {
   token(wiki: WikiRef, req: Request): Promise<Response>;
   /** The revocation endpoint. */
   revoke(wiki: WikiRef, req: Request): Promise<Response>;
+  /** The origin-root token endpoint of path mode: routed to the wiki the code or refresh token names. */
+  rootToken(req: Request, byId: WikiById): Promise<Response>;
+  /** The origin-root revocation endpoint of path mode: routed to the wiki the token or client id names. */
+  rootRevoke(req: Request, byId: WikiById): Promise<Response>;
   /** Connected apps of a wiki. */
   listGrants(wikiId: string): Promise<ConnectedApp[]>;
   /** Revokes one grant. */
@@ -82,6 +92,8 @@ export interface OAuthServer {
   revokeAllForWiki(wikiId: string): Promise<number>;
   /** Revokes all grants of a user. */
   revokeAllForUser(did: string): Promise<number>;
+  /** The resource (audience) an access token's grant is bound to, or null (not ours, no grant). */
+  audienceOf(token: string): Promise<string | null>;
   /** The access-token verifier for the MCP authentication chain. */
   verifier(): Verifier;
   /** Verifies an access token for a wiki in one KV round trip (outside the chain). */
@@ -95,6 +107,7 @@ export function createOAuthServer(deps: OAuthDeps): OAuthServer {
   return {
     ctx,
     metadata: (slug) => authorizationServerMetadata(ctx.urls, slug),
+    rootMetadata: () => rootAuthorizationServerMetadata(ctx.urls),
     register: (wiki, req, source) => registerEndpoint(ctx, wiki, req, source),
     authorize: (wiki, params, source) => validateAuthorizationRequest(ctx, wiki, params, source),
     createConsent: (wiki, request, user, session) => createConsent(ctx, wiki, request, user, session),
@@ -103,10 +116,13 @@ export function createOAuthServer(deps: OAuthDeps): OAuthServer {
     priorGrant: (wikiId, did, clientId) => priorGrant(ctx, wikiId, did, clientId),
     token: (wiki, req) => tokenEndpoint(ctx, wiki, req),
     revoke: (wiki, req) => revokeEndpoint(ctx, wiki, req),
+    rootToken: (req, byId) => rootTokenEndpoint(ctx, req, byId),
+    rootRevoke: (req, byId) => rootRevokeEndpoint(ctx, req, byId),
     listGrants: (wikiId) => listGrants(ctx, wikiId),
     revokeGrant: (wikiId, grantId) => revokeGrant(ctx, wikiId, grantId),
     revokeAllForWiki: (wikiId) => revokeAllForWiki(ctx, wikiId),
     revokeAllForUser: (did) => revokeAllForUser(ctx, did),
+    audienceOf: (token) => audienceOf(ctx, token),
     verifier: () => verifier,
     verifyAccessToken: (token, wiki) => verifier.verifyAccessToken(token, wiki),
   };

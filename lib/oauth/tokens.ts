@@ -5,7 +5,7 @@
  * (`token-hash` key); their non-secret prefix names what the verifier must read (docs/oauth.md, "Token format").
  *
  * - Access token: `rwat_{wikiId}.{grantId}.{base64url(did)}.{secret}`, lifetime `accessTokenTtlMs`.
- * - Refresh token: `rwrt_{grantId}.{secret}`, lifetime `refreshTokenTtlMs` from its issue (sliding: each rotation
+ * - Refresh token: `rwrt_{wikiId}.{grantId}.{secret}` (older tokens `rwrt_{grantId}.{secret}`; lib/oauth/credentials.ts), lifetime `refreshTokenTtlMs` from its issue (sliding: each rotation
  *   issues a new one), rotated on every use.
  *
  * Single use and rotation are guarded by `atomic().check(versionstamp)`: a code or refresh record changes state
@@ -46,7 +46,8 @@ import {
   readForm,
   verifyClient,
 } from "./client_auth.ts";
-import { CODE_SHAPE, type CodeRecord } from "./authorize.ts";
+import type { CodeRecord } from "./authorize.ts";
+import { CODE_SHAPE, REFRESH_SHAPE } from "./credentials.ts";
 import { currentRole, memberKeysOfGrant, rememberGrantUser, scopesForRefresh } from "./role_now.ts";
 
 /** Prefix of access tokens. */
@@ -165,7 +166,7 @@ async function issue(
     scope: accessScopes.join(" "),
   };
   if (refresh) {
-    const token = `${REFRESH_TOKEN_PREFIX}${grant.id}.${randomToken(32)}`;
+    const token = `${REFRESH_TOKEN_PREFIX}${grant.wikiId}.${grant.id}.${randomToken(32)}`;
     const rec: RefreshRecord = {
       wikiId: grant.wikiId,
       grantId: grant.id,
@@ -220,16 +221,16 @@ async function exchangeCode(
 ): Promise<TokenResponse> {
   const code = form.get("code");
   const invalid = "The authorization code is invalid or expired. Start the authorization again.";
-  // The code names its grant (`rwac_{grantId}.{secret}`), so code, grant and client are ONE read.
+  // The code names its grant (`rwac_{wikiId}.{grantId}.{secret}`), so code, grant and client are ONE read.
   const shape = code?.match(CODE_SHAPE);
-  if (!code || !shape) {
+  if (!code || !shape || (shape[1] !== undefined && shape[1] !== wiki.id)) {
     // Client authentication still comes first (an unknown client is invalid_client whatever its code).
     await readAndVerifyClient(ctx, credentials);
     if (!code) throw new InvalidRequestError("code is required.");
     throw new InvalidGrantError(invalid);
   }
   const verifier = form.get("code_verifier");
-  const grantKey = OK.grant(wiki.id, shape[1]);
+  const grantKey = OK.grant(wiki.id, shape[2]);
   const codeKeys = (await ctx.keys.hmacAll("token-hash", code)).map((h) => OK.code(wiki.id, h));
   const clientKeys = credentials.key ? [credentials.key] : [];
   for (let attempt = 0; attempt < 4; attempt++) {
@@ -239,7 +240,7 @@ async function exchangeCode(
     const grantEntry = read.pop() as Deno.KvEntryMaybe<GrantRecord>;
     const client = verifyClient(ctx, credentials, clientEntry);
     const entry = firstFound(read as Deno.KvEntryMaybe<CodeRecord>[]);
-    if (!entry || entry.value.wikiId !== wiki.id || entry.value.grantId !== shape[1]) {
+    if (!entry || entry.value.wikiId !== wiki.id || entry.value.grantId !== shape[2]) {
       throw new InvalidGrantError(invalid);
     }
     const c = entry.value;
@@ -297,18 +298,18 @@ async function refreshTokens(
 ): Promise<TokenResponse> {
   const token = form.get("refresh_token");
   const invalid = "The refresh token is invalid, expired or revoked. Connect the app again.";
-  const m = token?.match(/^rwrt_(g_[a-z2-7]{20})\.[A-Za-z0-9_-]{43}$/);
-  if (!token || !m) {
+  const m = token?.match(REFRESH_SHAPE);
+  if (!token || !m || (m[1] !== undefined && m[1] !== wiki.id)) {
     // Same order of checks as below: client, then the token's presence, then the client's grant types.
     const client = await readAndVerifyClient(ctx, credentials);
     if (!token) throw new InvalidRequestError("refresh_token is required.");
     refreshAllowed(client);
     throw new InvalidGrantError(invalid);
   }
-  const grantKey = OK.grant(wiki.id, m[1]);
+  const grantKey = OK.grant(wiki.id, m[2]);
   const refreshKeys = (await ctx.keys.hmacAll("token-hash", token)).map((h) => OK.refresh(wiki.id, h));
   const clientKeys = credentials.key ? [credentials.key] : [];
-  const memberKeys = memberKeysOfGrant(ctx.kv, wiki, m[1]);
+  const memberKeys = memberKeysOfGrant(ctx.kv, wiki, m[2]);
   for (let attempt = 0; attempt < 6; attempt++) {
     const t = ctx.now();
     const entries = await ctx.kv.getMany<unknown[]>([...refreshKeys, grantKey, ...memberKeys, ...clientKeys]);

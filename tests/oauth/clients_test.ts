@@ -11,7 +11,7 @@ Deno.test("DCR - Claude's confidential client_secret_post registration: 201, sec
   assertEquals(r.status, 201);
   assertEquals(r.headers.get("cache-control"), "no-store");
   const b = r.body;
-  assertOk(/^rwc_[a-z2-7]{24}$/.test(b.client_id as string));
+  assertOk(new RegExp(`^rwc_${fx.alice.id}\\.[a-z2-7]{24}$`).test(b.client_id as string), b.client_id as string);
   assertOk((b.client_secret as string).startsWith("rwcs_"));
   assertEquals(b.client_secret_expires_at, 0);
   assertEquals(b.token_endpoint_auth_method, "client_secret_post");

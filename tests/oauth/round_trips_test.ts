@@ -6,7 +6,7 @@
 import { assertEquals, assertOk } from "../assert.ts";
 import { countingKv, type KvCounter } from "../mcp/helpers.ts";
 import { createOAuthServer } from "../../lib/oauth/server.ts";
-import { CODE_SHAPE } from "../../lib/oauth/authorize.ts";
+import { CODE_SHAPE } from "../../lib/oauth/credentials.ts";
 import { authorizeCode, CLAUDE_DCR, type OAuthFixture, pkce, post, register, setup, VIEWER } from "./helpers.ts";
 import type { Role } from "../../lib/wiki/types.ts";
 import {
@@ -114,9 +114,9 @@ Deno.test("round trips - a code names its grant; editing that part makes it an u
   // The grant named by the code is the one the approval created (and the tokens belong to).
   // Another person's (the same person re-authorizing the same app would replace the first grant).
   const other = await authorized(fx, "client_secret_post", { did: VIEWER, role: "viewer" });
-  const otherGrant = other.code.match(CODE_SHAPE)![1];
-  assertOk(otherGrant !== m[1]);
-  const forged = c.code.replace(m[1], otherGrant);
+  const otherGrant = other.code.match(CODE_SHAPE)![2];
+  assertOk(otherGrant !== m[2]);
+  const forged = c.code.replace(m[2], otherGrant);
   const form = (code: string) => ({
     grant_type: "authorization_code",
     code,
@@ -134,7 +134,7 @@ Deno.test("round trips - a code names its grant; editing that part makes it an u
   // Not a replay: nothing was revoked, both codes still work.
   const ok = await post(fx, "token", form(c.code));
   assertEquals(ok.status, 200, JSON.stringify(ok.body));
-  assertEquals((ok.body.access_token as string).split(".")[1], m[1]);
+  assertEquals((ok.body.access_token as string).split(".")[1], m[2]);
   const ok2 = await post(fx, "token", { ...form(other.code), code_verifier: other.verifier, ...other.creds });
   assertEquals(ok2.status, 200, JSON.stringify(ok2.body));
   fx.close();

@@ -29,7 +29,7 @@ Deno.test("token - code exchange, client_secret_post: tokens, no-store, scope", 
   assertEquals(res.body.expires_in, 8 * 3600);
   assertEquals(res.body.scope, "wiki:read wiki:write");
   assertOk((res.body.access_token as string).startsWith(`rwat_${fx.alice.id}.g_`));
-  assertOk((res.body.refresh_token as string).startsWith("rwrt_g_"));
+  assertOk((res.body.refresh_token as string).startsWith(`rwrt_${fx.alice.id}.g_`));
   const v = await fx.oauth.verifyAccessToken(res.body.access_token as string, fx.alice);
   assertOk(v.ok);
   assertEquals(v.principal.subject, ALICE);

@@ -11,6 +11,7 @@ import type { FetchLike } from "../../../../lib/net/safe_fetch.ts";
 import type { OAuthSettings } from "../../../../lib/oauth/context.ts";
 import type { WikiRecord } from "../../../../lib/wiki/types.ts";
 import type { Urls } from "../../../../lib/urls.ts";
+import type { Config } from "../../../../lib/config.ts";
 import { base64url } from "../../../../lib/ids.ts";
 import { assertEquals, assertOk } from "../../../assert.ts";
 
@@ -66,6 +67,8 @@ export async function setupHttp(
     settings?: Partial<OAuthSettings>;
     /** Wraps the in-memory store before the app gets it (e.g. a KV round-trip counter). */
     wrapKv?: (kv: Deno.Kv) => Deno.Kv;
+    /** Configuration overrides (e.g. `primaryWiki`). */
+    config?: Partial<Config>;
   } = {},
 ): Promise<HttpFixture> {
   const fetched: string[] = [];
@@ -79,6 +82,7 @@ export async function setupHttp(
   const actor = { id: "local:test", name: "test", client: "cli" };
   const f = await appFixture({
     addressing: mode,
+    config: opts.config,
     wrapKv: opts.wrapKv,
     clock: Date.now(),
     app: { outboundFetch: opts.outboundFetch ?? stub, oauth: { settings: opts.settings } },
