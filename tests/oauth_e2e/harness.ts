@@ -1,7 +1,8 @@
 /**
  * @module
  * Shared setup of the OAuth end-to-end tests against real third-party clients: the whole app on a real loopback
- * socket (`Deno.serve`, port 0, `:memory:` KV) in path or subdomain mode with wiki `alice` owned by {@link OWNER},
+ * socket (`Deno.serve`, port 0, `:memory:` KV) in path or subdomain mode with wiki `alice` owned by {@link OWNER}
+ * (optionally, in path mode, as `PRIMARY_WIKI`: then the peer targets the origin root's issuer and `{origin}/mcp`),
  * a fetch that reaches `{slug}.localhost` wikis (which only Chromium resolves) by using the app's own socket as an
  * HTTP proxy, headless Chromium signed in as the owner on the wiki's origin, and the click on the consent page.
  *
@@ -54,14 +55,16 @@ export function exists(path: string): boolean {
 /** A running app on a loopback socket. */
 export interface E2eApp {
   mode: Mode;
+  /** True when `alice` is `PRIMARY_WIKI` and the peer targets the origin root's issuer and `{origin}/mcp`. */
+  primary: boolean;
   app: App;
   port: number;
   wiki: WikiRecord;
   /** The wiki's origin (`http://localhost:P` in path mode, `http://alice.localhost:P` in subdomain mode). */
   wikiOrigin: string;
-  /** The wiki's OAuth issuer (its base URL). */
+  /** The OAuth issuer under test: the wiki's base URL, or the origin with {@link E2eApp.primary}; endpoints are under it. */
   issuer: string;
-  /** The wiki's MCP URL. */
+  /** The MCP URL under test: the wiki's, or `{origin}/mcp` with {@link E2eApp.primary}. */
   mcpUrl: string;
   /** A fetch over the real socket that also reaches `*.localhost` hosts (through the app socket as a proxy). */
   fetch: FetchLike;
@@ -74,10 +77,14 @@ export interface E2eApp {
 export interface StartOptions {
   /** The app's outbound fetch (client ID metadata documents). */
   outboundFetch?: FetchLike;
+  /** Path mode only: make `alice` the `PRIMARY_WIKI` and point {@link E2eApp.issuer}/`mcpUrl` at the origin root. */
+  primaryWiki?: boolean;
 }
 
 /** Serves the app in `mode` on 127.0.0.1 with wiki `alice` owned by {@link OWNER}. */
 export async function startApp(mode: Mode, opts: StartOptions = {}): Promise<E2eApp> {
+  const primary = opts.primaryWiki === true;
+  if (primary && mode !== "path") throw new Error("PRIMARY_WIKI exists only in path mode");
   const seen: string[] = [];
   const f = await appFixture({
     serve: {
@@ -88,7 +95,7 @@ export async function startApp(mode: Mode, opts: StartOptions = {}): Promise<E2e
       },
     },
     addressing: mode,
-    config: (port) => ({ publicOrigin: `http://localhost:${port}` }),
+    config: (port) => ({ publicOrigin: `http://localhost:${port}`, ...(primary ? { primaryWiki: "alice" } : {}) }),
     app: opts.outboundFetch ? { outboundFetch: opts.outboundFetch } : {},
     wikis: [{ slug: "alice", ownerDid: OWNER.did, actor: { id: OWNER.did, name: OWNER.handle, client: "web" } }],
   });
@@ -100,14 +107,16 @@ export async function startApp(mode: Mode, opts: StartOptions = {}): Promise<E2e
     const req = new Request(input, init);
     return fetch(req, { client } as RequestInit);
   };
+  const urls = app.deps.urls;
   return {
     mode,
+    primary,
     app,
     port,
     wiki,
-    wikiOrigin: app.deps.urls.wikiOrigin("alice"),
-    issuer: app.deps.urls.issuer("alice"),
-    mcpUrl: app.deps.urls.mcp("alice"),
+    wikiOrigin: urls.wikiOrigin("alice"),
+    issuer: primary ? urls.origin : urls.issuer("alice"),
+    mcpUrl: primary ? urls.rootMcp() : urls.mcp("alice"),
     fetch: fetchVia,
     seen,
     close: async () => {
@@ -115,6 +124,12 @@ export async function startApp(mode: Mode, opts: StartOptions = {}): Promise<E2e
       await f.close();
     },
   };
+}
+
+/** `METHOD host/path` of the endpoint `path` of the issuer under test, as {@link E2eApp.seen} records requests. */
+export function seenAt(e: E2eApp, method: string, path: string): string {
+  const u = new URL(`${e.issuer}${path}`);
+  return `${method} ${u.host}${u.pathname}`;
 }
 
 /** Headless Chromium with the wiki owner signed in on the wiki's origin. */

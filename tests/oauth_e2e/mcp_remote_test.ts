@@ -3,8 +3,10 @@
  * against a path-mode wiki on a real loopback socket, unmodified: on the 401 it discovers, registers (DCR), opens
  * the authorization URL through its `BROWSER` hook (tests/peers/mcp_remote/browser.sh hands the URL to this
  * test), the wiki owner approves in headless Chromium, the browser lands on mcp-remote's own loopback callback,
- * it exchanges the code, and `initialize` + `tools/list` sent on its stdin come back from the wiki. A restarted
- * mcp-remote then reuses its stored tokens without the browser.
+ * it exchanges the code, and `initialize` + `tools/list` + `tools/call list_notes` sent on its stdin come back from
+ * the wiki. A restarted mcp-remote then reuses its stored tokens without the browser. Run twice: at the wiki's own
+ * `{origin}/w/alice/mcp`, and at `{origin}/mcp` with `PRIMARY_WIKI=alice` (the origin root's issuer: root metadata,
+ * root `/register`, `/authorize`, `/token`).
  *
  * Install the peer with `sh tests/peers/mcp_remote/install.sh` (needs node >= 20 and npm). Without it, or without
  * Chromium, the test is skipped loudly; under CI=true it FAILS.
@@ -17,6 +19,7 @@ import {
   exists,
   freePort,
   peerMissing,
+  seenAt,
   signedInBrowser,
   startApp,
   waitFor,
@@ -109,8 +112,8 @@ function startRemote(mcpUrl: string, cbPort: number, work: string): Remote {
   };
 }
 
-/** initialize, initialized, tools/list through `r`; returns the tool names. */
-async function listTools(r: Remote, authorize?: () => Promise<void>): Promise<string[]> {
+/** initialize, initialized, tools/list, tools/call `list_notes` through `r`; returns the tool names and the listing. */
+async function listTools(r: Remote, authorize?: () => Promise<void>): Promise<{ names: string[]; notes: string }> {
   await r.send({
     jsonrpc: "2.0",
     id: 1,
@@ -123,82 +126,99 @@ async function listTools(r: Remote, authorize?: () => Promise<void>): Promise<st
   await r.send({ jsonrpc: "2.0", method: "notifications/initialized" });
   await r.send({ jsonrpc: "2.0", id: 2, method: "tools/list", params: {} });
   const tools = await r.answer(2, "the tools/list answer through mcp-remote", 15_000);
-  return ((tools.result as { tools?: { name: string }[] })?.tools ?? []).map((t) => t.name);
+  const names = ((tools.result as { tools?: { name: string }[] })?.tools ?? []).map((t) => t.name);
+  await r.send({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "list_notes", arguments: {} } });
+  const call = await r.answer(3, "the tools/call list_notes answer through mcp-remote", 15_000);
+  const result = call.result as { content?: { text?: string }[]; isError?: boolean } | undefined;
+  const notes = (result?.content ?? []).map((c) => c.text ?? "").join("\n");
+  assertOk(result && result.isError !== true, `list_notes failed: ${JSON.stringify(call)}`);
+  return { names, notes };
 }
 
-Deno.test({
-  name: "mcp-remote 0.15.1: DCR + PKCE + consent in Chromium via its BROWSER hook, tools/list, restart reuses tokens",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    if (!exists(CHROMIUM)) {
-      peerMissing("Chromium (/usr/bin/chromium)", "apt-get install -y chromium");
-      return;
-    }
-    if (!(await node20())) {
-      peerMissing("node >= 20", "install Node.js 20 or later");
-      return;
-    }
-    if (!exists(PROXY)) {
-      peerMissing(`mcp-remote (${PROXY})`, "run: sh tests/peers/mcp_remote/install.sh");
-      return;
-    }
-    const e = await startApp("path");
-    const browser = await signedInBrowser(e);
-    const work = await Deno.makeTempDir({ prefix: "mcp-remote-e2e-" });
-    const browserUrls = () => {
-      try {
-        return Deno.readTextFileSync(`${work}/browser-urls.log`).split("\n").filter((l) => l.startsWith("http"));
-      } catch {
-        return [];
-      }
-    };
-    let remote: Remote | null = null;
+/**
+ * The whole mcp-remote run against wiki `alice` in path mode: at its own MCP URL, or with `primaryWiki` at the
+ * origin root's `{origin}/mcp`. Skips loudly without a peer (fails under CI=true).
+ */
+async function remoteFlow(primaryWiki: boolean): Promise<void> {
+  if (!exists(CHROMIUM)) {
+    peerMissing("Chromium (/usr/bin/chromium)", "apt-get install -y chromium");
+    return;
+  }
+  if (!(await node20())) {
+    peerMissing("node >= 20", "install Node.js 20 or later");
+    return;
+  }
+  if (!exists(PROXY)) {
+    peerMissing(`mcp-remote (${PROXY})`, "run: sh tests/peers/mcp_remote/install.sh");
+    return;
+  }
+  const e = await startApp("path", { primaryWiki });
+  const browser = await signedInBrowser(e);
+  const work = await Deno.makeTempDir({ prefix: "mcp-remote-e2e-" });
+  const browserUrls = () => {
     try {
-      const cbPort = freePort();
-      remote = startRemote(e.mcpUrl, cbPort, work);
-      const r = remote;
-      const names = await listTools(r, async () => {
-        // mcp-remote hits the 401, registers, and "opens a browser": the hook hands us the authorization URL.
-        const authUrl = await waitFor(() => browserUrls()[0], 30_000, "mcp-remote to open the authorization URL")
-          .catch((err) => {
-            throw new Error(`${err.message}\nmcp-remote stderr:\n${r.stderr().slice(-3000)}`);
-          });
-        const url = new URL(authUrl);
-        assertEquals(url.origin + url.pathname, e.app.deps.urls.wiki("alice", "/authorize"));
-        assertEquals(url.searchParams.get("code_challenge_method"), "S256");
-        assertEquals(url.searchParams.get("resource"), e.mcpUrl);
-        assertOk(e.seen.includes(`POST localhost:${e.port}/w/alice/register`), e.seen.join("\n"));
-        const redirect = url.searchParams.get("redirect_uri")!;
-        assertIncludes(redirect, `:${cbPort}/`);
-        // The owner approves; the browser really lands on mcp-remote's callback listener.
-        const consent = await approveInChromium(browser, authUrl, redirect, { timeoutMs: 20_000 });
-        assertEquals(consent.callback.searchParams.get("iss"), e.issuer);
-      });
-      for (const must of ["read_note", "write_note", "search_notes"]) {
-        assertOk(names.includes(must), `tools/list lacks ${must}: ${names.join(", ")}`);
-      }
-      assertOk(e.seen.includes(`POST localhost:${e.port}/w/alice/token`), e.seen.join("\n"));
-      const grants = await e.app.deps.oauth.listGrants(e.wiki.id);
-      assertEquals(grants.length, 1);
-      assertOk(grants[0].lastUsedAt !== null, "the grant was never used on /mcp");
-      await r.stop();
-      remote = null;
-
-      // A restarted mcp-remote reuses its stored tokens: no browser, no registration, no consent.
-      const seenBefore = e.seen.length;
-      remote = startRemote(e.mcpUrl, cbPort, work);
-      const again = await listTools(remote);
-      assertOk(again.includes("read_note"), again.join(", "));
-      assertEquals(browserUrls().length, 1, "the restart must not open the browser again");
-      const later = e.seen.slice(seenBefore);
-      assertOk(!later.some((s) => /\/(register|authorize)$/.test(s)), later.join("\n"));
-      assertEquals((await e.app.deps.oauth.listGrants(e.wiki.id)).length, 1);
-    } finally {
-      await remote?.stop();
-      await browser.close();
-      await e.close();
-      await Deno.remove(work, { recursive: true }).catch(() => {});
+      return Deno.readTextFileSync(`${work}/browser-urls.log`).split("\n").filter((l) => l.startsWith("http"));
+    } catch {
+      return [];
     }
-  },
-});
+  };
+  let remote: Remote | null = null;
+  try {
+    const cbPort = freePort();
+    remote = startRemote(e.mcpUrl, cbPort, work);
+    const r = remote;
+    const { names, notes } = await listTools(r, async () => {
+      // mcp-remote hits the 401, registers, and "opens a browser": the hook hands us the authorization URL.
+      const authUrl = await waitFor(() => browserUrls()[0], 30_000, "mcp-remote to open the authorization URL")
+        .catch((err) => {
+          throw new Error(`${err.message}\nmcp-remote stderr:\n${r.stderr().slice(-3000)}`);
+        });
+      const url = new URL(authUrl);
+      assertEquals(url.origin + url.pathname, `${e.issuer}/authorize`);
+      assertEquals(url.searchParams.get("code_challenge_method"), "S256");
+      assertEquals(url.searchParams.get("resource"), e.mcpUrl);
+      assertOk(e.seen.includes(seenAt(e, "POST", "/register")), e.seen.join("\n"));
+      const redirect = url.searchParams.get("redirect_uri")!;
+      assertIncludes(redirect, `:${cbPort}/`);
+      // The owner approves; the browser really lands on mcp-remote's callback listener.
+      const consent = await approveInChromium(browser, authUrl, redirect, { timeoutMs: 20_000 });
+      assertEquals(consent.callback.searchParams.get("iss"), e.issuer);
+    });
+    for (const must of ["read_note", "write_note", "search_notes"]) {
+      assertOk(names.includes(must), `tools/list lacks ${must}: ${names.join(", ")}`);
+    }
+    const seeded = (await e.app.deps.wikis.pages(e.wiki).list()).map((p) => p.path);
+    assertOk(seeded.length > 0 && seeded.every((p) => notes.includes(p)), `list_notes: ${notes}`);
+    assertOk(e.seen.includes(seenAt(e, "POST", "/token")), e.seen.join("\n"));
+    const grants = await e.app.deps.oauth.listGrants(e.wiki.id);
+    assertEquals(grants.length, 1);
+    assertOk(grants[0].lastUsedAt !== null, "the grant was never used on /mcp");
+    await r.stop();
+    remote = null;
+
+    // A restarted mcp-remote reuses its stored tokens: no browser, no registration, no consent.
+    const seenBefore = e.seen.length;
+    remote = startRemote(e.mcpUrl, cbPort, work);
+    const again = await listTools(remote);
+    assertOk(again.names.includes("read_note"), again.names.join(", "));
+    assertEquals(browserUrls().length, 1, "the restart must not open the browser again");
+    const later = e.seen.slice(seenBefore);
+    assertOk(!later.some((s) => /\/(register|authorize)$/.test(s)), later.join("\n"));
+    assertEquals((await e.app.deps.oauth.listGrants(e.wiki.id)).length, 1);
+  } finally {
+    await remote?.stop();
+    await browser.close();
+    await e.close();
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+for (const primaryWiki of [false, true]) {
+  Deno.test({
+    name: `mcp-remote 0.15.1: DCR + PKCE + consent in Chromium via its BROWSER hook, tools/list, tools/call, restart ` +
+      `reuses tokens; path mode, ${primaryWiki ? "{origin}/mcp (PRIMARY_WIKI)" : "{origin}/w/alice/mcp"}`,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: () => remoteFlow(primaryWiki),
+  });
+}

@@ -5,7 +5,9 @@
  * wiki on a real loopback socket: 401 challenge -> protected-resource metadata -> authorization-server metadata ->
  * client registration (DCR, or a client ID metadata document served by the app's injected outbound fetch) ->
  * authorize (the consent page approved in headless Chromium by the signed-in wiki owner) -> token -> `tools/call`
- * -> refresh -> `tools/call` with the new token. Subdomain mode (`alice.localhost`) is reached by the SDK through a
+ * -> refresh -> `tools/call` with the new token. With `primaryWiki` (path mode, `PRIMARY_WIKI=alice`) the SDK is
+ * pointed at `{origin}/mcp` and must go through the origin root's issuer (root metadata, `/register`, `/authorize`,
+ * `/token`). Subdomain mode (`alice.localhost`) is reached by the SDK through a
  * custom fetch that uses the app socket as a proxy, and by Chromium through `--host-resolver-rules`.
  */
 import {
@@ -28,6 +30,7 @@ import {
   type Mode,
   OWNER,
   peerMissing,
+  seenAt,
   signedInBrowser,
   startApp,
 } from "./harness.ts";
@@ -156,10 +159,16 @@ function resultText(raw: unknown): string {
 }
 
 /**
- * Runs the whole flow with SDK generation `gen` in `mode`, registering by DCR or by metadata document; fails the
- * test on any deviation. Skips loudly without Chromium (fails under CI=true).
+ * Runs the whole flow with SDK generation `gen` in `mode`, registering by DCR or by metadata document, against the
+ * wiki's own MCP URL or (`primaryWiki`, path mode) the origin root's `{origin}/mcp`; fails the test on any
+ * deviation. Skips loudly without Chromium (fails under CI=true).
  */
-export async function sdkFlow(gen: SdkGeneration, mode: Mode, registration: "dcr" | "cimd"): Promise<void> {
+export async function sdkFlow(
+  gen: SdkGeneration,
+  mode: Mode,
+  registration: "dcr" | "cimd",
+  opts: { primaryWiki?: boolean } = {},
+): Promise<void> {
   const sdk = SDKS[gen];
   if (!exists(CHROMIUM)) {
     peerMissing("Chromium (/usr/bin/chromium)", "apt-get install -y chromium");
@@ -173,7 +182,9 @@ export async function sdkFlow(gen: SdkGeneration, mode: Mode, registration: "dcr
       url === CIMD_URL ? Response.json(cimdDocument()) : new Response("not found", { status: 404 }),
     );
   };
-  const e = await startApp(mode, { outboundFetch: outbound });
+  const e = await startApp(mode, { outboundFetch: outbound, primaryWiki: opts.primaryWiki });
+  const label = `${gen}-${mode}${e.primary ? "-root" : ""}-${registration}`;
+  const note = `SDK ${label.replaceAll("-", " ")}`;
   const browser = await signedInBrowser(e);
   try {
     // Every request the SDK makes, with the bearer token it carried.
@@ -207,14 +218,14 @@ export async function sdkFlow(gen: SdkGeneration, mode: Mode, registration: "dcr
     assertOk(unauthorized, "connect without a token must end in UnauthorizedError");
     const authUrl = provider.authUrl;
     assertOk(authUrl, "the SDK did not start an authorization");
-    assertEquals(authUrl.origin + authUrl.pathname, e.app.deps.urls.wiki("alice", "/authorize"));
+    assertEquals(authUrl.origin + authUrl.pathname, `${e.issuer}/authorize`);
     assertEquals(authUrl.searchParams.get("code_challenge_method"), "S256");
     assertEquals(authUrl.searchParams.get("resource"), e.mcpUrl);
     const clientId = authUrl.searchParams.get("client_id")!;
     const registered = e.seen.filter((s) => s.startsWith("POST ") && s.endsWith("/register"));
     if (registration === "dcr") {
       assertOk(clientId.startsWith("rwc_"), `DCR client id expected, got ${clientId}`);
-      assertEquals(registered.length, 1, e.seen.join("\n"));
+      assertEquals(registered, [seenAt(e, "POST", "/register")], e.seen.join("\n"));
     } else {
       assertEquals(clientId, CIMD_URL);
       assertEquals(registered.length, 0, "a metadata-document client must not register");
@@ -224,11 +235,12 @@ export async function sdkFlow(gen: SdkGeneration, mode: Mode, registration: "dcr
     assertOk(e.seen.some((s) => s.includes("/.well-known/oauth-authorization-server")), e.seen.join("\n"));
     assertEquals(provider.discovery?.authorizationServerUrl, e.issuer);
     assertEquals(provider.discovery?.authorizationServerMetadata?.issuer, e.issuer);
+    assertEquals(provider.discovery?.resourceMetadata?.resource, e.mcpUrl);
 
     // 2. The owner approves in Chromium; the browser lands on the client's callback with code, state and iss.
     const consent = await approveInChromium(browser, authUrl.href, REDIRECT, {
       intercept: true,
-      screenshot: `consent-sdk-${gen}-${mode}-${registration}`,
+      screenshot: `consent-sdk-${label}`,
     });
     assertIncludes(consent.heading, registration === "dcr" ? "SDK e2e client" : "SDK e2e client (metadata document)");
     assertIncludes(consent.text, "127.0.0.1");
@@ -244,6 +256,7 @@ export async function sdkFlow(gen: SdkGeneration, mode: Mode, registration: "dcr
 
     // 3. The SDK redeems the code (validating iss first), then calls tools with the access token.
     await first.finishAuth(cb);
+    assertOk(e.seen.includes(seenAt(e, "POST", "/token")), e.seen.join("\n"));
     assertEquals(provider.saved.length, 1);
     const t1 = provider.saved[0];
     assertEquals(t1.token_type.toLowerCase(), "bearer");
@@ -252,28 +265,29 @@ export async function sdkFlow(gen: SdkGeneration, mode: Mode, registration: "dcr
     const { client } = await connect();
     const write = await client.callTool({
       name: "write_note",
-      arguments: { path: `SDK ${gen} ${mode} ${registration}`, content: "# Written over OAuth\n" },
+      arguments: { path: note, content: "# Written over OAuth\n" },
     });
     resultText(write);
     const read = await client.callTool({
       name: "read_note",
-      arguments: { path: `SDK ${gen} ${mode} ${registration}` },
+      arguments: { path: note },
     });
     assertIncludes(resultText(read), "Written over OAuth");
     assertEquals(bearers.at(-1), t1.access_token);
-    const page = await e.app.deps.wikis.pages(e.wiki).read(`SDK ${gen} ${mode} ${registration}`);
+    const page = await e.app.deps.wikis.pages(e.wiki).read(note);
     assertIncludes(page.content, "Written over OAuth");
 
     // 4. auth() with stored tokens refreshes; the rotated pair is used on the next call.
     assertEquals(await sdk.auth(provider, e.mcpUrl, sdkFetch), "AUTHORIZED");
     assertEquals(provider.saved.length, 2, "auth() with a refresh token must refresh");
+    assertEquals(e.seen.filter((s) => s === seenAt(e, "POST", "/token")).length, 2, e.seen.join("\n"));
     const t2 = provider.saved[1];
     assertOk(t2.access_token !== t1.access_token, "expected a new value");
     assertOk(t2.refresh_token !== t1.refresh_token, "expected a new value");
     assertOk(t2.refresh_token, "the refresh answer must rotate the refresh token");
     const again = await client.callTool({
       name: "read_note",
-      arguments: { path: `SDK ${gen} ${mode} ${registration}` },
+      arguments: { path: note },
     });
     assertIncludes(resultText(again), "Written over OAuth");
     assertEquals(bearers.at(-1), t2.access_token);
