@@ -46,8 +46,8 @@ export async function readForm(req: Request): Promise<URLSearchParams> {
   return form;
 }
 
-/** Parses `Authorization: Basic` (RFC 6749 §2.3.1: both parts form-urlencoded). */
-function parseBasic(header: string | null): { id: string; secret: string } | null {
+/** Parses `Authorization: Basic` (RFC 6749 §2.3.1: both parts form-urlencoded); null without the header. */
+export function parseBasic(header: string | null): { id: string; secret: string } | null {
   if (header === null) return null;
   const m = header.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
   if (!m) throw new InvalidClientError("The Authorization header is not valid Basic authentication.");

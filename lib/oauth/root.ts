@@ -9,7 +9,7 @@
  */
 import type { OAuthContext, WikiRef } from "./context.ts";
 import { InvalidClientError, InvalidGrantError, InvalidRequestError, oauthErrorResponse, oauthJson } from "./errors.ts";
-import { readForm } from "./client_auth.ts";
+import { parseBasic, readForm } from "./client_auth.ts";
 import { exchangeToken } from "./tokens.ts";
 import { revokeToken } from "./revoke.ts";
 import { wikiIdOfClientId, wikiIdOfToken } from "./credentials.ts";
@@ -20,16 +20,15 @@ export type WikiById = (wikiId: string) => Promise<WikiRef | null>;
 const ELSEWHERE = "Send it to the endpoint of its wiki, under {origin}/w/{wiki}/ (see the wiki's " +
   "/.well-known/oauth-authorization-server metadata).";
 
-/** The client id of a request: the body's, else the one in `Authorization: Basic` (undecoded errors ignored here). */
+/**
+ * The client id of a request: the body's, else the one in `Authorization: Basic` (a malformed header names no
+ * client here; the wiki's endpoint refuses it with its own error).
+ */
 function clientIdOf(form: URLSearchParams, authorization: string | null): string | null {
   const body = form.get("client_id");
   if (body !== null) return body;
-  const m = authorization?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
-  if (!m) return null;
   try {
-    const text = atob(m[1]);
-    const colon = text.indexOf(":");
-    return colon < 0 ? null : decodeURIComponent(text.slice(0, colon));
+    return parseBasic(authorization)?.id ?? null;
   } catch {
     return null;
   }
