@@ -29,8 +29,8 @@ import { canonicalPath } from "./paths.ts";
 import { utf8Bytes } from "./text.ts";
 import { bareHead, commitMessage, loadText, type PageHead } from "./records.ts";
 import { BlobStager, discardOnRefusal, placeContent, readState, runWrite } from "./commit.ts";
-import { checkCurrentRevision, newRevisionId, normalizeRevision, resolveRevision, shortRev } from "./revisions.ts";
-import { makeRevision, requireLive, type StoreContext } from "./store_context.ts";
+import { checkCurrentRevision, normalizeRevision, resolveRevision, shortRev } from "./revisions.ts";
+import { makeRevision, requireLive, type StoreContext, storeContext } from "./store_context.ts";
 import {
   listPages,
   orphanPages,
@@ -79,15 +79,7 @@ class KvPageStore implements PageStore {
 
   constructor(deps: StoreDeps, wiki: WikiRecord) {
     this.wiki = wiki;
-    this.#ctx = {
-      deps,
-      wiki,
-      kv: deps.kv,
-      wikiId: wiki.id,
-      quota: wiki.quota,
-      now: deps.now ?? Date.now,
-      revisionId: deps.revisionId ?? newRevisionId,
-    };
+    this.#ctx = storeContext(deps, wiki);
   }
 
   // ---- reads ----

@@ -9,7 +9,7 @@ import type { StoreDeps } from "./store.ts";
 import type { Actor, RevisionAction, WikiRecord } from "./types.ts";
 import { type PageHead, type StoredRevision, storedRevision, type WikiState } from "./records.ts";
 import type { WriteContext } from "./commit.ts";
-import { shortRev } from "./revisions.ts";
+import { newRevisionId, shortRev } from "./revisions.ts";
 
 /** Everything a store operation needs; shared with lib/wiki/attachments.ts. */
 export interface StoreContext extends WriteContext {
@@ -17,6 +17,19 @@ export interface StoreContext extends WriteContext {
   wiki: WikiRecord;
   now: () => number;
   revisionId: () => string;
+}
+
+/** The store context of `wiki` (its page store's, and the undo's). */
+export function storeContext(deps: StoreDeps, wiki: WikiRecord): StoreContext {
+  return {
+    deps,
+    wiki,
+    kv: deps.kv,
+    wikiId: wiki.id,
+    quota: wiki.quota,
+    now: deps.now ?? Date.now,
+    revisionId: deps.revisionId ?? newRevisionId,
+  };
 }
 
 /** A new revision record for the write that follows `state`. */

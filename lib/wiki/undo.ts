@@ -13,8 +13,7 @@ import type { StoreDeps } from "./store.ts";
 import { ConflictError, InvalidInputError } from "../errors.ts";
 import { bareHead, commitMessage, embeddedRevision, type PageHead } from "./records.ts";
 import { BlobStager, discardOnRefusal, type PageChange, placeContent, readState, runWrite } from "./commit.ts";
-import { newRevisionId } from "./revisions.ts";
-import { makeRevision, type StoreContext } from "./store_context.ts";
+import { makeRevision, storeContext } from "./store_context.ts";
 import { planUndoDetailed, type UndoItem, type UndoPlan, type UndoRefusal } from "./undo_plan.ts";
 
 export type { UndoItem, UndoKind, UndoPlan, UndoRefusal } from "./undo_plan.ts";
@@ -28,19 +27,6 @@ export interface UndoResult {
   notes: string[];
 }
 
-/** The store context of `wiki` (the same as its page store's). */
-function contextOf(deps: StoreDeps, wiki: WikiRecord): StoreContext {
-  return {
-    deps,
-    wiki,
-    kv: deps.kv,
-    wikiId: wiki.id,
-    quota: wiki.quota,
-    now: deps.now ?? Date.now,
-    revisionId: deps.revisionId ?? newRevisionId,
-  };
-}
-
 /** What undoing everything `connection` changed on `wiki` since `since` (epoch ms) would do. Changes nothing. */
 export async function planUndo(
   deps: StoreDeps,
@@ -48,7 +34,7 @@ export async function planUndo(
   connection: string,
   since: number,
 ): Promise<UndoPlan> {
-  const { planned: _planned, ...plan } = await planUndoDetailed(contextOf(deps, wiki), connection, since);
+  const { planned: _planned, ...plan } = await planUndoDetailed(storeContext(deps, wiki), connection, since);
   return plan;
 }
 
@@ -67,7 +53,7 @@ export async function applyUndo(
   actor: Actor,
   opts: { expect?: string } = {},
 ): Promise<UndoResult> {
-  const ctx = contextOf(deps, wiki);
+  const ctx = storeContext(deps, wiki);
   const stager = new BlobStager(ctx.kv, ctx.wikiId, ctx.now);
   try {
     const result = await runWrite(ctx, async () => {

@@ -14,7 +14,7 @@ import { Layout } from "../../components/Layout.tsx";
 import type { WikiContext } from "../../components/wiki_context.ts";
 import { DiffTable } from "../diff.tsx";
 import { editorScriptUrl } from "./island.ts";
-import { CsrfField, FormError, MAX_MESSAGE_CHARS, TextArea } from "./forms.tsx";
+import { CsrfField, FormError, MessageField, TextArea } from "./forms.tsx";
 
 /** Everything the editor form shows. */
 export interface EditorState {
@@ -121,19 +121,7 @@ export function editorPage(
               Markdown. Link pages with <code>[[Page]]</code> or <code>[[Page|text]]</code>.
             </p>
           </div>
-          <div class="field">
-            <label for="edit-message">
-              Summary of the change <span class="muted">(optional)</span>
-            </label>
-            <input
-              type="text"
-              id="edit-message"
-              name="message"
-              value={state.message}
-              maxlength={MAX_MESSAGE_CHARS}
-              placeholder={isNew ? "Create: …" : `Update: ${state.path}`}
-            />
-          </div>
+          <MessageField value={state.message} placeholder={isNew ? "Create: …" : `Update: ${state.path}`} />
           <div class="form-actions">
             <button type="submit" name="action" value="save">
               {state.conflict ? "Save my version" : isNew || state.revision === "" ? "Create page" : "Save"}

@@ -85,3 +85,22 @@ export async function readForm(c: Context<WikiEnv>): Promise<FormFields> {
 export function normalizeNewlines(text: string): string {
   return text.replace(/\r\n?/g, "\n");
 }
+
+/** The optional change-summary field. */
+export function MessageField({ value, placeholder }: { value: string; placeholder: string }) {
+  return (
+    <div class="field">
+      <label for="edit-message">
+        Summary of the change <span class="muted">(optional)</span>
+      </label>
+      <input
+        type="text"
+        id="edit-message"
+        name="message"
+        value={value}
+        maxlength={MAX_MESSAGE_CHARS}
+        placeholder={placeholder}
+      />
+    </div>
+  );
+}

@@ -20,7 +20,7 @@ import { htmlPage } from "../../components/html.ts";
 import { Layout } from "../../components/Layout.tsx";
 import { pathAfter, type WikiContext, wikiContext } from "../../components/wiki_context.ts";
 import { CSRF_FIELD, csrfValid, formToken, refuseCsrf, requireWriter, type Writer } from "./guard.tsx";
-import { attempt, CsrfField, FormError, MAX_MESSAGE_CHARS, readForm, statusOf } from "./forms.tsx";
+import { attempt, CsrfField, FormError, MAX_MESSAGE_CHARS, MessageField, readForm, statusOf } from "./forms.tsx";
 
 // ---- rename ----
 
@@ -293,24 +293,5 @@ export function RestoreForm(
       {rev ? <input type="hidden" name="revision" value={rev} /> : null}
       <button type="submit">{label ?? (rev ? "Restore this version" : "Restore this page")}</button> {children}
     </form>
-  );
-}
-
-/** The optional change-summary field. */
-function MessageField({ value, placeholder }: { value: string; placeholder: string }) {
-  return (
-    <div class="field">
-      <label for="edit-message">
-        Summary of the change <span class="muted">(optional)</span>
-      </label>
-      <input
-        type="text"
-        id="edit-message"
-        name="message"
-        value={value}
-        maxlength={MAX_MESSAGE_CHARS}
-        placeholder={placeholder}
-      />
-    </div>
   );
 }

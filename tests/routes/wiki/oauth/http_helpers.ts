@@ -2,7 +2,7 @@
  * @module
  * Shared setup of the HTTP-level OAuth tests: the whole app in path or subdomain mode on in-memory KV, driven
  * in-process with `app.fetch`; wikis alice and bob (both owned by ALICE), an editor and a viewer on alice, a
- * movable authorization-server clock, a stub outbound fetch for client ID metadata documents, signed-in cookies
+ * movable authorization-server clock, a fake outbound fetch serving client ID metadata documents, signed-in cookies
  * per wiki origin, and helpers that walk register -> authorize -> consent -> token -> MCP.
  */
 import type { App } from "../../../../main.ts";
@@ -46,7 +46,7 @@ export interface HttpFixture {
   urls: Urls;
   alice: WikiRecord;
   bob: WikiRecord;
-  /** URLs fetched through the stub outbound fetch. */
+  /** URLs fetched through the fake outbound fetch. */
   fetched: string[];
   /** Stub outbound responses by URL (absent: 404). */
   routes: Map<string, () => Response | Promise<Response>>;
@@ -59,7 +59,7 @@ export interface HttpFixture {
   close(): void;
 }
 
-/** Builds the app in `mode`; `outboundFetch` replaces the stub metadata-document fetch. */
+/** Builds the app in `mode`; `outboundFetch` replaces the fake web of metadata documents (`routes`). */
 export async function setupHttp(
   mode: Mode,
   opts: {
@@ -73,7 +73,8 @@ export async function setupHttp(
 ): Promise<HttpFixture> {
   const fetched: string[] = [];
   const routes = new Map<string, () => Response | Promise<Response>>();
-  const stub: FetchLike = async (input) => {
+  /** The fake web the app fetches client ID metadata documents from: the `routes` a test serves, else 404. */
+  const fakeWeb: FetchLike = async (input) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     fetched.push(url);
     const route = routes.get(url);
@@ -85,7 +86,7 @@ export async function setupHttp(
     config: opts.config,
     wrapKv: opts.wrapKv,
     clock: Date.now(),
-    app: { outboundFetch: opts.outboundFetch ?? stub, oauth: { settings: opts.settings } },
+    app: { outboundFetch: opts.outboundFetch ?? fakeWeb, oauth: { settings: opts.settings } },
     wikis: [
       { slug: "alice", ownerDid: ALICE, seed: false, actor, members: [[EDITOR, "editor"], [VIEWER, "viewer"]] },
       { slug: "bob", ownerDid: ALICE, seed: false, actor },
