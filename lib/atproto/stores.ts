@@ -22,7 +22,7 @@ import {
   type SessionStore,
   type StateStore,
 } from "@atproto/oauth-client";
-import { fitsKeyPart, type KeyPrefix, parseKeyPrefixes } from "../kv/keys.ts";
+import { fitsKeyPart, type KeyPrefix, parseKeyPrefixes, type StorePart } from "../kv/keys.ts";
 import { getLive, setExpiring } from "../kv/expiring.ts";
 import {
   createSealer,
@@ -71,11 +71,30 @@ export const AtprotoKeys = {
   atprotoSession: (did: string) => ["atproto_session", did] as const,
 } as const;
 
-/** The ATProto client's prefixes (the session is removed by logout, which account deletion calls). */
+/** The ATProto client's prefixes. */
 export const ATPROTO_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
   global atproto_state    a pending ATProto login, by OAuth state
   user   atproto_session  a person's ATProto OAuth session at their PDS
 `);
+
+/**
+ * The ATProto client's records as a store part: it keeps nothing of a wiki, and of a person only their session at
+ * the PDS. Account deletion first asks the PDS to revoke it (logout), then forgets it here, so that the sealed tokens
+ * do not outlive the account when the PDS could not be reached. Pending logins (`atproto_state`) name no person and
+ * expire within 15 minutes.
+ */
+export const ATPROTO_STORE: StorePart = {
+  part: "lib/atproto/stores.ts",
+  prefixes: ATPROTO_PREFIXES,
+  forgetWiki: () => Promise.resolve(0),
+  async forgetUser(kv, did) {
+    if (!fitsKeyPart(did)) return 0;
+    const key = AtprotoKeys.atprotoSession(did);
+    if ((await kv.get(key)).versionstamp === null) return 0;
+    await kv.delete(key);
+    return 1;
+  },
+};
 
 /** A state value as stored: the library's value with the DPoP key replaced by its private JWK. */
 interface StoredState extends Omit<InternalStateData, "dpopKey"> {

@@ -16,10 +16,10 @@
  * finish it.
  *
  * **Deleting an account** ({@link deleteAccountEverywhere}): 1. the OAuth grants the person gave, on every wiki, with
- * their codes, consents and tokens,
- * 2. their per-wiki tokens (none: tokens belong to wikis), 3. every wiki they own, deleted as above, 4. their
- * ATProto session at the PDS (best effort), 5. their browser sessions, 6. the platform's records (the handles they
- * were added by, then the user record), 7. their memberships of other people's wikis (the wiki core). Every step is
+ * their codes, consents and tokens, 2. their per-wiki tokens (none: tokens belong to wikis), 3. every wiki they own,
+ * deleted as above, 4. their ATProto session: revoked at the PDS (best effort), then forgotten here
+ * (lib/atproto/stores.ts), 5. their browser sessions, 6. the platform's records (the handles they were added by, then
+ * the user record), 7. their memberships of other people's wikis (the wiki core). Every step is
  * idempotent: sending the deletion again finishes an interrupted one.
  */
 import type { WikiRecord } from "../wiki/types.ts";
@@ -33,6 +33,7 @@ import { OAUTH_STORE } from "../oauth/store.ts";
 import { SESSION_STORE } from "../session/store.ts";
 import { WIKI_STORE } from "../wiki/wiki_purge.ts";
 import { PLATFORM_STORE } from "./store.ts";
+import { ATPROTO_STORE } from "../atproto/stores.ts";
 
 /**
  * The parts that keep records under a wiki's id besides the wiki core, in the order a wiki's deletion forgets them
@@ -157,9 +158,10 @@ export async function deleteAccountEverywhere(deps: PlatformDeps, user: Dashboar
       await deps.atprotoLogout(user.did);
       atprotoRevoked = true;
     } catch {
-      // The PDS may be unreachable; its session then expires on its own. The account is deleted regardless.
+      // The PDS may be unreachable; its session there then expires on its own. The account is deleted regardless.
     }
   }
+  await ATPROTO_STORE.forgetUser(kv, user.did);
   const sessions = await SESSION_STORE.forgetUser(kv, user.did);
   await PLATFORM_STORE.forgetUser(kv, user.did);
   await WIKI_STORE.forgetUser(kv, user.did);

@@ -109,6 +109,10 @@ Deno.test("delete account: owned wikis, memberships, grants, ATProto and browser
     const bobOnBobs = await connectApp(f.app, "bobs", bob.did);
     await connectApp(f.app, "alice", alice.did);
 
+    // The ATProto client's session at the PDS (kept only to revoke it at logout); the fake logout leaves it, as a
+    // PDS that cannot be reached would: account deletion forgets it itself.
+    await f.kv.set(["atproto_session", alice.did], { sealed: "opaque", expiresAt: Date.now() + 60_000 });
+
     const page = unescapeHtml(await alice.page("/app/account"));
     assertIncludes(page, "<dd>@alice.test</dd>");
     assertIncludes(page, `<code class="did">${alice.did}</code>`);
@@ -128,6 +132,7 @@ Deno.test("delete account: owned wikis, memberships, grants, ATProto and browser
     assertEquals((await f.app.deps.oauth.listGrants(bobs.id)).map((g) => g.did), [bob.did]);
     assertEquals(f.atprotoLogouts, [alice.did]);
     assertEquals(await count(f.kv, ["user_session", alice.did]), 0);
+    assertEquals((await f.kv.get(["atproto_session", alice.did])).value, null);
     for (const b of [alice, otherBrowser]) {
       assertIncludes(location(await b.get("/app/")), "/auth/login?return_to=");
     }
