@@ -36,3 +36,33 @@ Deno.test("repo rules - lib/ imports nothing from routes/", async () => {
   }
   assertEquals(offenders, []);
 });
+
+/** Matches a call on a Deno.Kv handle (or the expiring-record helpers that take one). */
+const RAW_KV = /\bkv\.(?:get|getMany|set|delete|list|atomic|enqueue|watch)\b|\b(?:getLive|setExpiring)\(/;
+
+/**
+ * Each part's KV access lives in its store (issue 10): in these parts only the store modules call KV. The wiki core
+ * (lib/wiki: its modules are the wiki store) and lib/kv (the shared KV helpers) are not listed.
+ */
+const STORE_MODULES: Record<string, RegExp> = {
+  "lib/oauth/": /^lib\/oauth\/store(?:_\w+)?\.ts$/,
+  "lib/auth/": /^lib\/auth\/(?:token_store|authenticate)\.ts$/, // authenticate: the one-round-trip seam (owners' keys)
+  "lib/session/": /^lib\/session\/store\.ts$/,
+  "lib/platform/": /^lib\/platform\/store\.ts$/,
+  "lib/atproto/": /^lib\/atproto\/stores\.ts$/,
+  "lib/mcp/": /^$/,
+};
+
+Deno.test("repo rules - in oauth, auth, session, platform, atproto and mcp only the store modules touch KV", async () => {
+  const offenders: string[] = [];
+  for (const [dir, allowed] of Object.entries(STORE_MODULES)) {
+    for (const path of await sourceFiles(dir)) {
+      if (allowed.test(path)) continue;
+      const lines = (await Deno.readTextFile(new URL(path, ROOT))).split("\n");
+      lines.forEach((line, i) => {
+        if (!/^\s*(\*|\/\/)/.test(line) && RAW_KV.test(line)) offenders.push(`${path}:${i + 1}: ${line.trim()}`);
+      });
+    }
+  }
+  assertEquals(offenders, []);
+});

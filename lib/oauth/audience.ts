@@ -5,14 +5,12 @@
  * `{origin}/w/{slug}/mcp`), so that each accepts only its own tokens.
  */
 import type { OAuthContext } from "./context.ts";
-import type { GrantRecord } from "./store.ts";
-import { OK } from "./store.ts";
+import { getGrant } from "./store.ts";
 import { parseAccessToken } from "./verify.ts";
 
 /** The resource the grant behind access token `token` is bound to; null when it is not one of ours or has no grant. */
 export async function audienceOf(ctx: OAuthContext, token: string): Promise<string | null> {
   const parts = parseAccessToken(token);
   if (parts === null) return null;
-  const grant = await ctx.kv.get<GrantRecord>(OK.grant(parts.wikiId, parts.grantId));
-  return grant.value?.resource ?? null;
+  return (await getGrant(ctx.kv, parts.wikiId, parts.grantId, ctx.now()))?.resource ?? null;
 }

@@ -9,6 +9,7 @@ import { timingSafeEqual } from "../ids.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
 import { InvalidClientError, InvalidRequestError } from "./errors.ts";
 import { OK } from "./store.ts";
+import { readClientEntry } from "./store_requests.ts";
 import {
   CLIENT_ID_PREFIX,
   type ClientAuthMethod,
@@ -158,7 +159,7 @@ export async function readAndVerifyClient(
   ctx: OAuthContext,
   credentials: ClientCredentials,
 ): Promise<AuthenticatedClient> {
-  const entry = credentials.key ? await ctx.kv.get<ClientRecord>(credentials.key) : null;
+  const entry = credentials.key ? await readClientEntry(ctx.kv, credentials.key) : null;
   return verifyClient(ctx, credentials, entry);
 }
 

@@ -19,14 +19,13 @@
  *   SSRF-safe fetch caps how many outbound requests run at once and answers "busy" beyond (503, not remembered).
  */
 import type { WikiId } from "../kv/keys.ts";
-import { getLive, setExpiring } from "../kv/expiring.ts";
 import { UNKNOWN_SOURCE } from "../net/client_address.ts";
 import { BodyError, readText } from "../net/body.ts";
 import { SafeFetchError } from "../net/safe_fetch.ts";
 import { takeMetadataFetch } from "./limits.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
 import { InvalidClientError, InvalidRequestError, TemporarilyUnavailableError } from "./errors.ts";
-import { OK } from "./store.ts";
+import { cacheDocument, readCachedDocument, readClient } from "./store_requests.ts";
 import { redirectUriProblem } from "./params.ts";
 
 /** Token-endpoint authentication methods. */
@@ -99,7 +98,7 @@ export async function getRegisteredClient(
   clientId: string,
 ): Promise<ClientRecord | null> {
   if (!clientId.startsWith(CLIENT_ID_PREFIX) || clientId.length > MAX_CLIENT_ID_LENGTH) return null;
-  return (await getLive<ClientRecord>(ctx.kv, OK.client(wikiId, clientId), ctx.now())).value;
+  return await readClient(ctx.kv, wikiId, clientId, ctx.now());
 }
 
 /** The resolved view of a registered client. */
@@ -160,7 +159,6 @@ export const PINNED_METADATA_DOCUMENTS: Readonly<Record<string, Record<string, u
 };
 
 /** A validated metadata document as cached, or the reason it could not be used (negative cache). */
-type CachedDocument = { client: ResolvedClient } | { failure: string };
 
 /** Checks the shape of a CIMD URL; returns a reason or null. */
 export function metadataDocumentUrlProblem(url: string): string | null {
@@ -183,9 +181,9 @@ async function resolveMetadataDocument(ctx: OAuthContext, url: string, source: s
   const problem = metadataDocumentUrlProblem(url);
   if (problem) throw new InvalidClientError(`The client_id ${url.slice(0, 200)} is not usable: ${problem}.`);
   const t = ctx.now();
-  const cached = await getLive<CachedDocument>(ctx.kv, OK.cimd(url), t);
-  if (cached.value && "client" in cached.value) return { ...cached.value.client, source: "cache" };
-  if (cached.value) throw new InvalidClientError(cached.value.failure);
+  const cached = await readCachedDocument<ResolvedClient>(ctx.kv, url, t);
+  if (cached && "client" in cached) return { ...cached.client, source: "cache" };
+  if (cached) throw new InvalidClientError(cached.failure);
   let client: ResolvedClient;
   let ttl: number;
   try {
@@ -196,14 +194,13 @@ async function resolveMetadataDocument(ctx: OAuthContext, url: string, source: s
   } catch (err) {
     const pinned = PINNED_METADATA_DOCUMENTS[url];
     if (!pinned && err instanceof InvalidClientError) {
-      const failure = { failure: err.description } satisfies CachedDocument;
-      await setExpiring(ctx.kv.atomic(), OK.cimd(url), failure, ctx.settings.cimdNegativeTtlMs, t).commit();
+      await cacheDocument(ctx.kv, url, { failure: err.description }, ctx.settings.cimdNegativeTtlMs, t);
     }
     if (!pinned) throw err;
     client = { ...validateMetadataDocument(pinned, url), source: "pinned" };
     ttl = ctx.settings.cimdCacheMinMs;
   }
-  await setExpiring(ctx.kv.atomic(), OK.cimd(url), { client } satisfies CachedDocument, ttl, t).commit();
+  await cacheDocument(ctx.kv, url, { client }, ttl, t);
   return client;
 }
 

@@ -15,13 +15,13 @@
  */
 import { type Scope, scopesForRole } from "../auth/access.ts";
 import type { Role } from "../wiki/types.ts";
-import { getLive, isLive } from "../kv/expiring.ts";
 import { newId, randomToken } from "../ids.ts";
 import { csrfToken, verifyCsrf } from "../session/csrf.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
 import { AccessDeniedError, InvalidScopeError, type OAuthError } from "./errors.ts";
-import { type ClientRecord, getRegisteredClient, isMetadataDocumentId, type ResolvedClient } from "./clients.ts";
-import { appKeyOf, deleteGrantOps, type GrantPointer, type GrantRecord, OK, putGrant } from "./store.ts";
+import { getRegisteredClient, isMetadataDocumentId, type ResolvedClient } from "./clients.ts";
+import { appKeyOf, type GrantRecord } from "./store.ts";
+import { grantOfApp, putConsent, storeApproval, takeConsentRecord } from "./store_requests.ts";
 import { type AuthorizationRequest, CODE_PREFIX, type CodeRecord, redirectWith } from "./authorize.ts";
 
 /** The person answering the consent page and their current role on the wiki (null: no access). */
@@ -116,7 +116,7 @@ export async function createConsent(
     createdAt: t,
     expiresAt: t + ctx.settings.consentTtlMs,
   };
-  await ctx.kv.set(OK.consent(wiki.id, id), record, { expireIn: ctx.settings.consentTtlMs });
+  await putConsent(ctx.kv, record, ctx.settings.consentTtlMs);
   const grantable = request.scopes.filter((s) => scopesForRole(user.role!).includes(s));
   const loopback = (u: string) => /^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)(:\d+)?\//i.test(u);
   return {
@@ -178,9 +178,7 @@ async function priorGrantOfApp(
   did: string,
   appKey: string,
 ): Promise<PriorGrant | null> {
-  const ptr = (await getLive<GrantPointer>(ctx.kv, OK.grantOf(wikiId, did, appKey), ctx.now())).value;
-  if (!ptr) return null;
-  const g = (await getLive<GrantRecord>(ctx.kv, OK.grant(wikiId, ptr.grantId), ctx.now())).value;
+  const g = await grantOfApp(ctx.kv, wikiId, did, appKey, ctx.now());
   return g && g.status === "active" ? { grantId: g.id, scopes: g.scopes, grantedAt: g.createdAt } : null;
 }
 
@@ -210,20 +208,23 @@ async function takeConsent(
         "from the app.",
     };
   }
-  const key = OK.consent(wiki.id, answer.requestId);
-  const entry = await getLive<ConsentRecord>(ctx.kv, key, ctx.now());
-  const gone = {
-    kind: "error-page" as const,
+  const taken = await takeConsentRecord<ConsentRecord, { kind: "error-page"; status: number; description: string }>(
+    ctx.kv,
+    wiki.id,
+    answer.requestId,
+    ctx.now(),
+    (rec) =>
+      rec.did === answer.user.did
+        ? null
+        : { kind: "error-page", status: 403, description: "This authorization request belongs to another account." },
+  );
+  if (taken !== "gone") return taken;
+  return {
+    kind: "error-page",
     status: 400,
     description: "This authorization request has expired or was already answered. Start the connection again " +
       "from the app.",
   };
-  if (!entry.value) return gone;
-  if (entry.value.did !== answer.user.did) {
-    return { kind: "error-page", status: 403, description: "This authorization request belongs to another account." };
-  }
-  const res = await ctx.kv.atomic().check({ key, versionstamp: entry.versionstamp }).delete(key).commit();
-  return res.ok ? entry.value : gone;
 }
 
 /**
@@ -286,42 +287,18 @@ export async function approveConsent(ctx: OAuthContext, wiki: WikiRef, answer: C
     consumedAt: null,
     expiresAt: t + ctx.settings.codeTtlMs,
   };
-  const codeKey = OK.code(wiki.id, await ctx.keys.hmac("token-hash", code));
-  // The app's pointer, and the client's own pointer of a grant stored before app keys existed.
-  const ofKeys = [...new Set([appKey, r.clientId])].map((k) => OK.grantOf(wiki.id, rec.did, k));
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const ofs = await ctx.kv.getMany<GrantPointer[]>(ofKeys);
-    const op = ctx.kv.atomic();
-    const replacing = new Set<string>();
-    for (const [i, of] of ofs.entries()) {
-      op.check(of);
-      if (!of.value || replacing.has(of.value.grantId)) continue;
-      replacing.add(of.value.grantId);
-      // Replace the previous grant: its tokens fail their grant check from now on.
-      const old = await ctx.kv.get<GrantRecord>(OK.grant(wiki.id, of.value.grantId));
-      const replaced = { id: of.value.grantId, wikiId: wiki.id, did: rec.did, clientId: r.clientId };
-      // The new grant's pointer replaces the app's; a legacy pointer (by client id) goes.
-      deleteGrantOps(op.check(old), replaced, false);
-      if (i > 0) op.delete(of.key);
-    }
-    putGrant(op, grant, t);
-    op.set(codeKey, codeRecord, { expireIn: ctx.settings.codeTtlMs });
-    if (r.clientKind === "registered") {
-      // A client registered almost 24 h ago must not expire between this approval and its code exchange.
-      const client = await ctx.kv.get<ClientRecord>(OK.client(wiki.id, r.clientId));
-      if (!isLive(client.value, t)) {
-        return redirectError(new AccessDeniedError("The application's registration expired; reconnect it."));
-      }
-      if (client.value.expiresAt < grant.expiresAt) {
-        const expiresAt = t + ctx.settings.unusedClientTtlMs;
-        op.check(client).set(client.key, { ...client.value, expiresAt }, { expireIn: expiresAt - t });
-      }
-    }
-    if ((await op.commit()).ok) {
-      return { kind: "redirect", url: redirectWith(r.redirectUri, { code, state: r.state }, issuer), scopes };
-    }
+  const stored = await storeApproval(ctx.kv, {
+    grant,
+    // The app's pointer, and the client's own pointer of a grant stored before app keys existed.
+    appKeys: [appKey, r.clientId],
+    code: { hash: await ctx.keys.hmac("token-hash", code), record: codeRecord, ttlMs: ctx.settings.codeTtlMs },
+    registeredClientId: r.clientKind === "registered" ? r.clientId : null,
+    unusedClientTtlMs: ctx.settings.unusedClientTtlMs,
+  }, t);
+  if (stored === "client-expired") {
+    return redirectError(new AccessDeniedError("The application's registration expired; reconnect it."));
   }
-  throw new Error("could not store the grant: it kept changing");
+  return { kind: "redirect", url: redirectWith(r.redirectUri, { code, state: r.state }, issuer), scopes };
 }
 
 /** Denies: redirects with `error=access_denied`, `state` and `iss`. */

@@ -7,7 +7,6 @@
  * is bounded by strict validation, size limits, that expiry and limits per client address and wiki, and per client
  * address (lib/oauth/limits.ts). The client records and lookups are lib/oauth/clients.ts.
  */
-import { setExpiring } from "../kv/expiring.ts";
 import { UNKNOWN_SOURCE } from "../net/client_address.ts";
 import { takeRegistration } from "./limits.ts";
 import { randomBase32, randomToken } from "../ids.ts";
@@ -19,7 +18,7 @@ import {
   oauthJson,
   TemporarilyUnavailableError,
 } from "./errors.ts";
-import { OK } from "./store.ts";
+import { createClient } from "./store_requests.ts";
 import { redirectUriProblem } from "./params.ts";
 import {
   CLIENT_ID_PREFIX,
@@ -87,11 +86,10 @@ export async function registerClient(
     createdAt: t,
     expiresAt: t + ctx.settings.unusedClientTtlMs,
   };
-  const op = ctx.kv.atomic().check({ key: OK.client(wiki.id, record.clientId), versionstamp: null });
-  const { expiresAt: _e, ...value } = record;
-  setExpiring(op, OK.client(wiki.id, record.clientId), value, ctx.settings.unusedClientTtlMs, t);
   // A random 120-bit id never collides in practice; if it did, nothing was overwritten.
-  if (!(await op.commit()).ok) throw new TemporarilyUnavailableError("Registration failed; try again.");
+  if (!await createClient(ctx.kv, record, ctx.settings.unusedClientTtlMs, t)) {
+    throw new TemporarilyUnavailableError("Registration failed; try again.");
+  }
   return registrationResponse(record, secret);
 }
 

@@ -14,7 +14,7 @@
  */
 import type { Scope } from "../auth/principal.ts";
 import { scopesForRole, scopesWithinRole } from "../auth/access.ts";
-import { memberLookupKey, roleOfMemberEntry } from "../wiki/keys.ts";
+import { memberLookupKey, roleOfMember, roleOfMemberEntry } from "../wiki/keys.ts";
 import type { Role } from "../wiki/types.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
 import { InvalidGrantError, InvalidScopeError } from "./errors.ts";
@@ -35,14 +35,14 @@ export function rememberGrantUser(kv: Deno.Kv, wikiId: string, grantId: string, 
   users.set(key, did);
 }
 
-/** The member-record keys to read with a refresh of `grantId` (the remembered user's, or none). */
-export function memberKeysOfGrant(kv: Deno.Kv, wiki: WikiRef, grantId: string): Deno.KvKey[] {
+/** The member-record key to read with a refresh of `grantId` (the remembered user's), or undefined. */
+export function memberKeyOfGrant(kv: Deno.Kv, wiki: WikiRef, grantId: string): Deno.KvKey | undefined {
   const did = grantUsers.get(kv)?.get(`${wiki.id} ${grantId}`);
-  return did === undefined ? [] : [memberLookupKey(wiki.id, did)];
+  return did === undefined ? undefined : memberLookupKey(wiki.id, did);
 }
 
 /**
- * The current role of `did` on `wiki`: from `read` (the entry read at {@link memberKeysOfGrant}) when it is that
+ * The current role of `did` on `wiki`: from `read` (the entry read at {@link memberKeyOfGrant}) when it is that
  * user's, else with one `get`. Null when they are no longer a member.
  */
 export async function currentRole(
@@ -52,8 +52,9 @@ export async function currentRole(
   read: Deno.KvEntryMaybe<unknown> | undefined,
 ): Promise<Role | null> {
   const key = memberLookupKey(wiki.id, did);
-  const entry = read !== undefined && sameKey(read.key, key) ? read : await ctx.kv.get(key);
-  return roleOfMemberEntry(entry);
+  return read !== undefined && sameKey(read.key, key)
+    ? roleOfMemberEntry(read)
+    : await roleOfMember(ctx.kv, wiki.id, did);
 }
 
 /**

@@ -2,7 +2,8 @@
  * @module
  * The OAuth store: every KV key of the authorization server (docs/oauth.md describes the values, lifetimes and
  * atomic checks), their registered prefixes, the grant records every token points to, and the part's deletion
- * hooks. Wiki-scoped keys put the wiki's immutable id second, so deleting a wiki is one `list({ prefix })` per type
+ * hooks. With lib/oauth/store_requests.ts (clients, metadata-document cache, consents, approvals) and
+ * lib/oauth/store_tokens.ts (the token endpoint's reads and commits, token checks) it is the part's only KV access. Wiki-scoped keys put the wiki's immutable id second, so deleting a wiki is one `list({ prefix })` per type
  * and a deleted and re-claimed slug (new wiki id) inherits nothing.
  *
  * Grants: one user's authorization of one client on one wiki. Revoking a grant (deleting it) invalidates its access

@@ -35,9 +35,16 @@ import {
   UnauthorizedClientError,
   UnsupportedGrantTypeError,
 } from "./errors.ts";
-import { deleteGrant, type GrantRecord, OK, putGrant } from "./store.ts";
+import { deleteGrant, type GrantRecord, putGrant } from "./store.ts";
+import {
+  extendClient,
+  putAccessToken,
+  putRefreshToken,
+  readTokenRequest,
+  rewriteSecret,
+  tokenCommit,
+} from "./store_tokens.ts";
 import { checkResource, parseScopes, PKCE_VERIFIER_SHAPE, s256 } from "./params.ts";
-import type { ClientRecord } from "./clients.ts";
 import {
   type AuthenticatedClient,
   type ClientCredentials,
@@ -48,7 +55,7 @@ import {
 } from "./client_auth.ts";
 import type { CodeRecord } from "./authorize.ts";
 import { CODE_SHAPE, REFRESH_SHAPE } from "./credentials.ts";
-import { currentRole, memberKeysOfGrant, rememberGrantUser, scopesForRefresh } from "./role_now.ts";
+import { currentRole, memberKeyOfGrant, rememberGrantUser, scopesForRefresh } from "./role_now.ts";
 
 /** Prefix of access tokens. */
 export const ACCESS_TOKEN_PREFIX = "rwat_";
@@ -156,9 +163,7 @@ async function issue(
     lastUsedAt: null,
     expiresAt: t + s.accessTokenTtlMs,
   };
-  op.set(OK.access(grant.wikiId, await ctx.keys.hmac("token-hash", access)), accessRecord, {
-    expireIn: s.accessTokenTtlMs,
-  });
+  putAccessToken(op, await ctx.keys.hmac("token-hash", access), accessRecord, s.accessTokenTtlMs);
   const body: TokenResponse = {
     access_token: access,
     token_type: "Bearer",
@@ -179,35 +184,10 @@ async function issue(
       graceUses: 0,
       expiresAt: t + s.refreshTokenTtlMs,
     };
-    op.set(OK.refresh(grant.wikiId, await ctx.keys.hmac("token-hash", token)), rec, {
-      expireIn: s.refreshTokenTtlMs,
-    });
+    putRefreshToken(op, await ctx.keys.hmac("token-hash", token), rec, s.refreshTokenTtlMs);
     body.refresh_token = token;
   }
   return body;
-}
-
-/**
- * Extends a registered client's lifetime to outlive `until` (written only when needed, under a check of the entry
- * read in the same attempt). A client that vanished meanwhile (wiki deleted) fails the check.
- */
-function keepClientAlive(
-  op: Deno.AtomicOperation,
-  entry: Deno.KvEntryMaybe<ClientRecord> | null,
-  until: number,
-  t: number,
-): void {
-  if (!entry) return;
-  op.check(entry);
-  const rec = entry.value;
-  if (!rec || rec.expiresAt >= until) return;
-  const expiresAt = until + CLIENT_SLACK_MS;
-  op.set(entry.key, { ...rec, expiresAt }, { expireIn: expiresAt - t });
-}
-
-/** Finds the first live-or-tombstoned record among entries read for every `token-hash` key version. */
-function firstFound<T>(entries: Deno.KvEntryMaybe<T>[]): Deno.KvEntry<T> | null {
-  return (entries.find((e) => e.value !== null) as Deno.KvEntry<T> | undefined) ?? null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -230,16 +210,17 @@ async function exchangeCode(
     throw new InvalidGrantError(invalid);
   }
   const verifier = form.get("code_verifier");
-  const grantKey = OK.grant(wiki.id, shape[2]);
-  const codeKeys = (await ctx.keys.hmacAll("token-hash", code)).map((h) => OK.code(wiki.id, h));
-  const clientKeys = credentials.key ? [credentials.key] : [];
+  const keys = {
+    kind: "code",
+    wikiId: wiki.id,
+    hashes: await ctx.keys.hmacAll("token-hash", code),
+    grantId: shape[2],
+    clientKey: credentials.key,
+  } as const;
   for (let attempt = 0; attempt < 4; attempt++) {
     const t = ctx.now();
-    const read = await ctx.kv.getMany<unknown[]>([...codeKeys, grantKey, ...clientKeys]);
-    const clientEntry = credentials.key ? read.pop() as Deno.KvEntryMaybe<ClientRecord> : null;
-    const grantEntry = read.pop() as Deno.KvEntryMaybe<GrantRecord>;
+    const { secret: entry, grant: grantEntry, client: clientEntry } = await readTokenRequest<CodeRecord>(ctx.kv, keys);
     const client = verifyClient(ctx, credentials, clientEntry);
-    const entry = firstFound(read as Deno.KvEntryMaybe<CodeRecord>[]);
     if (!entry || entry.value.wikiId !== wiki.id || entry.value.grantId !== shape[2]) {
       throw new InvalidGrantError(invalid);
     }
@@ -275,11 +256,11 @@ async function exchangeCode(
     }
     const expiresAt = t + (g.refresh ? ctx.settings.refreshTokenTtlMs : ctx.settings.accessTokenTtlMs);
     const active: GrantRecord = { ...g, status: "active", expiresAt };
-    const op = ctx.kv.atomic().check(entry).check(grantEntry);
+    const op = tokenCommit(ctx.kv, entry, grantEntry);
     const consumed: CodeRecord = { ...c, consumedAt: t, expiresAt: t + ctx.settings.codeReplayMemoryMs };
-    op.set(entry.key, consumed, { expireIn: ctx.settings.codeReplayMemoryMs });
+    rewriteSecret(op, entry, consumed, ctx.settings.codeReplayMemoryMs);
     putGrant(op, active, t);
-    keepClientAlive(op, clientEntry, expiresAt, t);
+    if (clientEntry) extendClient(op, clientEntry, expiresAt, CLIENT_SLACK_MS, t);
     const body = await issue(ctx, op, active, c.scopes, g.refresh, t);
     if ((await op.commit()).ok) return body;
     // Lost a race: re-read; a concurrent exchange makes this a replay.
@@ -306,19 +287,20 @@ async function refreshTokens(
     refreshAllowed(client);
     throw new InvalidGrantError(invalid);
   }
-  const grantKey = OK.grant(wiki.id, m[2]);
-  const refreshKeys = (await ctx.keys.hmacAll("token-hash", token)).map((h) => OK.refresh(wiki.id, h));
-  const clientKeys = credentials.key ? [credentials.key] : [];
-  const memberKeys = memberKeysOfGrant(ctx.kv, wiki, m[2]);
+  const keys = {
+    kind: "refresh",
+    wikiId: wiki.id,
+    hashes: await ctx.keys.hmacAll("token-hash", token),
+    grantId: m[2],
+    memberKey: memberKeyOfGrant(ctx.kv, wiki, m[2]),
+    clientKey: credentials.key,
+  } as const;
   for (let attempt = 0; attempt < 6; attempt++) {
     const t = ctx.now();
-    const entries = await ctx.kv.getMany<unknown[]>([...refreshKeys, grantKey, ...memberKeys, ...clientKeys]);
-    const clientEntry = credentials.key ? entries.pop() as Deno.KvEntryMaybe<ClientRecord> : null;
-    const memberEntry = memberKeys.length > 0 ? entries.pop() : undefined;
-    const grantEntry = entries.pop() as Deno.KvEntryMaybe<GrantRecord>;
+    const read = await readTokenRequest<RefreshRecord>(ctx.kv, keys);
+    const { secret: entry, grant: grantEntry, member: memberEntry, client: clientEntry } = read;
     const client = verifyClient(ctx, credentials, clientEntry);
     refreshAllowed(client);
-    const entry = firstFound(entries as Deno.KvEntryMaybe<RefreshRecord>[]);
     if (!entry || entry.value.expiresAt <= t || entry.value.wikiId !== wiki.id) throw new InvalidGrantError(invalid);
     const r = entry.value;
     if (r.clientId !== client.clientId) throw new InvalidGrantError("The refresh token was issued to another client.");
@@ -332,15 +314,13 @@ async function refreshTokens(
       throw new InvalidScopeError(`A refresh can only narrow the scope; ${extra.join(" ")} was not granted.`);
     }
     checkResource(form.getAll("resource"), g.resource);
-    const op = ctx.kv.atomic().check(entry).check(grantEntry);
+    const op = tokenCommit(ctx.kv, entry, grantEntry);
     if (r.rotatedAt === null) {
       if (r.validUntil <= t) throw new InvalidGrantError(invalid);
       const memory = ctx.settings.refreshReuseMemoryMs;
-      op.set(entry.key, { ...r, rotatedAt: t, expiresAt: t + memory } satisfies RefreshRecord, { expireIn: memory });
+      rewriteSecret(op, entry, { ...r, rotatedAt: t, expiresAt: t + memory }, memory);
     } else if (t - r.rotatedAt <= ctx.settings.refreshGraceMs && r.graceUses < ctx.settings.refreshGraceUses) {
-      op.set(entry.key, { ...r, graceUses: r.graceUses + 1 } satisfies RefreshRecord, {
-        expireIn: Math.max(1, r.expiresAt - t),
-      });
+      rewriteSecret(op, entry, { ...r, graceUses: r.graceUses + 1 }, r.expiresAt - t);
     } else {
       await deleteGrant(ctx.kv, wiki.id, g.id, ctx.now());
       throw new InvalidGrantError(
@@ -353,7 +333,7 @@ async function refreshTokens(
     const expiresAt = t + ctx.settings.refreshTokenTtlMs;
     const extended: GrantRecord = { ...g, expiresAt };
     putGrant(op, extended, t);
-    keepClientAlive(op, clientEntry, expiresAt, t);
+    if (clientEntry) extendClient(op, clientEntry, expiresAt, CLIENT_SLACK_MS, t);
     const body = await issue(ctx, op, extended, scopes, true, t);
     if ((await op.commit()).ok) return body;
   }

@@ -13,7 +13,8 @@ import type { Principal, Scope, Verifier } from "../auth/principal.ts";
 import { scopesForRole, scopesWithinRole } from "../auth/access.ts";
 import { memberLookupKey, roleOfMemberEntry } from "../wiki/keys.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
-import { type GrantRecord, OK, touchAccessToken } from "./store.ts";
+import { type GrantRecord, touchAccessToken } from "./store.ts";
+import { accessLookupKeys, readAccessLookup } from "./store_tokens.ts";
 import { ACCESS_TOKEN_PREFIX, type AccessRecord } from "./tokens.ts";
 
 /** Last-use times are written at most this often per token (ms). */
@@ -70,11 +71,7 @@ export function createAccessTokenVerifier(ctx: OAuthContext): Verifier & {
     const parts = parseAccessToken(token);
     if (!parts) return [];
     const hashes = await ctx.keys.hmacAll("token-hash", token);
-    const keys: Deno.KvKey[] = [
-      OK.grant(parts.wikiId, parts.grantId),
-      memberLookupKey(parts.wikiId, parts.did),
-      ...hashes.map((h) => OK.access(parts.wikiId, h)),
-    ];
+    const keys = accessLookupKeys(parts.wikiId, parts.grantId, memberLookupKey(parts.wikiId, parts.did), hashes);
     if (cache.size >= LOOKUP_CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(token, keys);
     return keys;
@@ -127,7 +124,7 @@ export function createAccessTokenVerifier(ctx: OAuthContext): Verifier & {
     async verifyAccessToken(token, wiki) {
       const keys = await lookupKeys(token);
       if (keys.length === 0) return refuse("malformed");
-      return await decide(token, wiki, await ctx.kv.getMany(keys));
+      return await decide(token, wiki, await readAccessLookup(ctx.kv, keys));
     },
   };
 }

@@ -117,6 +117,11 @@ export function roleOfMemberEntry(entry: Deno.KvEntryMaybe<unknown>): Role | nul
   return (entry.value as Member | null)?.role ?? null;
 }
 
+/** `did`'s current role on `wikiId` (one read), for other parts; null when they are not a member. */
+export async function roleOfMember(kv: Deno.Kv, wikiId: WikiId, did: string): Promise<Role | null> {
+  return roleOfMemberEntry(await kv.get(K.wikiMember(wikiId, did)));
+}
+
 /** The ids of the wikis `did` owns or belongs to (the `user_wiki` index), for other parts' per-person deletion. */
 export async function wikiIdsOfUser(kv: Deno.Kv, did: string): Promise<WikiId[]> {
   const ids: WikiId[] = [];
