@@ -67,6 +67,12 @@ export async function main(argv: string[], log: (line: string) => void = console
     const started = performance.now();
     const out = await Deno.open(partial, { write: true, create: true, truncate: true });
     const result = await writeBackup(kv, out.writable, backupRuleOf);
+    const appeared = await writersRunning(kv);
+    if (appeared !== null && busy === null && !values.force) {
+      await Deno.remove(partial);
+      log(`Backup discarded: an app process started while it ran, so it may be inconsistent: ${appeared}.`);
+      return 1;
+    }
     await Deno.rename(partial, file);
     const size = (await Deno.stat(file)).size;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
