@@ -151,6 +151,20 @@ Deno.test("backup scenario - a populated service round-trips through a backup fi
       assertOk(Math.abs(deletion - at) < 10_000, `${k}: expires at ${deletion}, value says ${at}`);
     }
     assertOk(expiring >= 10, `expiring records checked: ${expiring}`);
+    // Independently of the rules: every record whose value names an expiry was restored with one.
+    for (const [k, e] of expected) {
+      const at = (e.value as { expiresAt?: unknown } | null)?.expiresAt;
+      if (typeof at === "number") {
+        assertOk(typeof expiries.get(k) === "number", `${k} names an expiry: restored with one`);
+      }
+    }
+    // What people made is all there (independently of the rules too).
+    const restoredTypes = new Set([...after.values()].map((e) => String(e.key[0])));
+    for (
+      const t of ["secret", "wiki", "wiki_slug", "page", "page_hist", "rev", "change", "link", "att", "blob", "user"]
+        .concat(["wiki_member", "wiki_token_hash", "oauth_client", "oauth_grant", "oauth_access", "oauth_refresh"])
+        .concat(["session", "user_session"])
+    ) assertOk(restoredTypes.has(t), `${t} records restored`);
     const tombstone = after.get(JSON.stringify(encodeKey(["wiki_slug", "scratch"])))!.value as {
       reclaimableAt: number;
     };
@@ -166,8 +180,13 @@ Deno.test("backup scenario - a populated service round-trips through a backup fi
       const body = await res.text();
       assertEquals(res.status, 200, body);
       assertOk(body.includes("Second version"), body.slice(0, 300));
-      const att = await mcpCall(again.app, mcp, oauth, "list_attachments", { path: "Notes/One" });
-      assertOk((await att.text()).includes("big.bin"));
+      const two = await (await mcpCall(again.app, mcp, oauth, "read_note", { path: "Notes/Two" })).text();
+      assertOk(two.includes("ü ü ü"), "the page stored as a blob reads back");
+      const att = await mcpCall(again.app, mcp, oauth, "download_attachment", {
+        path: "Notes/One",
+        filename: "big.bin",
+      });
+      assertOk((await att.text()).includes(btoa(big).slice(0, 200)), "the chunked attachment reads back");
     } finally {
       await again.close();
     }
