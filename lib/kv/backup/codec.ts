@@ -69,8 +69,38 @@ export function decodeKey(data: unknown): Deno.KvKey {
   });
 }
 
+/**
+ * True when `v` is already its own encoding: strings, booleans, finite numbers but -0, null, dense arrays and plain
+ * objects without a `$t` member, nested at most {@link MAX_DEPTH} deep. The common case, checked without copying
+ * (most records are plain JSON); anything else goes through {@link enc}, which also names what it refuses.
+ */
+function isPlain(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(v) && !Object.is(v, -0);
+    case "object": {
+      if (v === null) return true;
+      if (depth >= MAX_DEPTH) return false;
+      if (Array.isArray(v)) {
+        if (Object.getPrototypeOf(v) !== Array.prototype) return false;
+        for (let i = 0; i < v.length; i++) if (!(i in v) || !isPlain(v[i], depth + 1)) return false;
+        return Object.keys(v).length === v.length;
+      }
+      if (Object.getPrototypeOf(v) !== Object.prototype || TAG in v) return false;
+      for (const k in v) if (!isPlain((v as Record<string, unknown>)[k], depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 function enc(v: unknown, where: string, depth: number, seen: Set<object>): Encoded {
   if (depth > MAX_DEPTH) throw new BackupCodecError(`nested deeper than ${MAX_DEPTH}`, where);
+  if (typeof v === "object" && v !== null && !(v instanceof Uint8Array) && isPlain(v, depth)) return v as Encoded;
   switch (typeof v) {
     case "string":
     case "boolean":
