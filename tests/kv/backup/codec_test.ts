@@ -2,7 +2,9 @@
  * The backup file's value and key encoding (lib/kv/backup/codec.ts): every type a KV value or key may hold comes
  * back identical through JSON text, and a type it cannot encode is refused with where it is.
  */
-import { assertEquals, assertThrows } from "../../assert.ts";
+import { assertEquals, assertRejects, assertThrows } from "../../assert.ts";
+import { writeBackup } from "../../../lib/kv/backup/backup.ts";
+import { backupRuleOf } from "../../../lib/platform/key_registry.ts";
 import { BackupCodecError, decodeKey, decodeValue, encodeKey, encodeValue } from "../../../lib/kv/backup/codec.ts";
 
 /** Encodes, goes through JSON text, decodes. */
@@ -73,4 +75,20 @@ Deno.test("backup codec - a malformed or unknown tag is refused on decode", () =
   assertThrows(() => decodeValue({ $t: "bytes", v: "@@@" }), BackupCodecError, "base64");
   assertThrows(() => decodeKey([{ $t: "undef" }]), BackupCodecError, "not a KV key part");
   assertThrows(() => decodeKey("page"), BackupCodecError, "array");
+});
+
+Deno.test("backup codec - a stored value of a type it cannot encode stops the backup, naming the record", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await kv.set(["page", "w_a", "Fine"], { text: "ok" });
+    await kv.set(["page", "w_a", "Odd"], { samples: new Int16Array([1, 2]) });
+    const err = await assertRejects(
+      () => writeBackup(kv, new WritableStream(), backupRuleOf),
+      Error,
+      'cannot back up the record ["page","w_a","Odd"]: value.samples: cannot encode a Int16Array',
+    );
+    assertEquals(err.cause instanceof BackupCodecError, true);
+  } finally {
+    kv.close();
+  }
 });
