@@ -44,6 +44,8 @@ import { PROCESS_OUTBOUND_SLOTS } from "./lib/net/outbound_slots.ts";
 import { FOREIGN_WIKI_DATA } from "./lib/platform/wiki_lifecycle.ts";
 import { PlatformKeys } from "./lib/platform/store.ts";
 import { checkKeyRegistry } from "./lib/platform/key_registry.ts";
+import { type HeartbeatHandle, startHeartbeat } from "./lib/platform/heartbeat.ts";
+import { RestoreKeys } from "./lib/kv/backup/restore.ts";
 
 /** A built app: a fetch handler plus its dependencies (tests use both). */
 export interface App {
@@ -160,6 +162,7 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
     deps,
     async fetch(request: Request, info?: ConnectionInfo): Promise<Response> {
       const url = new URL(request.url);
+      if (config.maintenance && url.pathname !== "/healthz") return inMaintenance();
       const tenant = urls.resolve(url, request.headers.get("host"));
       const source = sourceOf(info);
       if (tenant.kind === "platform") {
@@ -220,6 +223,36 @@ function isAtprotoLogin(v: AppOptions["atproto"]): v is AtprotoLogin {
   return typeof (v as AtprotoLogin | undefined)?.start === "function";
 }
 
+/** Stops the process when its store holds an interrupted restore (lib/kv/backup/restore.ts): the data is partial. */
+async function refusePartialRestore(kv: Deno.Kv): Promise<void> {
+  if ((await kv.get(RestoreKeys.marker())).value === null) return;
+  console.error(
+    "This KV holds an interrupted restore (key restore_marker): its data is partial. Restore again into " +
+      'an empty store (README.md "Backup and restore") before starting the app.',
+  );
+  Deno.exit(1);
+}
+
+/** Deletes the heartbeat on SIGINT/SIGTERM, then exits (a killed process's heartbeat expires on its own). */
+function stopHeartbeatOnSignal(heart: HeartbeatHandle): void {
+  const stop = () => void heart.stop().finally(() => Deno.exit(0));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    try {
+      Deno.addSignalListener(signal, stop);
+    } catch {
+      // not supported here (SIGTERM on Windows)
+    }
+  }
+}
+
+/** The answer to every request but /healthz in maintenance mode (MAINTENANCE=1: a backup is running). */
+function inMaintenance(): Response {
+  return new Response("robot.wtf is down for maintenance (a backup is running). Please retry in a few minutes.\n", {
+    status: 503,
+    headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "120", "cache-control": "no-store" },
+  });
+}
+
 function tooLarge(): Response {
   return new Response("Request body too large.\n", {
     status: 413,
@@ -230,10 +263,15 @@ function tooLarge(): Response {
 if (import.meta.main) {
   const config = loadConfig();
   const kv = await openKv(config.kvPath);
+  await refusePartialRestore(kv);
+  // Tells `deno task backup` this process may write (or, in maintenance mode, that it does not); before
+  // createApp, which may write the key registry's secrets.
+  stopHeartbeatOnSignal(await startHeartbeat(kv, { maintenance: config.maintenance }));
   const app = await createApp(config, kv);
-  if (config.seedDemo) await seedDemoWiki(app.deps.wikis);
+  // In maintenance mode (a backup is running) the process writes nothing but its heartbeat.
+  if (config.seedDemo && !config.maintenance) await seedDemoWiki(app.deps.wikis);
   // Every 5 minutes, unref'd: deletes staged blobs a crash left unpublished, finishes interrupted wiki purges.
-  startMaintenance(kv, FOREIGN_WIKI_DATA);
+  if (!config.maintenance) startMaintenance(kv, FOREIGN_WIKI_DATA);
   const tls = config.tls
     ? { cert: await Deno.readTextFile(config.tls.certFile), key: await Deno.readTextFile(config.tls.keyFile) }
     : {};

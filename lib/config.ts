@@ -61,6 +61,11 @@ export interface Config {
   keysJson: string | null;
   /** Seed the public `demo` wiki on start (`SEED_DEMO`, default on in development). */
   seedDemo: boolean;
+  /**
+   * Maintenance mode (`MAINTENANCE`, default off): every request but `/healthz` is answered 503 with Retry-After, so
+   * the app writes nothing while the operator backs the store up (README.md "Backup and restore").
+   */
+  maintenance: boolean;
   /** Numeric limits. */
   limits: Limits;
   /** Wikis a person may own (`WIKIS_PER_USER`, default 1, as in the existing service). */
@@ -166,6 +171,7 @@ export function loadConfig(get: (name: string) => string | undefined = (n) => De
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : null,
     keysJson: get("ROBOT_KEYS") ?? null,
     seedDemo: boolVar(get, "SEED_DEMO", env === "development"),
+    maintenance: boolVar(get, "MAINTENANCE", false),
     limits,
     wikisPerUser: intVar(get, "WIKIS_PER_USER", 1),
     atproto,

@@ -242,7 +242,9 @@ export async function touchAccessToken(
 ): Promise<void> {
   await kv.atomic().check(entry)
     .set(entry.key, { ...entry.value, lastUsedAt: t }, { expireIn: Math.max(1, entry.value.expiresAt - t) })
-    .set(OK.grantUsed(entry.value.wikiId, grant.id), { at: t }, { expireIn: Math.max(1, grant.expiresAt - t) })
+    .set(OK.grantUsed(entry.value.wikiId, grant.id), { at: t, expiresAt: grant.expiresAt }, {
+      expireIn: Math.max(1, grant.expiresAt - t),
+    })
     .commit();
 }
 
