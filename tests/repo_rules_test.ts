@@ -48,7 +48,7 @@ const STORE_MODULES: Record<string, RegExp> = {
   "lib/oauth/": /^lib\/oauth\/store(?:_\w+)?\.ts$/,
   "lib/auth/": /^lib\/auth\/(?:token_store|authenticate)\.ts$/, // authenticate: the one-round-trip seam (owners' keys)
   "lib/session/": /^lib\/session\/store\.ts$/,
-  "lib/platform/": /^lib\/platform\/store\.ts$/,
+  "lib/platform/": /^lib\/platform\/(?:store|heartbeat)\.ts$/, // heartbeat: the store of its own records (HeartbeatKeys)
   "lib/atproto/": /^lib\/atproto\/stores\.ts$/,
   "lib/mcp/": /^$/,
 };
