@@ -41,6 +41,8 @@ export const K = {
   pageHist: (wikiId: WikiId, pageId: PageId, seq: number) => ["page_hist", wikiId, pageId, seq] as const,
   /** Prefix of a page's history, ordered by `seq`. */
   pageHistAll: (wikiId: WikiId, pageId: PageId) => ["page_hist", wikiId, pageId] as const,
+  /** Prefix of every page's history in a wiki, by page id then `seq` (the history export, lib/wiki/history_feed.ts). */
+  pageHists: (wikiId: WikiId) => ["page_hist", wikiId] as const,
   /** A revision (one write: one or more pages changed together). */
   rev: (wikiId: WikiId, revId: RevId) => ["rev", wikiId, revId] as const,
   /** Prefix of all revisions of a wiki (string order: prefix lookups). */
