@@ -1,29 +1,18 @@
 /**
  * @module
- * A wiki's history as git objects. Every revision becomes one commit, in write order, on a single line of
- * history; its tree holds every live page as `<path>.md` (its full text, frontmatter included). Everything in a
- * commit comes from stored, immutable records (the revision's time, message, author id and the display name stored
- * with it, the page states it wrote), so a commit's id never changes once written and fetches fast-forward.
- *
- * Two steps:
- * - {@link indexHistory} reads the history once (texts hashed and dropped as they stream by) and replays it: the
+ * A wiki's history as git objects (the commits are made by lib/git/replay.ts). Two steps:
+ * - {@link indexHistory} reads the history once (contents hashed and dropped as they stream by) and replays it: the
  *   commit id of every revision, and how many objects appear first at each one (a pack header needs the count);
  * - {@link historyObjects} streams the objects first made in a range of revisions, for a pack: blobs as the page
- *   states are listed again, then trees and commits from a second replay.
+ *   states and attachments are listed again, then trees and commits from a second replay.
+ * Memory: the index keeps ids and paths, never contents; a pack holds one object at a time.
  */
 import type { WikiId } from "../kv/keys.ts";
-import { type RevisionStep, wikiPageStates, wikiRevisions } from "../wiki/history_feed.ts";
-import { commitBody, type GitType, hex, type Ident, objectId, type Oid } from "./objects.ts";
-import { TreeState } from "./tree_state.ts";
+import { type RevisionStep, wikiAttachmentStates, wikiPageStates, wikiRevisions } from "../wiki/history_feed.ts";
+import { hex, objectId, type Oid } from "./objects.ts";
+import { type Change, type GitObject, Replay } from "./replay.ts";
 
-/** One page-state change of the replay (text not kept: only its blob id). */
-interface Change {
-  seq: number;
-  pageId: string;
-  path: string;
-  deleted: boolean;
-  blob: Oid | null;
-}
+export type { GitObject } from "./replay.ts";
 
 /** The indexed history of a wiki up to `seq`. */
 export interface HistoryIndex {
@@ -36,88 +25,34 @@ export interface HistoryIndex {
   firstObjects: number[];
   /** Blob id (hex) -> seq of the first revision whose tree has it. */
   blobFirst: Map<string, number>;
-  /** The replay's input (revisions, page-state changes), kept for the second replay. */
+  /** The replay's input (revisions, changes), kept for the second replay. */
   revisions: RevisionStep[];
   changes: Change[];
 }
 
-/** An object of a pack. */
-export interface GitObject {
-  type: GitType;
-  oid: Oid;
-  body: Uint8Array;
-}
-
 const UTF8 = new TextEncoder();
 
-/** Path segments in the repository of page `path` (`A/B` -> `A`, `B.md`); `.git` directories are renamed `_.git`. */
-export function pageFileSegments(path: string): string[] {
-  const segs = path.split("/");
-  const dirs = segs.slice(0, -1).map((s) => (s.toLowerCase() === ".git" ? "_.git" : s));
-  return [...dirs, segs[segs.length - 1] + ".md"];
-}
-
-/** The author of a revision as git shows it: the stored display name (with "via mcp" for agents), a stable email. */
-export function revisionAuthor(r: RevisionStep): Ident {
-  const name = r.client.startsWith("mcp:") ? `${r.authorName} via mcp` : r.authorName;
-  const email = `${r.author.replace(/[^A-Za-z0-9._:+-]/g, "-")}@robot.wtf`;
-  return { name, email, time: r.time };
-}
-
-/** A revision's commit message: its message, then a `Revision:` trailer naming the wiki's revision id. */
-export function revisionMessage(r: RevisionStep): string {
-  return `${r.message}\n\nRevision: ${r.id}\n`;
-}
-
-/** The blob id of a page text. */
-export function blobOf(text: string): { oid: Oid; body: Uint8Array } {
-  const body = UTF8.encode(text);
+/** A blob's body and id. */
+function blob(body: Uint8Array): { oid: Oid; body: Uint8Array } {
   return { oid: objectId("blob", body), body };
 }
 
-/**
- * The replay: applies each revision's page-state changes (in seq order) to a working tree and makes its commit.
- * `step` returns the trees and the commit it made (a tree may repeat an earlier one: callers deduplicate).
- */
-class Replay {
-  readonly #tree = new TreeState();
-  readonly #where = new Map<string, string[]>();
-  readonly #changes: readonly Change[];
-  #parent: Oid | null = null;
-  #c = 0;
-
-  constructor(changes: readonly Change[]) {
-    this.#changes = changes;
+/** Every blob of the history with `base < seq <= upTo`, as stored contents stream by (page texts, attachments). */
+async function* blobsOf(kv: Deno.Kv, wikiId: WikiId, base: number, upTo: number) {
+  for await (const s of wikiPageStates(kv, wikiId, upTo)) {
+    if (s.seq <= base) continue;
+    yield { seq: s.seq, change: { kind: "page" as const, pageId: s.pageId, path: s.path }, deleted: s.deleted, s };
   }
-
-  step(r: RevisionStep): { objects: GitObject[]; commit: Oid } {
-    const changes = this.#changes;
-    while (this.#c < changes.length && changes[this.#c].seq < r.seq) this.#c++;
-    for (; this.#c < changes.length && changes[this.#c].seq === r.seq; this.#c++) {
-      const ch = changes[this.#c];
-      const before = this.#where.get(ch.pageId);
-      if (before) this.#tree.remove(before);
-      if (ch.deleted || ch.blob === null) {
-        this.#where.delete(ch.pageId);
-      } else {
-        const segs = pageFileSegments(ch.path);
-        this.#tree.set(segs, ch.blob);
-        this.#where.set(ch.pageId, segs);
-      }
-    }
-    const objects: GitObject[] = [];
-    const root = this.#tree.hash((t) => objects.push({ type: "tree", oid: t.oid, body: t.body }));
-    const body = commitBody({
-      tree: root,
-      parent: this.#parent,
-      author: revisionAuthor(r),
-      message: revisionMessage(r),
-    });
-    const commit = objectId("commit", body);
-    objects.push({ type: "commit", oid: commit, body });
-    this.#parent = commit;
-    return { objects, commit };
+  for await (const a of wikiAttachmentStates(kv, wikiId, upTo)) {
+    if (a.seq <= base) continue;
+    const change = { kind: "attachment" as const, pageId: a.pageId, filename: a.filename };
+    yield { seq: a.seq, change, deleted: a.deleted, a };
   }
+}
+
+/** The contents of a listed state. */
+async function contentOf(e: { s?: { text(): Promise<string> }; a?: { bytes(): Promise<Uint8Array> } }) {
+  return e.s ? UTF8.encode(await e.s.text()) : await e.a!.bytes();
 }
 
 /** Reads and replays a wiki's history up to `upTo` (default: all of it). */
@@ -127,17 +62,17 @@ export async function indexHistory(kv: Deno.Kv, wikiId: WikiId, upTo = Infinity)
   const last = revisions.length ? revisions[revisions.length - 1].seq : 0;
   const changes: Change[] = [];
   const blobFirst = new Map<string, number>();
-  for await (const s of wikiPageStates(kv, wikiId, last)) {
-    const blob = s.deleted ? null : blobOf(await s.text()).oid;
-    changes.push({ seq: s.seq, pageId: s.pageId, path: s.path, deleted: s.deleted, blob });
-    if (blob) {
-      const h = hex(blob);
+  for await (const e of blobsOf(kv, wikiId, 0, last)) {
+    const oid = e.deleted ? null : blob(await contentOf(e)).oid;
+    changes.push({ ...e.change, seq: e.seq, blob: oid });
+    if (oid) {
+      const h = hex(oid);
       const known = blobFirst.get(h);
-      if (known === undefined || s.seq < known) blobFirst.set(h, s.seq);
+      if (known === undefined || e.seq < known) blobFirst.set(h, e.seq);
     }
   }
   changes.sort((a, b) => a.seq - b.seq || (a.pageId < b.pageId ? -1 : a.pageId > b.pageId ? 1 : 0));
-  // Objects first made at each seq: blobs by their first state, trees and commits as the replay makes them.
+  // Objects first made at each seq: blobs at their first state, trees and commits as the replay makes them.
   const newAt = new Map<number, number>();
   for (const seq of blobFirst.values()) newAt.set(seq, (newAt.get(seq) ?? 0) + 1);
   const seen = new Set<string>();
@@ -170,8 +105,8 @@ export function countObjects(index: HistoryIndex, base: number, target: number):
 }
 
 /**
- * Streams the objects first made by the revisions after `base` up to `target`: the blobs (texts read again, one
- * page at a time), then the trees and commits. Exactly {@link countObjects} of them.
+ * Streams the objects first made by the revisions after `base` up to `target`: the blobs (contents read again,
+ * one at a time), then the trees and commits. Exactly {@link countObjects} of them.
  */
 export async function* historyObjects(
   kv: Deno.Kv,
@@ -180,14 +115,19 @@ export async function* historyObjects(
   target: number,
 ): AsyncGenerator<GitObject> {
   const sent = new Set<string>();
-  for await (const s of wikiPageStates(kv, index.wikiId, target)) {
-    if (s.deleted || s.seq <= base) continue;
-    const b = blobOf(await s.text());
-    const h = hex(b.oid);
+  // The blob id of each state, from the index (no second hash): page states by page id and seq, attachments by seq.
+  const known = new Map<string, Oid>();
+  for (const c of index.changes) {
+    if (c.blob && c.seq > base && c.seq <= target) known.set(`${c.kind} ${c.pageId} ${c.seq}`, c.blob);
+  }
+  for await (const e of blobsOf(kv, index.wikiId, base, target)) {
+    const oid = known.get(`${e.change.kind} ${e.change.pageId} ${e.seq}`);
+    if (e.deleted || oid === undefined) continue;
+    const h = hex(oid);
     const first = index.blobFirst.get(h);
     if (first === undefined || first <= base || first > target || sent.has(h)) continue;
     sent.add(h);
-    yield { type: "blob", oid: b.oid, body: b.body };
+    yield { type: "blob", oid, body: await contentOf(e) };
   }
   sent.clear();
   const replay = new Replay(index.changes);

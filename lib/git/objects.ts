@@ -25,10 +25,12 @@ export function objectId(type: GitType, body: Uint8Array): Oid {
   return new Uint8Array(h.digest());
 }
 
+const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
 /** Lowercase hex of an id. */
 export function hex(oid: Oid): string {
   let s = "";
-  for (const b of oid) s += (b < 16 ? "0" : "") + b.toString(16);
+  for (let i = 0; i < oid.length; i++) s += HEX_BYTE[oid[i]];
   return s;
 }
 
@@ -69,15 +71,19 @@ export function entryKey(name: string, dir: boolean): string {
   return dir ? name + "/" : name;
 }
 
-/** The body of a tree whose entries are already in git's order ({@link compareEntryNames} on {@link entryKey}). */
-export function treeBody(entries: readonly TreeEntry[]): Uint8Array {
-  const parts: Uint8Array[] = [];
+/** One entry of a tree body: `<mode> <name>\0<20-byte id>`. */
+export function treeEntryBytes(e: TreeEntry): Uint8Array {
+  const head = UTF8.encode(`${e.dir ? "40000" : "100644"} ${e.name}\0`);
+  const out = new Uint8Array(head.length + e.oid.length);
+  out.set(head);
+  out.set(e.oid, head.length);
+  return out;
+}
+
+/** The concatenation of `parts`. */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
   let size = 0;
-  for (const e of entries) {
-    const head = UTF8.encode(`${e.dir ? "40000" : "100644"} ${e.name}\0`);
-    parts.push(head, e.oid);
-    size += head.length + e.oid.length;
-  }
+  for (const p of parts) size += p.length;
   const out = new Uint8Array(size);
   let at = 0;
   for (const p of parts) {

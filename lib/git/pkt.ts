@@ -3,7 +3,7 @@
  * pkt-lines (gitprotocol-common): a 4-digit hex length (the 4 included) then the data; `0000` flush, `0001`
  * delimiter, `0002` response end. Writing, reading, and the side-band framing of a packfile.
  */
-import { concat } from "./pack.ts";
+import { joinBytes } from "./objects.ts";
 
 const UTF8 = new TextEncoder();
 const TEXT = new TextDecoder();
@@ -26,7 +26,7 @@ export function pkt(data: string | Uint8Array): Uint8Array {
 
 /** pkt-lines of several strings, ended by a flush. */
 export function pktBlock(lines: readonly string[]): Uint8Array {
-  return concat([...lines.map((l) => pkt(l)), FLUSH]);
+  return joinBytes([...lines.map((l) => pkt(l)), FLUSH]);
 }
 
 /** The `ERR` packet git shows as "remote error: ...". */

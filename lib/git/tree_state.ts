@@ -1,36 +1,81 @@
 /**
  * @module
  * The working tree of a replayed history: files by path, directories with their entries kept in git's order, and
- * each directory's tree id cached until a change below it. After each revision only the changed directories are
- * serialized and hashed again (a 10,000-page wiki in 20 folders hashes one folder and the root per revision).
+ * each directory's tree body kept whole and patched in place of the entry that changed (a 500-entry folder costs a
+ * splice, not 500 encodes). After each revision only the changed directories are hashed again; each new tree object
+ * comes with the directory's previous tree, which the pack writer uses as a delta base.
  */
-import { compareEntryNames, entryKey, objectId, type Oid, treeBody, type TreeEntry } from "./objects.ts";
+import { compareEntryNames, entryKey, objectId, type Oid, treeEntryBytes } from "./objects.ts";
 
-/** A tree object made while hashing: its id and body. */
+/** A tree object made while hashing: its id, body, and the same directory's previous tree (a delta base). */
 export interface TreeObject {
   oid: Oid;
   body: Uint8Array;
+  base: { oid: Oid; body: Uint8Array } | null;
 }
+
+const EMPTY = new Uint8Array(0);
 
 class Dir {
   readonly files = new Map<string, Oid>();
   readonly dirs = new Map<string, Dir>();
   /** Sort keys of every entry ({@link entryKey}), in git's order. */
   readonly order: string[] = [];
+  /** Byte offset in `body` of each entry of `order`. */
+  readonly starts: number[] = [];
+  /** The tree body: every entry's bytes, in order (never changed in place: patched into a new array). */
+  body: Uint8Array = EMPTY;
+  /** Id of `body`, or null after a change below. */
   oid: Oid | null = null;
+  /** The last tree hashed for this directory. */
+  last: { oid: Oid; body: Uint8Array } | null = null;
 
   get size(): number {
     return this.order.length;
   }
 
-  insertKey(key: string): void {
-    const at = search(this.order, key);
-    if (at < 0) this.order.splice(-at - 1, 0, key);
+  /** Puts `bytes` as the entry `key` (inserted in order, or replacing the entry's bytes). */
+  put(key: string, bytes: Uint8Array): void {
+    let at = search(this.order, key);
+    let removed = 0;
+    let start: number;
+    if (at >= 0) {
+      start = this.starts[at];
+      removed = this.#length(at);
+    } else {
+      at = -at - 1;
+      start = at < this.order.length ? this.starts[at] : this.body.length;
+      this.order.splice(at, 0, key);
+      this.starts.splice(at, 0, start);
+    }
+    this.#splice(at, start, removed, bytes);
   }
 
-  removeKey(key: string): void {
+  /** Removes the entry `key`, if present. */
+  drop(key: string): void {
     const at = search(this.order, key);
-    if (at >= 0) this.order.splice(at, 1);
+    if (at < 0) return;
+    const start = this.starts[at];
+    const removed = this.#length(at);
+    this.order.splice(at, 1);
+    this.starts.splice(at, 1);
+    this.#splice(at - 1, start, removed, EMPTY);
+  }
+
+  #length(i: number): number {
+    return (i + 1 < this.starts.length ? this.starts[i + 1] : this.body.length) - this.starts[i];
+  }
+
+  /** Replaces `removed` bytes at `start` with `bytes`; entries after index `at` move by the difference. */
+  #splice(at: number, start: number, removed: number, bytes: Uint8Array): void {
+    const old = this.body;
+    const next = new Uint8Array(old.length - removed + bytes.length);
+    next.set(old.subarray(0, start));
+    next.set(bytes, start);
+    next.set(old.subarray(start + removed), start + bytes.length);
+    this.body = next;
+    const shift = bytes.length - removed;
+    if (shift !== 0) { for (let j = at + 1; j < this.starts.length; j++) this.starts[j] += shift; }
   }
 }
 
@@ -61,14 +106,13 @@ export class TreeState {
       if (child === undefined) {
         child = new Dir();
         d.dirs.set(name, child);
-        d.insertKey(entryKey(name, true));
       }
       child.oid = null;
       d = child;
     }
     const file = segments[segments.length - 1];
-    if (!d.files.has(file)) d.insertKey(entryKey(file, false));
     d.files.set(file, oid);
+    d.put(entryKey(file, false), treeEntryBytes({ name: file, dir: false, oid }));
   }
 
   /** Removes the file at `segments` and the directories it leaves empty; nothing when there is none. */
@@ -82,13 +126,13 @@ export class TreeState {
     const file = segments[segments.length - 1];
     const last = chain[chain.length - 1];
     if (!last.files.delete(file)) return;
-    last.removeKey(entryKey(file, false));
+    last.drop(entryKey(file, false));
     for (const d of chain) d.oid = null;
     for (let i = chain.length - 1; i > 0; i--) {
       if (chain[i].size > 0) break;
       const name = segments[i - 1];
       chain[i - 1].dirs.delete(name);
-      chain[i - 1].removeKey(entryKey(name, true));
+      chain[i - 1].drop(entryKey(name, true));
     }
   }
 
@@ -100,14 +144,13 @@ export class TreeState {
 
 function hashDir(d: Dir, made: (t: TreeObject) => void): Oid {
   if (d.oid !== null) return d.oid;
-  const entries: TreeEntry[] = [];
-  for (const key of d.order) {
-    const dir = key.endsWith("/");
-    const name = dir ? key.slice(0, -1) : key;
-    entries.push({ name, dir, oid: dir ? hashDir(d.dirs.get(name)!, made) : d.files.get(name)! });
+  for (const [name, child] of d.dirs) {
+    if (child.oid !== null) continue;
+    const oid = hashDir(child, made);
+    d.put(entryKey(name, true), treeEntryBytes({ name, dir: true, oid }));
   }
-  const body = treeBody(entries);
-  d.oid = objectId("tree", body);
-  made({ oid: d.oid, body });
+  d.oid = objectId("tree", d.body);
+  made({ oid: d.oid, body: d.body, base: d.last });
+  d.last = { oid: d.oid, body: d.body };
   return d.oid;
 }

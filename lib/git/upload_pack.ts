@@ -9,7 +9,7 @@
 import { countObjects, type HistoryIndex, historyObjects } from "./history.ts";
 import { isHexOid } from "./objects.ts";
 import { packStream } from "./pack.ts";
-import { concat } from "./pack.ts";
+import { joinBytes } from "./objects.ts";
 import { DELIM, FLUSH, type Packet, pkt, pktBlock, sideband } from "./pkt.ts";
 
 /** The one branch of a wiki's repository. */
@@ -129,7 +129,7 @@ export async function* fetchAnswer(kv: Deno.Kv, index: HistoryIndex, plan: Fetch
       yield pktBlock(["acknowledgments", "NAK"]);
       return;
     }
-    yield concat([pkt("acknowledgments"), ...plan.common.map((c) => pkt(`ACK ${c}`)), pkt("ready"), DELIM]);
+    yield joinBytes([pkt("acknowledgments"), ...plan.common.map((c) => pkt(`ACK ${c}`)), pkt("ready"), DELIM]);
   }
   yield pkt("packfile");
   const count = countObjects(index, plan.base, plan.target);

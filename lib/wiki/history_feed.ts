@@ -1,12 +1,19 @@
 /**
  * @module
  * The whole history of a wiki as plain data, for exports that replay it (the git view, lib/git/): every revision
- * in write order, and every page state each revision wrote. Record layouts stay in the wiki store; callers see only
+ * in write order, every page state each revision wrote, and every attachment change. Record layouts stay in the wiki store; callers see only
  * these shapes. Both reads are streams over bounded KV lists, so a caller never needs every text in memory at once.
  */
 import type { WikiId } from "../kv/keys.ts";
 import { K } from "./keys.ts";
-import { type HistRecord, loadText, type StoredRevision, type WikiState } from "./records.ts";
+import {
+  type AttachmentHistRecord,
+  type HistRecord,
+  loadText,
+  type StoredRevision,
+  type WikiState,
+} from "./records.ts";
+import { readBlob } from "../kv/blobs.ts";
 import type { RevisionAction } from "./types.ts";
 
 /** One revision as the history replay needs it (`authorName` and `client` as stored when it was written). */
@@ -77,6 +84,42 @@ export async function* wikiPageStates(kv: Deno.Kv, wikiId: WikiId, upTo = Infini
       path: h.path,
       deleted: h.deleted,
       text: () => loadText(kv, wikiId, h.content),
+    };
+  }
+}
+
+/** What the attach or detach revision at `seq` did to one attachment of a page (`deleted`: it was detached). */
+export interface AttachmentState {
+  seq: number;
+  pageId: string;
+  filename: string;
+  deleted: boolean;
+  /** The file's bytes as attached (empty for a detachment). */
+  bytes(): Promise<Uint8Array>;
+}
+
+/**
+ * Every attachment change of the wiki with `seq <= upTo`, oldest first. Attachments attached before their history
+ * was kept (`att_hist`) have no entry and are not in it.
+ */
+export async function* wikiAttachmentStates(
+  kv: Deno.Kv,
+  wikiId: WikiId,
+  upTo = Infinity,
+): AsyncGenerator<AttachmentState> {
+  const iter = kv.list<AttachmentHistRecord>({ prefix: K.attHists(wikiId) }, { batchSize: 50 });
+  for await (const e of iter) {
+    const seq = e.key[2] as number;
+    if (seq > upTo) break;
+    const h = e.value;
+    const content = h.content;
+    yield {
+      seq,
+      pageId: h.pageId,
+      filename: h.filename,
+      deleted: content === null,
+      bytes: async () =>
+        content === null ? new Uint8Array(0) : "bytes" in content ? content.bytes : await readBlob(kv, wikiId, content),
     };
   }
 }

@@ -27,6 +27,8 @@ async function wikiWithHistory() {
   for (const p of ["a", "a/b", "a-b", "Z", "\uE000", "\u{1F600}", "x/.git/config", "big"]) {
     await store.write(p, p === "big" ? "word ".repeat(40_000) : `# ${p}\n`, {}, ACTOR);
   }
+  // A folder big enough that its trees go as deltas against their previous version.
+  for (let i = 0; i < 40; i++) await store.write(`many/Page ${i}`, `page ${i}\n`, {}, ACTOR);
   const a = await store.read("a");
   await store.write("a", "changed\n", { revision: a.revision }, ACTOR);
   await store.rename("a-b", "c/d", {}, ACTOR);
@@ -69,6 +71,10 @@ Deno.test({
       await gitOk(tmp, ["clone", "--quiet", `${tmp}/h.bundle`, "c"]);
       const log = (await gitOk(`${tmp}/c`, ["log", "--reverse", "--format=%H"])).trim().split("\n");
       assertEquals(log, index.commits.map((c) => c.oid));
+      const packs = [...Deno.readDirSync(`${tmp}/c/.git/objects/pack`)].filter((e) => e.name.endsWith(".pack"));
+      const listing = await gitOk(`${tmp}/c`, ["verify-pack", "-v", `.git/objects/pack/${packs[0].name}`]);
+      const deltas = listing.split("\n").filter((l) => /^[0-9a-f]{40} tree .* [0-9a-f]{40}$/.test(l));
+      assertOk(deltas.length >= 30, `trees sent as deltas: ${deltas.length}`);
       const fsck = await git(`${tmp}/c`, ["fsck", "--strict", "--no-dangling"]);
       assertEquals(fsck.code, 0, fsck.stderr + fsck.stdout);
       assertEquals(await Deno.readTextFile(`${tmp}/c/a.md`), "changed\n");
@@ -91,7 +97,7 @@ Deno.test({
     const tmp = await Deno.makeTempDir({ prefix: "git-range-" });
     try {
       const index = await indexHistory(kv, wiki.id);
-      const base = index.commits[7].seq;
+      const base = index.commits[30].seq;
       const tip = index.commits[index.commits.length - 1].seq;
       const full = countObjects(index, 0, tip);
       const later = countObjects(index, base, tip);

@@ -7,7 +7,7 @@ import { assertEquals, assertOk as assert } from "../../assert.ts";
 import { type AppFixture, appFixture } from "../../fixture/app.ts";
 import type { Actor } from "../../../lib/wiki/types.ts";
 import { checkoutFiles, fetchCounted, git, gitAvailable, gitOk } from "../../git/git_cli.ts";
-import { pageFileSegments } from "../../../lib/git/history.ts";
+import { attachmentFileSegments, pageFileSegments } from "../../../lib/git/replay.ts";
 
 const OWNER: Actor = { id: "did:plc:alice", name: "alice.test", client: "web" };
 const AGENT: Actor = { id: "token:t1", name: "Claude", client: "mcp:Claude", connection: "token:t1" };
@@ -33,10 +33,17 @@ function repoUrl(f: AppFixture, slug = "alice", subdomain = false, password?: st
     : `http://${auth}localhost:${f.port}/w/${slug}/wiki.git`;
 }
 
-/** Writes a history with a person and an agent, an edit, a rename and a deletion. */
+const PNG_V1 = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+const PNG_V2 = new Uint8Array(70_000).map((_, i) => i % 251); // over the inline size: a blob
+
+/** Writes a history with a person and an agent, an edit, attachments (replaced, detached), a rename, a deletion. */
 async function writeHistory(f: AppFixture): Promise<void> {
   const store = f.app.deps.wikis.pages(f.wikis.alice);
   await store.write("Design/Auth", "---\ntags: [auth]\n---\n# Auth\nTokens.\n", { message: "First notes" }, OWNER);
+  await store.putAttachment("Design/Auth", "diagram.png", PNG_V1, {}, OWNER);
+  await store.putAttachment("Design/Auth", "diagram.png", PNG_V2, { message: "Better diagram" }, AGENT);
+  await store.putAttachment("Design/Auth", "notes.txt", new TextEncoder().encode("draft"), {}, OWNER);
+  await store.deleteAttachment("Design/Auth", "notes.txt", {}, OWNER);
   const r = await store.write("Log", "day one\n", {}, AGENT);
   await store.write("Log", "day one\nday two\n", { revision: r.revision, message: "Day two" }, AGENT);
   await store.write("Scratch", "temporary\n", {}, OWNER);
@@ -61,10 +68,22 @@ async function assertMirrors(f: AppFixture, dir: string): Promise<void> {
   });
   const files = await checkoutFiles(dir);
   const pages = await store.list();
-  assertEquals(files.size, pages.length, "one file per live page");
+  const pageFiles = [...files.keys()].filter((p) => !p.startsWith("_attachments/"));
+  assertEquals(pageFiles.length, pages.length, "one file per live page");
   for (const p of pages) {
     assertEquals(files.get(pageFileSegments(p.path).join("/")), (await store.read(p.path)).content, p.path);
   }
+  const attachmentFiles = [...files.keys()].filter((p) => p.startsWith("_attachments/"));
+  const expected: string[] = [];
+  for (const p of pages) {
+    for (const a of await store.listAttachments(p.path)) {
+      const file = attachmentFileSegments(p.path, a.filename).join("/");
+      expected.push(file);
+      const { data } = await store.getAttachment(p.path, a.filename);
+      assertEquals(await Deno.readFile(`${dir}/${file}`), data, file);
+    }
+  }
+  assertEquals(attachmentFiles.sort(), expected.sort(), "attachments beside their pages");
 }
 
 Deno.test({
@@ -80,6 +99,16 @@ Deno.test({
       const files = await checkoutFiles(`${tmp}/c`);
       assert(files.has("Design/Login.md") && !files.has("Design/Auth.md"), "the rename moved the file");
       assert(!files.has("Scratch.md"), "the deleted page is gone");
+      assert(files.has("_attachments/Design/Login/diagram.png"), "attachments follow the rename");
+      assert(!files.has("_attachments/Design/Login/notes.txt"), "the detached file is gone");
+      // The first version of the replaced attachment is still in the history, where it was attached.
+      const first = (await gitOk(`${tmp}/c`, ["log", "--reverse", "--format=%H", "--", "_attachments"])).split("\n")[0];
+      const v1 = await new Deno.Command("/usr/bin/git", {
+        args: ["show", `${first}:_attachments/Design/Auth/diagram.png`],
+        cwd: `${tmp}/c`,
+        stdout: "piped",
+      }).output();
+      assertEquals(v1.stdout, PNG_V1);
       assertEquals(await gitOk(`${tmp}/c`, ["log", "-1", "--format=%an", "--", "Log.md"]), "Claude via mcp\n");
       const fsck = await git(`${tmp}/c`, ["fsck", "--strict"]);
       assertEquals(fsck.code, 0, fsck.stderr);
