@@ -18,6 +18,7 @@ import { authenticate } from "../auth/authenticate.ts";
 import { hasScope, readableByAnyone } from "../auth/access.ts";
 import { BodyError, readBytes } from "../net/body.ts";
 import { isKvFailure } from "../kv/unavailable.ts";
+import { NotFoundError } from "../errors.ts";
 import { protocolSecurityHeaders, withSecurityHeaders } from "../web/security_headers.ts";
 import { HistoryCache } from "./history_cache.ts";
 import { errPkt, parsePkts, PktError } from "./pkt.ts";
@@ -105,6 +106,7 @@ async function route(
     return gitBody(RESULT, streamOf(fetchAnswer(deps.kv, index, plan)));
   } catch (err) {
     if (err instanceof PktError || err instanceof UploadPackError) return gitBody(RESULT, errPkt(err.message));
+    if (err instanceof NotFoundError) return text(404, err.message); // deleted while this request ran
     throw err;
   }
 }
