@@ -25,9 +25,10 @@ export interface HistoryIndex {
   firstObjects: number[];
   /** Blob id (hex) -> seq of the first revision whose tree has it. */
   blobFirst: Map<string, number>;
-  /** The replay's input (revisions, changes), kept for the second replay. */
+  /** The replay's input (revisions, changes) and the ids it made, kept for the second replay. */
   revisions: RevisionStep[];
   changes: Change[];
+  ids: Oid[];
 }
 
 const UTF8 = new TextEncoder();
@@ -77,7 +78,8 @@ export async function indexHistory(kv: Deno.Kv, wikiId: WikiId, upTo = Infinity)
   for (const seq of blobFirst.values()) newAt.set(seq, (newAt.get(seq) ?? 0) + 1);
   const seen = new Set<string>();
   const commits: { seq: number; oid: string }[] = [];
-  const replay = new Replay(changes);
+  const ids: Oid[] = [];
+  const replay = new Replay(changes, { ids, replaying: false });
   for (const r of revisions) {
     const { objects, commit } = replay.step(r);
     for (const o of objects) {
@@ -91,7 +93,7 @@ export async function indexHistory(kv: Deno.Kv, wikiId: WikiId, upTo = Infinity)
   const firstObjects: number[] = [];
   let total = 0;
   for (const c of commits) firstObjects.push(total += newAt.get(c.seq) ?? 0);
-  return { wikiId, seq: last, commits, firstObjects, blobFirst, revisions, changes };
+  return { wikiId, seq: last, commits, firstObjects, blobFirst, revisions, changes, ids };
 }
 
 /** Objects first made by the revisions after `base` up to `target` (seqs of indexed revisions; base 0: all). */
@@ -130,7 +132,7 @@ export async function* historyObjects(
     yield { type: "blob", oid, body: await contentOf(e) };
   }
   sent.clear();
-  const replay = new Replay(index.changes);
+  const replay = new Replay(index.changes, { ids: index.ids, replaying: true });
   for (const r of index.revisions) {
     if (r.seq > target) break;
     const { objects } = replay.step(r);

@@ -54,6 +54,16 @@ export function revisionMessage(r: RevisionStep): string {
   return `${r.message}\n\nRevision: ${r.id}\n`;
 }
 
+/**
+ * The ids of the trees and commits of a replay, in the order it made them: recorded by a first replay, handed to a
+ * second one over the same changes (which then makes the same objects without hashing them again).
+ */
+export interface ReplayIds {
+  ids: Oid[];
+  /** True: `ids` is to be read (a second replay); false: appended to (a first one). */
+  replaying: boolean;
+}
+
 /** Replays changes (sorted by seq) revision by revision; `step` returns the trees and the commit it made. */
 export class Replay {
   readonly #tree = new TreeState();
@@ -62,12 +72,23 @@ export class Replay {
   readonly #live = new Set<string>();
   readonly #attachments = new Map<string, Map<string, Oid>>();
   readonly #changes: readonly Change[];
+  readonly #ids: ReplayIds;
+  #next = 0;
   #parent: Oid | null = null;
   #c = 0;
 
-  /** A replay of `changes`, sorted by seq. */
-  constructor(changes: readonly Change[]) {
+  /** A replay of `changes`, sorted by seq, recording its object ids in `ids` or reusing those recorded there. */
+  constructor(changes: readonly Change[], ids: ReplayIds) {
     this.#changes = changes;
+    this.#ids = ids;
+  }
+
+  /** The id of an object made by this replay: the recorded one, or its hash (then recorded). */
+  #id(type: "tree" | "commit", body: Uint8Array): Oid {
+    if (this.#ids.replaying) return this.#ids.ids[this.#next++];
+    const oid = objectId(type, body);
+    this.#ids.ids.push(oid);
+    return oid;
   }
 
   /** Applies revision `r`'s changes; the tree objects hashed (a tree may repeat an earlier one) and the commit. */
@@ -80,10 +101,10 @@ export class Replay {
       else this.#attachment(ch.pageId, ch.filename, ch.blob);
     }
     const objects: GitObject[] = [];
-    const root = this.#tree.hash((t) => objects.push({ type: "tree", ...t }));
+    const root = this.#tree.hash((t) => objects.push({ type: "tree", ...t }), (body) => this.#id("tree", body));
     const message = revisionMessage(r);
     const body = commitBody({ tree: root, parent: this.#parent, author: revisionAuthor(r), message });
-    const commit = objectId("commit", body);
+    const commit = this.#id("commit", body);
     objects.push({ type: "commit", oid: commit, body });
     this.#parent = commit;
     return { objects, commit };

@@ -136,20 +136,27 @@ export class TreeState {
     }
   }
 
-  /** The root tree's id; `made` receives every tree object hashed for it (children before parents). */
-  hash(made: (t: TreeObject) => void): Oid {
-    return hashDir(this.#root, made);
+  /**
+   * The root tree's id; `made` receives every tree object hashed for it (children before parents). `idOf` computes
+   * a tree's id from its body (default: SHA-1; a second replay passes the ids the first one recorded).
+   */
+  hash(made: (t: TreeObject) => void, idOf: (body: Uint8Array) => Oid = treeId): Oid {
+    return hashDir(this.#root, made, idOf);
   }
 }
 
-function hashDir(d: Dir, made: (t: TreeObject) => void): Oid {
+function treeId(body: Uint8Array): Oid {
+  return objectId("tree", body);
+}
+
+function hashDir(d: Dir, made: (t: TreeObject) => void, idOf: (body: Uint8Array) => Oid): Oid {
   if (d.oid !== null) return d.oid;
   for (const [name, child] of d.dirs) {
     if (child.oid !== null) continue;
-    const oid = hashDir(child, made);
+    const oid = hashDir(child, made, idOf);
     d.put(entryKey(name, true), treeEntryBytes({ name, dir: true, oid }));
   }
-  d.oid = objectId("tree", d.body);
+  d.oid = idOf(d.body);
   made({ oid: d.oid, body: d.body, base: d.last });
   d.last = { oid: d.oid, body: d.body };
   return d.oid;
