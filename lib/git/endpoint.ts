@@ -97,11 +97,11 @@ async function route(
   if (body instanceof Response) return body;
   try {
     const cmd = parseCommand(parsePkts(body));
-    const index = await cache.current(wiki.id);
-    if (cmd.command === "ls-refs") return gitBody(RESULT, lsRefs(index, cmd.args));
-    if (cmd.command !== "fetch") {
+    if (cmd.command !== "ls-refs" && cmd.command !== "fetch") {
       throw new UploadPackError(`unknown command ${JSON.stringify(cmd.command.slice(0, 40))}`);
     }
+    const index = await cache.current(wiki.id);
+    if (cmd.command === "ls-refs") return gitBody(RESULT, lsRefs(index, cmd.args));
     const plan = planFetch(index, cmd.args);
     return gitBody(RESULT, streamOf(fetchAnswer(deps.kv, index, plan)));
   } catch (err) {
