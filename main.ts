@@ -26,7 +26,7 @@ import { securityHeaders } from "./routes/_middleware/security.ts";
 import { handleError, notFound } from "./routes/errors.tsx";
 import { registerPlatform } from "./routes/platform/mod.ts";
 import { registerWikiPages } from "./routes/wiki/mod.ts";
-import { buildMcpEndpoint, registerWikiProtocol } from "./routes/wiki/protocol.ts";
+import { buildGitEndpoint, buildMcpEndpoint, registerWikiProtocol } from "./routes/wiki/protocol.ts";
 import { buildPlatformDeps } from "./routes/app/context.ts";
 import { refuseOtherAudience, rootChallenge } from "./routes/platform/root_mcp.ts";
 import { createWikiTokens } from "./lib/auth/tokens.ts";
@@ -157,6 +157,8 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
   // `{wiki}/mcp` skips the wiki's Hono middleware (lib/mcp/fast_path.ts): the endpoint authenticates, limits its
   // body with a JSON-RPC error and gets the protocol security headers there.
   const mcpFast = createMcpFastPath(deps.mcp, { https: config.publicOrigin.startsWith("https:") });
+  // `{wiki}/wiki.git/...` (lib/git/endpoint.ts): the read-only git view of the history, outside Hono likewise.
+  const gitFast = buildGitEndpoint(core);
 
   return {
     deps,
@@ -186,6 +188,8 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
       }
       const fast = mcpFast(request, tenant.slug, tenant.rest);
       if (fast) return await fast;
+      const git = gitFast(request, tenant.slug, tenant.rest);
+      if (git) return await git;
       // Concatenated, not resolved against the origin: a rest starting with `//` (`/w/alice//x`) would otherwise
       // read as a scheme-relative URL naming another host (or no valid URL at all).
       const inner = new URL(url.origin + tenant.rest + url.search);

@@ -25,6 +25,7 @@ export const RESERVED_WIKI_SEGMENTS: ReadonlySet<string> = new Set([
   ".well-known",
   "favicon.ico",
   "robots.txt",
+  "wiki.git",
 ]);
 
 /** Where a request is addressed. `rest` is the path inside the wiki, always starting with `/`. */

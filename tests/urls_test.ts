@@ -41,6 +41,8 @@ Deno.test("urls - pages whose first segment is reserved are served under /-/page
   assertEquals(pagePathUrl("mcp"), "/-/page/mcp");
   assertEquals(pagePathUrl("token/x"), "/-/page/token/x");
   assertEquals(pagePathUrl("Token"), "/Token");
+  assertEquals(pagePathUrl("wiki.git"), "/-/page/wiki.git", "the git repository's address is not a page's");
+  assertEquals(pagePathUrl("wiki.git/notes"), "/-/page/wiki.git/notes");
   assertEquals(pagePathUrl("a?b#c/d%e"), "/a%3Fb%23c/d%25e");
   assertEquals(encodePagePath("Über uns/Fünf Punkte"), "%C3%9Cber_uns/F%C3%BCnf_Punkte");
   assertEquals(decodePagePath("%C3%9Cber_uns/F%C3%BCnf_Punkte"), "Über_uns/Fünf_Punkte");

@@ -39,6 +39,9 @@ export interface Principal {
   clientId?: string;
 }
 
+/** The failure description of a valid credential of another wiki (the git endpoint answers it with 403, not 401). */
+export const OTHER_WIKI_TOKEN = "The token belongs to another wiki.";
+
 /** Why a request is not authenticated. `missing`: no credentials; `invalid`: unknown, expired, other wiki. */
 export type AuthFailure = { kind: "missing" } | { kind: "invalid"; description: string };
 

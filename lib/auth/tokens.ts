@@ -10,7 +10,7 @@ import type { KeyRing } from "../keys.ts";
 import { newId, randomToken } from "../ids.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { WikiRecord } from "../wiki/types.ts";
-import type { Principal, Verifier } from "./principal.ts";
+import { OTHER_WIKI_TOKEN, type Principal, type Verifier } from "./principal.ts";
 import { tokenScopes } from "./access.ts";
 import {
   deleteToken,
@@ -113,7 +113,7 @@ export function createWikiTokens(deps: { kv: Deno.Kv; keys: KeyRing; now?: () =>
           const entry = tokenOfEntries(entries);
           if (!entry) return { ok: false, description: "The token is unknown or was revoked." };
           const rec = entry.value;
-          if (rec.wikiId !== wiki.id) return { ok: false, description: "The token belongs to another wiki." };
+          if (rec.wikiId !== wiki.id) return { ok: false, description: OTHER_WIKI_TOKEN };
           await touch(entry);
           const principal: Principal = {
             subject: `token:${rec.id}`,

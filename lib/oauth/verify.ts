@@ -9,7 +9,7 @@
  * member loses access at once, a demoted one loses `wiki:write` at once). With the page read that is two round
  * trips per tools/call. Last use is written at most once a minute per token.
  */
-import type { Principal, Scope, Verifier } from "../auth/principal.ts";
+import { OTHER_WIKI_TOKEN, type Principal, type Scope, type Verifier } from "../auth/principal.ts";
 import { scopesForRole, scopesWithinRole } from "../auth/access.ts";
 import { memberLookupKey, roleOfMemberEntry } from "../wiki/keys.ts";
 import type { OAuthContext, WikiRef } from "./context.ts";
@@ -48,7 +48,7 @@ const DESCRIPTIONS: Record<VerifyReason, string> = {
   "unknown": "The access token is unknown or was revoked.",
   "expired": "The access token has expired; refresh it.",
   "revoked": "The authorization behind this token was revoked; connect the app again.",
-  "wrong-wiki": "The token belongs to another wiki.",
+  "wrong-wiki": OTHER_WIKI_TOKEN,
   "not-member": "The user who authorized this app is no longer a member of this wiki.",
 };
 

@@ -67,6 +67,7 @@ export const BACKUP_RULES: Readonly<Record<string, BackupRule>> = {
   change: KEEP,
   link: KEEP,
   att: KEEP,
+  att_hist: KEEP, // attachment history, needed to rebuild the wiki's git history with the same commit ids
   // A live slug never expires; a deleted wiki's tombstone is dropped a day after its cooling-off (wikis.ts).
   wiki_slug: {
     keep: true,

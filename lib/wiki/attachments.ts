@@ -2,14 +2,17 @@
  * @module
  * Page attachments: files stored with a page (keyed by its stable page id, so they follow renames). Small files
  * are inline in the record; larger ones are staged as chunked blobs and published by the write's final commit.
- * Attaching and detaching create revisions (actions `attach`/`detach`) but no page history entry.
+ * Attaching and detaching create revisions (actions `attach`/`detach`) and an attachment history entry (`att_hist`,
+ * by write sequence) but no page history entry; a replaced or detached file's bytes stay, for the history (the git
+ * view, lib/git/), and keep counting toward the storage quota, so that attach/detach cycles cannot grow storage
+ * without bound (there is no pruning of attachment history yet).
  */
-import { type BlobRef, deleteBlob, readBlob } from "../kv/blobs.ts";
+import { type BlobRef, readBlob } from "../kv/blobs.ts";
 import { K } from "./keys.ts";
 import { sha256Hex } from "../ids.ts";
 import { InvalidInputError, NotFoundError, TooLargeError } from "../errors.ts";
 import type { Actor, AttachmentInfo } from "./types.ts";
-import { type AttachmentRecord, commitMessage, type PageHead } from "./records.ts";
+import { type AttachmentHistRecord, type AttachmentRecord, commitMessage, type PageHead } from "./records.ts";
 import { BlobStager, discardOnRefusal, formatLimit, readState, runWrite } from "./commit.ts";
 import { getHead, makeRevision, requireLive, type StoreContext } from "./store_context.ts";
 import { utf8Bytes } from "./text.ts";
@@ -143,13 +146,11 @@ export async function putAttachment(
   const mime = MIME_SHAPE.test(given) ? given : mimeFor(name);
   const stager = new BlobStager(ctx.kv, ctx.wikiId, ctx.now);
   let staged: BlobRef | null = null;
-  let replaced: AttachmentRecord | null = null;
   try {
-    const info = await runWrite(ctx, async () => {
+    return await runWrite(ctx, async () => {
       const { state, versionstamp, values } = await readState(ctx.kv, ctx.wikiId, [K.page(ctx.wikiId, path)]);
       const head = requireLive(path, values[0] as PageHead | null);
       const key = K.attachment(ctx.wikiId, head.pageId, name);
-      replaced = (await ctx.kv.get<AttachmentRecord>(key)).value;
       const msg = commitMessage(opts.message, `Attach: ${path}/${name}`);
       const rev = makeRevision(ctx, state, "attach", msg, [path], actor);
       if (data.length > INLINE_ATTACHMENT_BYTES && staged === null) staged = await stager.bytes(data);
@@ -166,14 +167,13 @@ export async function putAttachment(
         state,
         revision: rev,
         pages: [],
-        sets: [[key, rec]],
-        extraBytes: data.length - (replaced?.size ?? 0),
+        sets: [[key, rec], [K.attHist(ctx.wikiId, rev.seq), histOf(head.pageId, rec)]],
+        // A replaced file's bytes stay for the history (git view), so they keep counting toward the quota.
+        extraBytes: data.length,
         publish: staged ? [staged] : [],
         result: infoOf(rec),
       };
     });
-    await dropBlobOf(ctx, replaced);
-    return info;
   } catch (err) {
     return await discardOnRefusal(stager, err);
   }
@@ -188,13 +188,12 @@ export async function deleteAttachment(
   actor: Actor,
 ): Promise<void> {
   const name = sanitizeFilename(filename);
-  let removed: AttachmentRecord | null = null;
   await runWrite(ctx, async () => {
     const { state, versionstamp, values } = await readState(ctx.kv, ctx.wikiId, [K.page(ctx.wikiId, path)]);
     const head = values[0] as PageHead | null;
     if (head === null) requireLive(path, head);
     const key = K.attachment(ctx.wikiId, head!.pageId, name);
-    removed = (await ctx.kv.get<AttachmentRecord>(key)).value;
+    const removed = (await ctx.kv.get<AttachmentRecord>(key)).value;
     if (removed === null) throw notFound(path, name);
     const rev = makeRevision(
       ctx,
@@ -209,17 +208,17 @@ export async function deleteAttachment(
       state,
       revision: rev,
       pages: [],
+      sets: [[K.attHist(ctx.wikiId, rev.seq), { ...histOf(head!.pageId, removed), content: null }]],
       deletes: [key],
-      extraBytes: -removed.size,
+      extraBytes: 0, // the bytes stay for the history (git view) and keep counting toward the quota
       result: undefined,
     };
   });
-  await dropBlobOf(ctx, removed);
 }
 
-/** Deletes the blob of a record that is no longer referenced (attachments keep no history). Best effort. */
-async function dropBlobOf(ctx: StoreContext, rec: AttachmentRecord | null): Promise<void> {
-  if (rec && !("bytes" in rec.content)) await deleteBlob(ctx.kv, ctx.wikiId, rec.content.blob).catch(() => {});
+/** The history entry of an attachment record written by an attach revision. */
+function histOf(pageId: string, rec: AttachmentRecord): AttachmentHistRecord {
+  return { pageId, filename: rec.filename, size: rec.size, sha256: rec.sha256, content: rec.content };
 }
 
 function notFound(path: string, name: string): NotFoundError {

@@ -41,6 +41,8 @@ export const K = {
   pageHist: (wikiId: WikiId, pageId: PageId, seq: number) => ["page_hist", wikiId, pageId, seq] as const,
   /** Prefix of a page's history, ordered by `seq`. */
   pageHistAll: (wikiId: WikiId, pageId: PageId) => ["page_hist", wikiId, pageId] as const,
+  /** Prefix of every page's history in a wiki, by page id then `seq` (the history export, lib/wiki/history_feed.ts). */
+  pageHists: (wikiId: WikiId) => ["page_hist", wikiId] as const,
   /** A revision (one write: one or more pages changed together). */
   rev: (wikiId: WikiId, revId: RevId) => ["rev", wikiId, revId] as const,
   /** Prefix of all revisions of a wiki (string order: prefix lookups). */
@@ -57,6 +59,10 @@ export const K = {
   attachment: (wikiId: WikiId, pageId: PageId, filename: string) => ["att", wikiId, pageId, filename] as const,
   /** Prefix of a page's attachments. */
   attachments: (wikiId: WikiId, pageId: PageId) => ["att", wikiId, pageId] as const,
+  /** What the attach or detach revision at write sequence `seq` did to one attachment (its history). */
+  attHist: (wikiId: WikiId, seq: number) => ["att_hist", wikiId, seq] as const,
+  /** Prefix of a wiki's attachment history, by `seq`. */
+  attHists: (wikiId: WikiId) => ["att_hist", wikiId] as const,
 } as const;
 
 /** The wiki core's key prefixes. */
@@ -71,6 +77,7 @@ export const WIKI_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
   wiki   change           the wiki's change feed by write sequence
   wiki   link             backlink index: source links to target
   wiki   att              attachment metadata of a page
+  wiki   att_hist         what one attach or detach revision did to an attachment
   global wiki_slug        slug -> live wiki, or a deleted wiki's tombstone
   user   user_wiki        index: the wikis a person owns or belongs to
   user   user_wiki_count  how many live wikis a person owns
@@ -89,6 +96,7 @@ export const WIKI_PURGED_TYPES: readonly string[] = [
   "change",
   "link",
   "att",
+  "att_hist",
 ];
 
 /** Value of `wiki_slug`: the live wiki (denormalized record), or a tombstone after deletion. */

@@ -82,6 +82,18 @@ export interface AttachmentRecord {
   content: { bytes: Uint8Array } | BlobRef;
 }
 
+/**
+ * One entry of the attachment history: the attachment an attach revision wrote (its content stays readable after
+ * a later replacement or detachment), or a detachment (`content: null`).
+ */
+export interface AttachmentHistRecord {
+  pageId: PageId;
+  filename: string;
+  size: number;
+  sha256: string;
+  content: { bytes: Uint8Array } | BlobRef | null;
+}
+
 /** True when the stored content is inline text. */
 export function isInline(c: StoredContent): c is { text: string } {
   return "text" in c;

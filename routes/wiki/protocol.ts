@@ -13,6 +13,7 @@ import type { Hono } from "hono";
 import type { AppDeps, WikiEnv } from "../env.ts";
 import { createMcpEndpoint, type McpEndpoint, METADATA_CORS } from "../../lib/mcp/endpoint.ts";
 import { registerOAuthRoutes } from "./oauth/mod.ts";
+import { createGitFastPath, type GitFastPath } from "../../lib/git/endpoint.ts";
 
 /** Builds the MCP endpoint of an app (main.ts, once): per-wiki tokens first, then OAuth access tokens. */
 export function buildMcpEndpoint(
@@ -24,6 +25,19 @@ export function buildMcpEndpoint(
     wikis: deps.wikis,
     limits: deps.config.limits,
     verifiers: [deps.tokens.verifier(), deps.oauth.verifier()],
+  });
+}
+
+/** Builds the read-only git endpoint `{wiki}/wiki.git` (main.ts, once): the same credentials as the MCP endpoint. */
+export function buildGitEndpoint(
+  deps: Pick<AppDeps, "kv" | "wikis" | "config" | "tokens" | "oauth">,
+): GitFastPath {
+  return createGitFastPath({
+    kv: deps.kv,
+    wikis: deps.wikis,
+    verifiers: [deps.tokens.verifier(), deps.oauth.verifier()],
+    maxBodyBytes: deps.config.limits.maxBodyBytes,
+    https: deps.config.publicOrigin.startsWith("https:"),
   });
 }
 
