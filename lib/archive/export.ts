@@ -1,0 +1,164 @@
+/**
+ * @module
+ * Export of a wiki as a zip that opens as an Obsidian vault and carries the whole history
+ * (lib/archive/export_format.ts). Streamed: records are read from KV as the download pulls, one page or attachment
+ * in memory at a time, plus the metadata lines (about 1 KB a page) and the central directory.
+ */
+import { readBlob } from "../kv/blobs.ts";
+import { K } from "../wiki/keys.ts";
+import {
+  type AttachmentRecord,
+  type HistRecord,
+  loadText,
+  type PageHead,
+  type StoredRevision,
+} from "../wiki/records.ts";
+import type { WikiRecord } from "../wiki/types.ts";
+import { sha256Hex } from "../ids.ts";
+import { type ZipInput, zipStream } from "./zip_write.ts";
+import { attachmentFile, toObsidianRefs } from "./attachment_refs.ts";
+import {
+  type AttachmentLine,
+  contentFile,
+  type ContentRef,
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  GIT_BUNDLE_ENTRY,
+  type HistoryLine,
+  type Manifest,
+  META,
+  type PageLine,
+} from "./export_format.ts";
+
+/** Options of an export. */
+export interface ExportOptions {
+  /**
+   * MERGE HOOK for the git exporter (issue 13 item 1): returns the wiki's history as a git bundle, written to the zip
+   * as `wiki.bundle` (GIT_BUNDLE_ENTRY); null or absent leaves it out.
+   */
+  gitBundle?: (wiki: WikiRecord) => Promise<Uint8Array | null>;
+  /** Progress: called after each file with the number of files written. */
+  onFile?: (files: number) => void;
+}
+
+const UTF8 = new TextEncoder();
+
+/** The export of `wiki` as a zip byte stream. */
+export function exportWikiZip(kv: Deno.Kv, wiki: WikiRecord, opts: ExportOptions = {}): ReadableStream<Uint8Array> {
+  return zipStream(exportEntries(kv, wiki, opts));
+}
+
+/** What the page pass remembers of each page for the history pass. */
+interface PageMark {
+  sha: string;
+  /** The page file holding this text as is, when there is one. */
+  file: string | null;
+}
+
+/** The files of an export, in order: pages, attachments, older contents, then the metadata. */
+export async function* exportEntries(
+  kv: Deno.Kv,
+  wiki: WikiRecord,
+  opts: ExportOptions = {},
+): AsyncGenerator<ZipInput> {
+  const w = wiki.id;
+  const marks = new Map<string, PageMark>();
+  const paths = new Map<string, string>();
+  const seen = new Set<string>();
+  const usedFiles = new Set<string>();
+  const pageLines: string[] = [];
+  let files = 0;
+  const emit = (input: ZipInput): ZipInput => {
+    opts.onFile?.(++files);
+    return input;
+  };
+  let livePages = 0;
+  for await (const e of kv.list<PageHead>({ prefix: K.pages(w) })) {
+    const head = e.value;
+    const text = await loadText(kv, w, head.content);
+    const sha = await sha256Hex(text);
+    paths.set(head.pageId, head.path);
+    let ref: ContentRef = { sha256: sha };
+    let file: string | null = null;
+    if (!head.deleted) {
+      livePages++;
+      const name = uniqueFile(usedFiles, head.path, ".md");
+      const vaultText = toObsidianRefs(text);
+      yield emit({ name, data: UTF8.encode(vaultText), mtime: head.updatedAt });
+      if (vaultText === text) {
+        file = name;
+        ref = { file };
+      }
+    }
+    if (!("file" in ref) && !seen.has(sha)) {
+      seen.add(sha);
+      yield emit({ name: contentFile(sha), data: UTF8.encode(text), mtime: head.updatedAt });
+    }
+    marks.set(head.pageId, { sha, file });
+    const { content: _c, ...meta } = head;
+    pageLines.push(JSON.stringify({ ...meta, content: ref } satisfies PageLine));
+  }
+  const attachmentLines: string[] = [];
+  for await (const e of kv.list<AttachmentRecord>({ prefix: ["att", w] })) {
+    const pageId = e.key[2] as string;
+    const rec = e.value;
+    const path = paths.get(pageId);
+    if (path === undefined) continue; // an attachment of a page replaced by a rename: unreachable
+    const data = "bytes" in rec.content ? rec.content.bytes : await readBlob(kv, w, rec.content);
+    const name = uniqueFile(usedFiles, attachmentFile(path, rec.filename), "");
+    yield emit({ name, data, mtime: rec.updatedAt });
+    const { content: _c, ...meta } = rec;
+    attachmentLines.push(JSON.stringify({ ...meta, pageId, file: name } satisfies AttachmentLine));
+  }
+  const historyLines: string[] = [];
+  for await (const e of kv.list<HistRecord>({ prefix: ["page_hist", w] })) {
+    const pageId = e.key[2] as string;
+    const seq = e.key[3] as number;
+    const hist = e.value;
+    const text = await loadText(kv, w, hist.content);
+    const sha = await sha256Hex(text);
+    const mark = marks.get(pageId);
+    let ref: ContentRef = { sha256: sha };
+    if (mark?.file && mark.sha === sha) ref = { file: mark.file };
+    else if (!seen.has(sha)) {
+      seen.add(sha);
+      yield emit({ name: contentFile(sha), data: UTF8.encode(text), mtime: hist.revision.time });
+    }
+    const { content: _c, ...meta } = hist;
+    historyLines.push(JSON.stringify({ ...meta, pageId, seq, content: ref } satisfies HistoryLine));
+  }
+  const revisionLines: string[] = [];
+  for await (const e of kv.list<StoredRevision>({ prefix: K.changes(w) })) revisionLines.push(JSON.stringify(e.value));
+  yield emit(jsonl(META.pages, pageLines));
+  yield emit(jsonl(META.attachments, attachmentLines));
+  yield emit(jsonl(META.history, historyLines));
+  yield emit(jsonl(META.revisions, revisionLines));
+  const manifest: Manifest = {
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    title: wiki.title,
+    pages: livePages,
+    attachments: attachmentLines.length,
+    revisions: revisionLines.length,
+    historyEntries: historyLines.length,
+  };
+  yield emit({ name: META.manifest, data: UTF8.encode(JSON.stringify(manifest, null, 2) + "\n") });
+  const bundle = opts.gitBundle ? await opts.gitBundle(wiki) : null;
+  if (bundle) yield emit({ name: GIT_BUNDLE_ENTRY, data: bundle });
+}
+
+/** A metadata file of JSON lines. */
+function jsonl(name: string, lines: string[]): ZipInput {
+  return { name, data: UTF8.encode(lines.length === 0 ? "" : lines.join("\n") + "\n") };
+}
+
+/**
+ * A file name not yet used in the zip, compared case-insensitively (pages `A` and `a` must not become two files that
+ * one case-insensitive file system, or the importer's duplicate check, would see as one): `a.md`, then `a~2.md`.
+ */
+function uniqueFile(used: Set<string>, base: string, ext: string): string {
+  let name = base + ext;
+  for (let n = 2; used.has(name.toLowerCase()); n++) name = `${base}~${n}${ext}`;
+  used.add(name.toLowerCase());
+  return name;
+}
