@@ -17,7 +17,7 @@ export interface Archive {
   root: string;
   /** Files by their name inside the vault (root stripped), in name order. */
   files: Map<string, ZipEntry>;
-  /** Entries skipped on sight, with why. */
+  /** Entries skipped on sight (names inside the vault), with why. */
   skipped: { entry: string; reason: string }[];
 }
 
@@ -57,7 +57,7 @@ export async function openArchive(src: ZipSource, limits: ZipLimits): Promise<Ar
   for (const e of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const name = e.name.slice(root.length);
     const skip = SKIP.find(([re]) => re.test(name));
-    if (skip) skipped.push({ entry: e.name, reason: skip[1] });
+    if (skip) skipped.push({ entry: name, reason: skip[1] });
     else files.set(name, e);
   }
   return { src, root, files, skipped };

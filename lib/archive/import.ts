@@ -102,7 +102,8 @@ async function applyVaultImport(
     for await (const walked of walkNotes(archive, layout, owners, target.limits.maxPageBytes)) {
       if ("refused" in walked || !creates.has(walked.note.path)) continue;
       await target.pages.write(walked.note.path, walked.text, { message: `Import: ${walked.note.entry}` }, actor);
-      opts.onProgress?.(++result.pagesWritten, total);
+      result.pagesWritten++;
+      opts.onProgress?.(result.pagesWritten, total);
     }
     for (const a of attachments) {
       const data = await readFile(archive, a.entry);

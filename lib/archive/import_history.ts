@@ -61,6 +61,7 @@ export async function planHistoryImport(target: ImportTarget, archive: Archive):
     : null;
   return {
     format: "robot.wtf",
+    root: archive.root,
     history: {
       restored: true,
       revisions: h.revisions.length,

@@ -52,6 +52,8 @@ export interface PlannedAttachment {
 /** Everything a dry run reports. */
 export interface ImportPlan {
   format: ImportFormat;
+  /** The folder enclosing the whole archive, stripped from every `entry` of the plan (`""` when none). */
+  root: string;
   /** Whether the archive's history is restored (this project's export into a wiki with nothing but starter pages). */
   history: { restored: boolean; revisions: number; note: string | null };
   pages: PlannedPage[];
@@ -81,9 +83,7 @@ export async function detectFormat(archive: Archive): Promise<ImportFormat> {
       // not ours: import it as Markdown
     }
   }
-  return archive.skipped.some((s) => s.entry.slice(archive.root.length).startsWith(".obsidian/"))
-    ? "obsidian"
-    : "markdown";
+  return archive.skipped.some((s) => s.entry.startsWith(".obsidian/")) ? "obsidian" : "markdown";
 }
 
 /** Plans an import of pages and attachments (no history); reads every note once. */
@@ -114,9 +114,10 @@ export async function planVaultImport(
     const action: ImportAction = existing === null ? "create" : existing === text ? "unchanged" : "conflict";
     pages.push({ entry: note.entry, path: note.path, renamedFrom: note.renamedFrom, action, bytes });
   }
-  const attachments = await planAttachments(target, archive, layout, owners, pages, refused);
+  const attachments = await planAttachments(target, archive, owners, pages, refused);
   const plan: ImportPlan = {
     format,
+    root: archive.root,
     history: { restored: false, revisions: 0, note: null },
     pages,
     attachments,
@@ -134,7 +135,6 @@ export async function planVaultImport(
 async function planAttachments(
   target: ImportTarget,
   archive: Archive,
-  layout: VaultLayout,
   owners: Placements,
   pages: PlannedPage[],
   refused: EntryNote[],
@@ -165,7 +165,6 @@ async function planAttachments(
       : "conflict";
     out.push({ entry: file, path, filename, action, bytes: size });
   }
-  void layout;
   return out;
 }
 
