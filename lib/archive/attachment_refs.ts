@@ -49,3 +49,12 @@ export function toObsidianRefs(markdown: string): string {
     return `${bang}[[${attachmentFile(ref.path, ref.filename)}${label}]]`;
   });
 }
+
+/**
+ * The reference an imported page writes for an attachment: the site-relative path of its download URL (`urls`'s
+ * absolute one without the origin, so it survives a change of host), with parentheses escaped so it stays one
+ * Markdown link destination.
+ */
+export function attachmentHref(absoluteUrl: string): string {
+  return new URL(absoluteUrl).pathname.replace(/[()]/g, (c) => (c === "(" ? "%28" : "%29"));
+}
