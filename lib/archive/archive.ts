@@ -89,3 +89,11 @@ export async function readTextFile(archive: Archive, name: string): Promise<stri
     throw new ArchiveError("bad_text", archive.root + name, "its text is not UTF-8.");
   }
 }
+
+/**
+ * The largest upload an import accepts for `wiki`: twice its storage quota (an export carries its history beside
+ * the current pages) plus the ordinary request limit, so any export of a wiki within its quota can come back in.
+ */
+export function uploadLimit(wiki: WikiRecord, limits: Limits): number {
+  return 2 * wiki.quota.bytes + limits.maxBodyBytes;
+}

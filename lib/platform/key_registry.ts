@@ -14,6 +14,7 @@ import { OAUTH_STORE } from "../oauth/store.ts";
 import { SESSION_STORE } from "../session/store.ts";
 import { WIKI_STORE } from "../wiki/wiki_purge.ts";
 import { PLATFORM_STORE } from "./store.ts";
+import { UPLOAD_STORE } from "../archive/upload_store.ts";
 
 /** Every registered key prefix, by owner. */
 export const KEY_PREFIXES: readonly KeyPrefix[] = [
@@ -24,6 +25,7 @@ export const KEY_PREFIXES: readonly KeyPrefix[] = [
   ...OAUTH_STORE.prefixes,
   ...SESSION_STORE.prefixes,
   ...PLATFORM_STORE.prefixes,
+  ...UPLOAD_STORE.prefixes,
   ...ATPROTO_PREFIXES,
   ...RATE_PREFIXES,
 ];
