@@ -53,7 +53,7 @@ const CATEGORIES = ["project", "notes", "decision", "meeting", "research", "howt
 const FOLDERS = 20;
 
 /** Deterministic corpus: a vocabulary and word sampler with a skewed (Zipf-like) distribution. */
-function corpus(seed: number) {
+export function corpus(seed: number) {
   const rand = seededRandom(seed);
   const syllables = ["ka", "lo", "mi", "ren", "tas", "vo", "zu", "pel", "dra", "qui", "sen", "tor", "ba", "nex", "fi"];
   const vocab = new Set<string>();
@@ -83,12 +83,12 @@ function corpus(seed: number) {
   return { rand, words, word };
 }
 
-function pagePath(i: number): string {
+export function pagePath(i: number): string {
   return `Area ${i % FOLDERS}/Topic ${i}`;
 }
 
 /** One page's content: frontmatter, a heading, paragraphs of sampled words, two or three WikiLinks. */
-function pageContent(c: ReturnType<typeof corpus>, i: number, pages: number, words: number, edit = 0): string {
+export function pageContent(c: ReturnType<typeof corpus>, i: number, pages: number, words: number, edit = 0): string {
   const tags = [c.word(), c.word()].filter((t, k, a) => a.indexOf(t) === k);
   const lines = [
     "---",

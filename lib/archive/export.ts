@@ -48,11 +48,10 @@ export function exportWikiZip(kv: Deno.Kv, wiki: WikiRecord, opts: ExportOptions
   return zipStream(exportEntries(kv, wiki, opts));
 }
 
-/** What the page pass remembers of each page for the history pass. */
+/** What the page pass remembers of each page for the history pass: the head's state and where its text is. */
 interface PageMark {
-  sha: string;
-  /** The page file holding this text as is, when there is one. */
-  file: string | null;
+  seq: number;
+  ref: ContentRef;
 }
 
 /** The files of an export, in order: pages, attachments, older contents, then the metadata. */
@@ -72,31 +71,32 @@ export async function* exportEntries(
     opts.onFile?.(++files);
     return input;
   };
+  /** The reference of a text no page file holds as is: its content file, written once. */
+  async function* contentRef(text: string, mtime: number, out: { ref: ContentRef | null }): AsyncGenerator<ZipInput> {
+    const sha = await sha256Hex(text);
+    if (!seen.has(sha)) {
+      seen.add(sha);
+      yield emit({ name: contentFile(sha), data: UTF8.encode(text), mtime });
+    }
+    out.ref = { sha256: sha };
+  }
   let livePages = 0;
   for await (const e of kv.list<PageHead>({ prefix: K.pages(w) })) {
     const head = e.value;
     const text = await loadText(kv, w, head.content);
-    const sha = await sha256Hex(text);
     paths.set(head.pageId, head.path);
-    let ref: ContentRef = { sha256: sha };
-    let file: string | null = null;
+    const out: { ref: ContentRef | null } = { ref: null };
     if (!head.deleted) {
       livePages++;
       const name = uniqueFile(usedFiles, head.path, ".md");
       const vaultText = toObsidianRefs(text);
       yield emit({ name, data: UTF8.encode(vaultText), mtime: head.updatedAt });
-      if (vaultText === text) {
-        file = name;
-        ref = { file };
-      }
+      if (vaultText === text) out.ref = { file: name };
     }
-    if (!("file" in ref) && !seen.has(sha)) {
-      seen.add(sha);
-      yield emit({ name: contentFile(sha), data: UTF8.encode(text), mtime: head.updatedAt });
-    }
-    marks.set(head.pageId, { sha, file });
+    if (out.ref === null) yield* contentRef(text, head.updatedAt, out);
+    marks.set(head.pageId, { seq: head.seq, ref: out.ref! });
     const { content: _c, ...meta } = head;
-    pageLines.push(JSON.stringify({ ...meta, content: ref } satisfies PageLine));
+    pageLines.push(JSON.stringify({ ...meta, content: out.ref! } satisfies PageLine));
   }
   const attachmentLines: string[] = [];
   for await (const e of kv.list<AttachmentRecord>({ prefix: ["att", w] })) {
@@ -115,17 +115,12 @@ export async function* exportEntries(
     const pageId = e.key[2] as string;
     const seq = e.key[3] as number;
     const hist = e.value;
-    const text = await loadText(kv, w, hist.content);
-    const sha = await sha256Hex(text);
     const mark = marks.get(pageId);
-    let ref: ContentRef = { sha256: sha };
-    if (mark?.file && mark.sha === sha) ref = { file: mark.file };
-    else if (!seen.has(sha)) {
-      seen.add(sha);
-      yield emit({ name: contentFile(sha), data: UTF8.encode(text), mtime: hist.revision.time });
-    }
+    // The entry written with the current head holds the head's text: no need to read or hash it again.
+    const out: { ref: ContentRef | null } = { ref: mark?.seq === seq ? mark.ref : null };
+    if (out.ref === null) yield* contentRef(await loadText(kv, w, hist.content), hist.revision.time, out);
     const { content: _c, ...meta } = hist;
-    historyLines.push(JSON.stringify({ ...meta, pageId, seq, content: ref } satisfies HistoryLine));
+    historyLines.push(JSON.stringify({ ...meta, pageId, seq, content: out.ref! } satisfies HistoryLine));
   }
   const revisionLines: string[] = [];
   for await (const e of kv.list<StoredRevision>({ prefix: K.changes(w) })) revisionLines.push(JSON.stringify(e.value));
