@@ -1,9 +1,9 @@
 /**
  * @module
- * A minimal streaming zip writer: entries are stored or deflated (native `CompressionStream("deflate-raw")`) one at a
- * time (small ones with node:zlib's synchronous deflate, which costs a quarter of a stream's set-up) and emitted as
- * soon as they are ready, so memory holds one entry plus the central directory (about 60 bytes
- * and the name per entry), never the whole archive. Sizes and CRC are known before each local header is written (no
+ * A minimal streaming zip writer: entries are stored or deflated one at a time (small ones with node:zlib's synchronous
+ * raw deflate, a quarter of the cost of setting up a stream; large ones through `CompressionStream("deflate-raw")`)
+ * and emitted as soon as they are ready, so memory holds one entry plus the central directory (about 60 bytes and the
+ * name per entry), never the whole archive. Sizes and CRC are known before each local header is written (no
  * data descriptors), names are UTF-8 (flag bit 11), times are UTC DOS times (the same input gives the same bytes).
  * No zip64: an archive past 65,535 entries or 4 GiB is refused with a clear error.
  */
