@@ -25,9 +25,11 @@ import {
   EXPORT_VERSION,
   GIT_BUNDLE_ENTRY,
   type HistoryLine,
+  LINES_PER_PART,
   type Manifest,
   META,
   type PageLine,
+  partName,
 } from "./export_format.ts";
 
 /** Options of an export. */
@@ -65,7 +67,7 @@ export async function* exportEntries(
   const paths = new Map<string, string>();
   const seen = new Set<string>();
   const usedFiles = new Set<string>();
-  const pageLines: string[] = [];
+  const pageLines = new Parts(META.pages);
   let files = 0;
   const emit = (input: ZipInput): ZipInput => {
     opts.onFile?.(++files);
@@ -96,9 +98,10 @@ export async function* exportEntries(
     if (out.ref === null) yield* contentRef(text, head.updatedAt, out);
     marks.set(head.pageId, { seq: head.seq, ref: out.ref! });
     const { content: _c, ...meta } = head;
-    pageLines.push(JSON.stringify({ ...meta, content: out.ref! } satisfies PageLine));
+    const part = pageLines.push(JSON.stringify({ ...meta, content: out.ref! } satisfies PageLine));
+    if (part) yield emit(part);
   }
-  const attachmentLines: string[] = [];
+  const attachmentLines = new Parts(META.attachments);
   for await (const e of kv.list<AttachmentRecord>({ prefix: ["att", w] })) {
     const pageId = e.key[2] as string;
     const rec = e.value;
@@ -108,9 +111,10 @@ export async function* exportEntries(
     const name = uniqueFile(usedFiles, attachmentFile(path, rec.filename), "");
     yield emit({ name, data, mtime: rec.updatedAt });
     const { content: _c, ...meta } = rec;
-    attachmentLines.push(JSON.stringify({ ...meta, pageId, file: name } satisfies AttachmentLine));
+    const part = attachmentLines.push(JSON.stringify({ ...meta, pageId, file: name } satisfies AttachmentLine));
+    if (part) yield emit(part);
   }
-  const historyLines: string[] = [];
+  const historyLines = new Parts(META.history);
   for await (const e of kv.list<HistRecord>({ prefix: ["page_hist", w] })) {
     const pageId = e.key[2] as string;
     const seq = e.key[3] as number;
@@ -120,31 +124,56 @@ export async function* exportEntries(
     const out: { ref: ContentRef | null } = { ref: mark?.seq === seq ? mark.ref : null };
     if (out.ref === null) yield* contentRef(await loadText(kv, w, hist.content), hist.revision.time, out);
     const { content: _c, ...meta } = hist;
-    historyLines.push(JSON.stringify({ ...meta, pageId, seq, content: out.ref! } satisfies HistoryLine));
+    const part = historyLines.push(JSON.stringify({ ...meta, pageId, seq, content: out.ref! } satisfies HistoryLine));
+    if (part) yield emit(part);
   }
-  const revisionLines: string[] = [];
-  for await (const e of kv.list<StoredRevision>({ prefix: K.changes(w) })) revisionLines.push(JSON.stringify(e.value));
-  yield emit(jsonl(META.pages, pageLines));
-  yield emit(jsonl(META.attachments, attachmentLines));
-  yield emit(jsonl(META.history, historyLines));
-  yield emit(jsonl(META.revisions, revisionLines));
+  const revisionLines = new Parts(META.revisions);
+  for await (const e of kv.list<StoredRevision>({ prefix: K.changes(w) })) {
+    const part = revisionLines.push(JSON.stringify(e.value));
+    if (part) yield emit(part);
+  }
+  for (const parts of [pageLines, attachmentLines, historyLines, revisionLines]) {
+    const last = parts.finish();
+    if (last) yield emit(last);
+  }
   const manifest: Manifest = {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     title: wiki.title,
     pages: livePages,
-    attachments: attachmentLines.length,
-    revisions: revisionLines.length,
-    historyEntries: historyLines.length,
+    attachments: attachmentLines.count,
+    revisions: revisionLines.count,
+    historyEntries: historyLines.count,
   };
   yield emit({ name: META.manifest, data: UTF8.encode(JSON.stringify(manifest, null, 2) + "\n") });
   const bundle = opts.gitBundle ? await opts.gitBundle(wiki) : null;
   if (bundle) yield emit({ name: GIT_BUNDLE_ENTRY, data: bundle });
 }
 
-/** A metadata file of JSON lines. */
-function jsonl(name: string, lines: string[]): ZipInput {
-  return { name, data: UTF8.encode(lines.length === 0 ? "" : lines.join("\n") + "\n") };
+/** Lines of one kind, cut into parts of LINES_PER_PART: `push` returns a full part to write. */
+class Parts {
+  readonly #folder: string;
+  #lines: string[] = [];
+  #written = 0;
+  /** Lines pushed so far. */
+  count = 0;
+  constructor(folder: string) {
+    this.#folder = folder;
+  }
+  push(line: string): ZipInput | null {
+    this.#lines.push(line);
+    this.count++;
+    return this.#lines.length >= LINES_PER_PART ? this.#part() : null;
+  }
+  /** The last part (the first one even when empty), or null when a full part ended the lines. */
+  finish(): ZipInput | null {
+    return this.#lines.length > 0 || this.#written === 0 ? this.#part() : null;
+  }
+  #part(): ZipInput {
+    const data = UTF8.encode(this.#lines.length === 0 ? "" : this.#lines.join("\n") + "\n");
+    this.#lines = [];
+    return { name: partName(this.#folder, ++this.#written), data };
+  }
 }
 
 /**

@@ -6,10 +6,13 @@
  * - `{page path}.md`: each live page, frontmatter included, attachment references as Obsidian embeds.
  * - `_attachments/{page path}/{file name}`: each attachment.
  * - `.robot-wtf/manifest.json`: {@link Manifest}.
- * - `.robot-wtf/pages.jsonl`: every page head (live and deleted), without content, with a {@link ContentRef}.
- * - `.robot-wtf/history.jsonl`: every page history entry (`pageId`, `seq`, the stored entry, a {@link ContentRef}).
- * - `.robot-wtf/revisions.jsonl`: every revision, by write sequence.
- * - `.robot-wtf/attachments.jsonl`: every attachment's metadata, its page id and its file in the zip.
+ * - `.robot-wtf/pages/00001.jsonl`, …: every page head (live and deleted), without content, with a {@link ContentRef}.
+ * - `.robot-wtf/history/00001.jsonl`, …: every page history entry (`pageId`, `seq`, the stored entry, a reference).
+ * - `.robot-wtf/revisions/00001.jsonl`, …: every revision, by write sequence.
+ * - `.robot-wtf/attachments/00001.jsonl`, …: every attachment's metadata, its page id and its file in the zip.
+ *
+ * Each kind of line is cut into parts of {@link LINES_PER_PART} lines (the first part is always written, empty when
+ * there is nothing), so neither the export nor the import holds a whole wiki's metadata as one string.
  * - `.robot-wtf/content/{sha256}.md`: exact page texts that no page file holds as they are (older states, deleted
  *   pages, pages whose attachment references were rewritten for Obsidian), each once.
  * - `wiki.bundle` (when the git exporter provides it): the history as a git bundle, for `git clone wiki.bundle`.
@@ -21,12 +24,19 @@ export const META_DIR = ".robot-wtf";
 /** Paths of the metadata files. */
 export const META = {
   manifest: `${META_DIR}/manifest.json`,
-  pages: `${META_DIR}/pages.jsonl`,
-  history: `${META_DIR}/history.jsonl`,
-  revisions: `${META_DIR}/revisions.jsonl`,
-  attachments: `${META_DIR}/attachments.jsonl`,
+  pages: `${META_DIR}/pages/`,
+  history: `${META_DIR}/history/`,
+  revisions: `${META_DIR}/revisions/`,
+  attachments: `${META_DIR}/attachments/`,
   contentDir: `${META_DIR}/content/`,
 } as const;
+/** Lines per metadata part. */
+export const LINES_PER_PART = 1000;
+
+/** The name of part `n` (1-based) of a metadata folder: `.robot-wtf/pages/00001.jsonl`. */
+export function partName(folder: string, n: number): string {
+  return `${folder}${String(n).padStart(5, "0")}.jsonl`;
+}
 /** The entry the git exporter's bundle goes to (the merge hook: lib/archive/export.ts `ExportOptions.gitBundle`). */
 export const GIT_BUNDLE_ENTRY = "wiki.bundle";
 /** The `format` of a manifest. */

@@ -17,6 +17,7 @@ import {
   type HistoryLine,
   META,
   type PageLine,
+  partName,
   type RevisionLine,
 } from "./export_format.ts";
 
@@ -31,9 +32,9 @@ export interface HistoryFiles {
 const PAGE_ID = /^p_[a-z0-9]{1,40}$/;
 const REV_ID = /^[0-9a-f]{32}$/;
 
-/** True when the archive carries history files. */
+/** True when the archive carries history files (the first part of each kind). */
 export function hasHistory(archive: Archive): boolean {
-  return [META.pages, META.history, META.revisions, META.attachments].every((f) => archive.files.has(f));
+  return [META.pages, META.history, META.revisions, META.attachments].every((f) => archive.files.has(partName(f, 1)));
 }
 
 /** Reads and checks the four history files. */
@@ -81,9 +82,17 @@ function checkRef(archive: Archive, ref: ContentRef): boolean {
     archive.files.has(contentFile(ref.sha256));
 }
 
-/** The parsed lines of a JSON-lines file, each checked by `check` (a reason when bad). */
-async function lines<T>(archive: Archive, name: string, check: (v: T) => string | null): Promise<T[]> {
+/** The parsed lines of a metadata folder's parts, in order, each checked by `check` (a reason when bad). */
+async function lines<T>(archive: Archive, folder: string, check: (v: T) => string | null): Promise<T[]> {
   const out: T[] = [];
+  for (let part = 1; archive.files.has(partName(folder, part)); part++) {
+    await partLines(archive, partName(folder, part), check, out);
+  }
+  return out;
+}
+
+/** Adds the checked lines of one part to `out`. */
+async function partLines<T>(archive: Archive, name: string, check: (v: T) => string | null, out: T[]): Promise<void> {
   const text = await readTextFile(archive, name);
   let n = 0;
   for (const line of text.split("\n")) {
@@ -99,5 +108,4 @@ async function lines<T>(archive: Archive, name: string, check: (v: T) => string 
     if (bad) throw new ArchiveError("corrupt", name, `line ${n}: ${bad}.`);
     out.push(value);
   }
-  return out;
 }
