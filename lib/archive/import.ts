@@ -71,7 +71,8 @@ export async function importArchive(
   if (opts.dryRun) return result;
   const blocker = planBlocker(plan, opts);
   if (blocker !== null) {
-    throw new WikiError(plan.quotaError && plan.refused.length === 0 ? "quota_exceeded" : "invalid_input", blocker);
+    const code = plan.refused.length > 0 ? "invalid_input" : plan.quotaError ? "quota_exceeded" : "conflict";
+    throw new WikiError(code, blocker);
   }
   if (plan.history.restored) {
     result.revisionsRestored = await applyHistoryImport(target, archive);

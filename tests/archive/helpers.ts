@@ -29,9 +29,13 @@ export interface ArchiveFixture {
   close(): void;
 }
 
-/** Opens the fixture. */
-export async function archiveFixture(limits: Partial<Limits> = {}): Promise<ArchiveFixture> {
-  const kv = await Deno.openKv(":memory:");
+/** Opens the fixture (`wrap`: a fault-injecting or counting store around the in-memory one). */
+export async function archiveFixture(
+  limits: Partial<Limits> = {},
+  wrap: (kv: Deno.Kv) => Deno.Kv = (kv) => kv,
+): Promise<ArchiveFixture> {
+  const real = await Deno.openKv(":memory:");
+  const kv = wrap(real);
   const clock = { t: 1_800_000_000_000 };
   let rev = 0;
   const deps: StoreDeps = {
@@ -67,7 +71,7 @@ export async function archiveFixture(limits: Partial<Limits> = {}): Promise<Arch
           encodeURIComponent(filename).replace(/[()]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase()),
       };
     },
-    close: () => kv.close(),
+    close: () => real.close(),
   };
 }
 

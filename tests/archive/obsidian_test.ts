@@ -104,3 +104,21 @@ Deno.test("a plain Markdown folder imports; a dry run writes nothing; conflicts 
     f.close();
   }
 });
+
+Deno.test("the quota is checked before anything is written", async () => {
+  const f = await archiveFixture();
+  try {
+    const wiki = await f.wiki("small", { seed: false, quota: { pages: 3, bytes: 1_000_000 } });
+    const target = f.target(wiki);
+    await target.pages.write("Existing", "one page already", {}, ALICE);
+    const zip = await makeZip({ "A.md": "a", "B.md": "b", "C.md": "c" });
+    const dry = await importArchive(target, bytesSource(zip), ALICE, { dryRun: true });
+    assert(dry.plan.quotaError?.includes("quota is 3 pages"), String(dry.plan.quotaError));
+    let caught: { code?: string; message?: string } = {};
+    await importArchive(target, bytesSource(zip), ALICE).catch((e) => (caught = e));
+    assertEquals(caught.code, "quota_exceeded", caught.message);
+    assertEquals((await target.pages.list()).map((p) => p.path), ["Existing"], "nothing was written");
+  } finally {
+    f.close();
+  }
+});

@@ -8,6 +8,7 @@ import { ALICE, archiveFixture, exportBytes, text, unzip } from "./helpers.ts";
 import { importArchive } from "../../lib/archive/import.ts";
 import { bytesSource } from "../../lib/archive/zip_read.ts";
 import { BOB } from "../wiki/store_helpers.ts";
+import { type FaultController, faultyKv } from "../kv/faulty_kv.ts";
 
 /** A wiki with renames, deletes, a restore, a page over one KV value, and attachments inline and chunked. */
 async function populate(f: Awaited<ReturnType<typeof archiveFixture>>) {
@@ -108,6 +109,42 @@ Deno.test("an export into a wiki with changes of its own imports current pages o
 
     const again = await importArchive(target, bytesSource(zip), ALICE);
     assertEquals([again.pagesWritten, again.attachmentsWritten], [0, 0], "a second run finds everything unchanged");
+  } finally {
+    f.close();
+  }
+});
+
+Deno.test("a history import that fails midway removes everything it wrote: nothing half-imported", async () => {
+  const source = await archiveFixture();
+  let zip: Uint8Array;
+  try {
+    zip = await exportBytes(source.kv, await populate(source));
+  } finally {
+    source.close();
+  }
+  let faults: FaultController | null = null;
+  const f = await archiveFixture({}, (real) => {
+    const wrapped = faultyKv(real);
+    faults = wrapped.faults;
+    return wrapped.kv;
+  });
+  try {
+    const wiki = await f.wiki("copy");
+    const target = f.target(wiki);
+    // The 1st commit touching page heads removes the starter pages; the 2nd writes the archive's heads: fail that one.
+    faults!.failNth(2, { ops: ["commit"], prefix: ["page", wiki.id] });
+    let caught: unknown = null;
+    await importArchive(target, bytesSource(zip), ALICE).catch((e) => (caught = e));
+    assert(caught instanceof Error, "the failure reaches the caller");
+    const left: string[] = [];
+    for (const type of ["page", "page_hist", "rev", "change", "link", "att", "blob", "blob_staging"]) {
+      for await (const e of f.kv.list({ prefix: [type, wiki.id] })) left.push(JSON.stringify(e.key));
+    }
+    assertEquals(left, []);
+    assertEquals((await f.kv.get(["wiki_state", wiki.id])).value, { pages: 0, bytes: 0, seq: 0 });
+    const again = await importArchive(target, bytesSource(zip), ALICE);
+    assert(again.plan.history.restored, "the emptied wiki takes the history on a second run");
+    assertEquals((await target.pages.read("Big")).lastRevision.authorName, BOB.name);
   } finally {
     f.close();
   }
