@@ -11,6 +11,9 @@
  *   and `[[file.pdf|text]]` -> `[text](…/-/attachment/Page/file.pdf)`: the file becomes an attachment of the page
  *   given by its `_attachments/{page}/` folder, else of the first note (in path order) that refers to it.
  *
+ * - Markdown links and images to files of the archive, relative to the note (`![x](img/a.png)`, `[y](../Other.md)`,
+ *   `[z](doc%20one.pdf)`): a file becomes an attachment as above, a note a WikiLink `[[Folder/Other|y]]`.
+ *
  * Links that resolve to nothing are kept as written; links in code are never touched.
  */
 import { findCodeRanges, overlapsAny } from "../wiki/text.ts";
@@ -81,9 +84,64 @@ export function rewriteVaultLinks(
   index: VaultIndex,
   owners: FileOwners,
 ): string {
+  const folder = notePath.includes("/") ? notePath.slice(0, notePath.lastIndexOf("/") + 1) : "";
+  return rewriteMarkdownLinks(rewriteWikiLinks(text, folder, pagePath, index, owners), folder, pagePath, index, owners);
+}
+
+/** A Markdown link or image with a relative destination (no scheme, not site-absolute, not an anchor). */
+const MD_LINK = /(!?)\[([^\]\n]*)\]\(\s*<?([^()\s<>:#?]+)>?\s*\)/g;
+
+/** Rewrites Markdown links and images whose destination is a file or note of the archive. */
+function rewriteMarkdownLinks(
+  text: string,
+  folder: string,
+  pagePath: string,
+  index: VaultIndex,
+  owners: FileOwners,
+): string {
+  if (!text.includes("](")) return text;
+  const code = findCodeRanges(text);
+  return text.replace(MD_LINK, (whole, bang: string, label: string, dest: string, at: number) => {
+    if (overlapsAny(code, at, at + whole.length) || dest.startsWith("/")) return whole;
+    let vaultPath: string;
+    try {
+      vaultPath = joinRelative(folder, decodeURIComponent(dest));
+    } catch {
+      return whole;
+    }
+    if (/\.md$/i.test(vaultPath)) {
+      const page = index.notes.get(vaultPath.slice(0, -3).toLowerCase());
+      return page === undefined || bang ? whole : `[[${page}${label.trim() ? `|${label.trim()}` : ""}]]`;
+    }
+    const file = index.files.get(vaultPath.toLowerCase());
+    const placed = file === undefined ? null : owners.place(file, pagePath);
+    return placed === null ? whole : `${bang}[${label}](${owners.href(placed.path, placed.filename)})`;
+  });
+}
+
+/** `folder` + a relative path, with `.` and `..` resolved; throws when it leaves the vault. */
+function joinRelative(folder: string, rel: string): string {
+  const out: string[] = folder.split("/").filter((s) => s !== "");
+  for (const seg of rel.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") {
+      if (out.length === 0) throw new Error("outside the vault");
+      out.pop();
+    } else out.push(seg);
+  }
+  return out.join("/");
+}
+
+/** Rewrites the `[[…]]` and `![[…]]` links of a note. */
+function rewriteWikiLinks(
+  text: string,
+  folder: string,
+  pagePath: string,
+  index: VaultIndex,
+  owners: FileOwners,
+): string {
   if (!text.includes("[[")) return text;
   const code = findCodeRanges(text);
-  const folder = notePath.includes("/") ? notePath.slice(0, notePath.lastIndexOf("/") + 1) : "";
   return text.replace(LINK, (whole, bang: string, inner: string, at: number) => {
     if (overlapsAny(code, at, at + whole.length)) return whole;
     const pipe = inner.indexOf("|");

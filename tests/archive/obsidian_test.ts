@@ -81,10 +81,16 @@ Deno.test("a plain Markdown folder imports; a dry run writes nothing; conflicts 
     const zip = await makeZip({
       "notes/Home.md": "# My own home\n",
       "notes/Ideas/One.md": "first idea",
-      "notes/Ideas/Two.md": "second idea, see [[Ideas/One]]",
+      "notes/Ideas/Two.md": "second idea, see [[Ideas/One]] and [the first](One.md), ![a diagram](../img/d%20one.png)",
+      "notes/img/d one.png": PNG,
     });
     const dry = await importArchive(target, bytesSource(zip), ALICE, { dryRun: true });
     assertEquals(dry.plan.format, "markdown");
+    assertEquals(dry.plan.attachments.map((a) => [a.path, a.filename, a.action]), [[
+      "Ideas/Two",
+      "d one.png",
+      "create",
+    ]]);
     assertEquals(dry.plan.pages.map((p) => [p.path, p.action]), [
       ["Home", "conflict"],
       ["Ideas/One", "create"],
@@ -97,9 +103,12 @@ Deno.test("a plain Markdown folder imports; a dry run writes nothing; conflicts 
     assert(message.includes("already exist") && message.includes('"Home"'), message);
     assertEquals(await target.pages.meta("Ideas/One"), null, "a refused import writes nothing");
     const done = await importArchive(target, bytesSource(zip), ALICE, { skipConflicts: true });
-    assertEquals(done.pagesWritten, 2);
+    assertEquals([done.pagesWritten, done.attachmentsWritten], [2, 1]);
     assertEquals((await target.pages.read("Home")).content, before, "the wiki's page is kept");
-    assertEquals((await target.pages.read("Ideas/Two")).links, ["Ideas/One"]);
+    const two = (await target.pages.read("Ideas/Two")).content;
+    assert(two.includes("[[Ideas/One|the first]]"), two);
+    assert(two.includes("![a diagram](/w/plain/-/attachment/Ideas/Two/d%20one.png)"), two);
+    assertEquals((await target.pages.getAttachment("Ideas/Two", "d one.png")).data, PNG);
   } finally {
     f.close();
   }
