@@ -47,6 +47,7 @@ export async function acceptsHistory(kv: Deno.Kv, wikiId: string): Promise<boole
 export async function planHistoryImport(target: ImportTarget, archive: Archive): Promise<ImportPlan> {
   const h = await readHistoryFiles(archive);
   const live = h.pages.filter((p) => !p.deleted);
+  const pathOf = new Map(h.pages.map((p) => [p.pageId, p.path]));
   const refused = live.filter((p) => p.bytes > target.limits.maxPageBytes).map((p) => ({
     entry: "file" in p.content ? p.content.file : p.path,
     reason: `the page is ${p.bytes} bytes; the largest page this wiki holds is ${target.limits.maxPageBytes} bytes`,
@@ -77,7 +78,7 @@ export async function planHistoryImport(target: ImportTarget, archive: Archive):
     })),
     attachments: h.attachments.map((a) => ({
       entry: a.file,
-      path: h.pages.find((p) => p.pageId === a.pageId)!.path,
+      path: pathOf.get(a.pageId)!,
       filename: a.filename,
       action: "create",
       bytes: a.size,

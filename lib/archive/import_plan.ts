@@ -114,14 +114,15 @@ export async function planVaultImport(
     const action: ImportAction = existing === null ? "create" : existing === text ? "unchanged" : "conflict";
     pages.push({ entry: note.entry, path: note.path, renamedFrom: note.renamedFrom, action, bytes });
   }
-  const attachments = await planAttachments(target, archive, owners, pages, refused);
+  const skipped = [...layout.skipped];
+  const attachments = await planAttachments(target, archive, owners, pages, refused, skipped);
   const plan: ImportPlan = {
     format,
     root: archive.root,
     history: { restored: false, revisions: 0, note: null },
     pages,
     attachments,
-    skipped: layout.skipped.concat(unplacedFiles(layout, owners)),
+    skipped: skipped.concat(unplacedFiles(layout, owners)),
     refused,
     newPages: pages.filter((p) => p.action === "create").length,
     newBytes: sum(pages, "create") + sum(attachments, "create"),
@@ -131,13 +132,14 @@ export async function planVaultImport(
   return plan;
 }
 
-/** The attachments of the plan, refusing files too large or whose page is nowhere. */
+/** The attachments of the plan, refusing files too large and skipping those whose page is nowhere. */
 async function planAttachments(
   target: ImportTarget,
   archive: Archive,
   owners: Placements,
   pages: PlannedPage[],
   refused: EntryNote[],
+  skipped: EntryNote[],
 ): Promise<PlannedAttachment[]> {
   const planned = new Set(pages.map((p) => p.path));
   const out: PlannedAttachment[] = [];
@@ -154,7 +156,8 @@ async function planAttachments(
     if (!existingByPage.has(path)) existingByPage.set(path, await existingAttachments(target.pages, path));
     const existing = existingByPage.get(path)!;
     if (existing === null && !planned.has(path)) {
-      refused.push({ entry: file, reason: `its page "${path}" is neither in the archive nor in the wiki` });
+      // e.g. an attachment of a page deleted in the exported wiki: nothing to attach it to
+      skipped.push({ entry: file, reason: `its page "${path}" is neither in the archive nor a live page of the wiki` });
       continue;
     }
     const sha = existing?.get(filename);

@@ -20,6 +20,13 @@ async function populate(f: Awaited<ReturnType<typeof archiveFixture>>) {
   await pages.write("Old name", "to be renamed, links to [[Projects/Launch]]", {}, ALICE);
   await pages.rename("Old name", "Notes/New name", {}, BOB);
   await pages.write("Gone", "short-lived", {}, ALICE);
+  await pages.putAttachment(
+    "Gone",
+    "left.txt",
+    new TextEncoder().encode("attached to a page deleted later"),
+    {},
+    ALICE,
+  );
   await pages.delete("Gone", {}, ALICE);
   const launch = await pages.read("Projects/Launch");
   await pages.write(
@@ -106,6 +113,7 @@ Deno.test("an export into a wiki with changes of its own imports current pages o
     assert(launch.content.includes("![diagram](/w/busy/-/attachment/Projects/Launch/diagram.png)"), launch.content);
     assertEquals((await target.pages.getAttachment("Projects/Launch", "diagram.png")).data.length, 7);
     assertEquals(launch.lastRevision.author, ALICE.id);
+    assert(result.plan.skipped.some((s) => s.entry === "_attachments/Gone/left.txt"), "a deleted page's file: skipped");
 
     const again = await importArchive(target, bytesSource(zip), ALICE);
     assertEquals([again.pagesWritten, again.attachmentsWritten], [0, 0], "a second run finds everything unchanged");
