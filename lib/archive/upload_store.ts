@@ -2,14 +2,16 @@
  * @module
  * Uploaded archives staged in KV until the person confirms the import (or they expire): the browser's upload streams
  * into 60 KiB chunks (never the whole file in memory), the plan and the import then read it back as a random-access
- * zip source. Keys: `["import_upload", wikiId, uploadId, "meta"]` (who uploaded it, its size, when it expires) and
- * `["import_upload", wikiId, uploadId, "c", i]` (chunk `i`), all written with `expireIn` one hour; deleted by the
- * import, by the Cancel button, and with the wiki (UPLOAD_STORE.forgetWiki).
+ * zip source. Keys: `["import_upload", wikiId, "m", uploadId]` (who uploaded it, its size, when it expires) and
+ * `["import_upload", wikiId, "c", uploadId, i]` (chunk `i`), all written with `expireIn` one hour; deleted by the
+ * import, by the Cancel button, with the wiki (UPLOAD_STORE.forgetWiki) and with the uploader's account (forgetUser).
+ * A wiki holds at most {@link MAX_STAGED_UPLOADS} staged uploads at once.
  */
 import { type KeyPrefix, parseKeyPrefixes, type StorePart, type WikiId } from "../kv/keys.ts";
 import { deletePrefix } from "../kv/purge.ts";
 import { newId } from "../ids.ts";
-import { NotFoundError, TooLargeError } from "../errors.ts";
+import { ConflictError, NotFoundError, TooLargeError } from "../errors.ts";
+import { wikiIdsOfUser } from "../wiki/keys.ts";
 import { formatLimit } from "../wiki/commit.ts";
 import type { ZipSource } from "./zip_read.ts";
 
@@ -20,14 +22,19 @@ const CHUNK = 60 * 1024;
 /** Chunks per commit (under the 800 KB commit limit). */
 const CHUNKS_PER_COMMIT = 12;
 
+/** Staged uploads a wiki may hold at once (each up to its upload limit, for an hour). */
+export const MAX_STAGED_UPLOADS = 3;
+
 /** Keys of staged uploads. */
 export const UploadKeys = {
   /** An upload's metadata. */
-  meta: (wikiId: WikiId, id: string) => ["import_upload", wikiId, id, "meta"] as const,
+  meta: (wikiId: WikiId, id: string) => ["import_upload", wikiId, "m", id] as const,
+  /** Prefix of a wiki's upload metadata. */
+  metas: (wikiId: WikiId) => ["import_upload", wikiId, "m"] as const,
   /** Chunk `i` of an upload. */
-  chunk: (wikiId: WikiId, id: string, i: number) => ["import_upload", wikiId, id, "c", i] as const,
-  /** Every key of one upload. */
-  upload: (wikiId: WikiId, id: string) => ["import_upload", wikiId, id] as const,
+  chunk: (wikiId: WikiId, id: string, i: number) => ["import_upload", wikiId, "c", id, i] as const,
+  /** Prefix of an upload's chunks. */
+  chunks: (wikiId: WikiId, id: string) => ["import_upload", wikiId, "c", id] as const,
   /** Every upload of a wiki. */
   wiki: (wikiId: WikiId) => ["import_upload", wikiId] as const,
 } as const;
@@ -58,6 +65,18 @@ export async function stageUpload(
   body: AsyncIterable<Uint8Array>,
   info: { by: string; filename: string; maxBytes: number; now: number },
 ): Promise<UploadMeta> {
+  let live = 0;
+  for await (const e of kv.list<UploadMeta>({ prefix: UploadKeys.metas(wikiId) })) {
+    if (e.value.expiresAt <= info.now) await dropUpload(kv, wikiId, e.value.id);
+    else live++;
+  }
+  if (live >= MAX_STAGED_UPLOADS) {
+    throw new ConflictError(
+      `This wiki already has ${live} uploads waiting to be imported. Import or cancel one (or wait an hour), then ` +
+        `upload again.`,
+      null,
+    );
+  }
   const id = newId("u");
   const expireIn = UPLOAD_TTL_MS;
   let pending: Uint8Array[] = [];
@@ -104,7 +123,7 @@ export async function stageUpload(
     await op.commit();
     return meta;
   } catch (err) {
-    await deletePrefix(kv, UploadKeys.upload(wikiId, id)).catch(() => {});
+    await dropUpload(kv, wikiId, id).catch(() => {});
     throw err;
   }
 }
@@ -133,9 +152,10 @@ export async function findUpload(
   return meta && meta.by === by && meta.expiresAt > now ? meta : null;
 }
 
-/** Deletes a staged upload. */
+/** Deletes a staged upload (its metadata first: a half-deleted upload is never found again). */
 export async function dropUpload(kv: Deno.Kv, wikiId: WikiId, id: string): Promise<void> {
-  await deletePrefix(kv, UploadKeys.upload(wikiId, id));
+  await kv.delete(UploadKeys.meta(wikiId, id));
+  await deletePrefix(kv, UploadKeys.chunks(wikiId, id));
 }
 
 /** A staged upload as a zip source: chunks read on demand, the last few kept. */
@@ -171,10 +191,23 @@ async function forgetWiki(kv: Deno.Kv, wikiId: WikiId): Promise<number> {
   return await deletePrefix(kv, UploadKeys.wiki(wikiId));
 }
 
+/** Removes the uploads `did` staged on the wikis they belong to (call before the wiki store forgets the person). */
+async function forgetUser(kv: Deno.Kv, did: string): Promise<number> {
+  let n = 0;
+  for (const wikiId of await wikiIdsOfUser(kv, did)) {
+    for await (const e of kv.list<UploadMeta>({ prefix: UploadKeys.metas(wikiId) })) {
+      if (e.value.by !== did) continue;
+      await dropUpload(kv, wikiId, e.value.id);
+      n++;
+    }
+  }
+  return n;
+}
+
 /** The staged uploads as a part of the app (lib/platform/key_registry.ts, lib/platform/wiki_lifecycle.ts). */
 export const UPLOAD_STORE: StorePart = {
   part: "lib/archive/upload_store.ts",
   prefixes: UPLOAD_PREFIXES,
   forgetWiki,
-  forgetUser: () => Promise.resolve(0),
+  forgetUser,
 };

@@ -169,6 +169,7 @@ export async function deleteAccountEverywhere(deps: PlatformDeps, user: Dashboar
   }
   const sessions = await SESSION_STORE.forgetUser(kv, user.did);
   await PLATFORM_STORE.forgetUser(kv, user.did);
+  await UPLOAD_STORE.forgetUser(kv, user.did);
   await WIKI_STORE.forgetUser(kv, user.did);
   return { wikis: deleted, memberships: left, grants, sessions, atprotoRevoked };
 }

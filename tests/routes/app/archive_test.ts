@@ -45,7 +45,7 @@ Deno.test("export: members download the zip, non-members get 404; only admins se
     assertEquals(res.headers.get("content-type"), "application/zip");
     assertIncludes(res.headers.get("content-disposition") ?? "", "attachment");
     const files = await unzip(new Uint8Array(await res.arrayBuffer()));
-    assertOk(files.has("Home.md") && files.has(".robot-wtf/history.jsonl"), [...files.keys()].join(", "));
+    assertOk(files.has("Home.md") && files.has(".robot-wtf/history/00001.jsonl"), [...files.keys()].join(", "));
     assertEquals((await carol.get("/app/wikis/alice/export")).status, 404);
 
     const viewerPage = await bob.page("/app/wikis/alice");
