@@ -27,7 +27,7 @@ import { handleError, notFound } from "./routes/errors.tsx";
 import { registerPlatform } from "./routes/platform/mod.ts";
 import { registerWikiPages } from "./routes/wiki/mod.ts";
 import { buildGitEndpoint, buildMcpEndpoint, registerWikiProtocol } from "./routes/wiki/protocol.ts";
-import { buildPlatformDeps } from "./routes/app/context.ts";
+import { buildPlatformDeps, STREAMED_UPLOAD_PATH } from "./routes/app/context.ts";
 import { refuseOtherAudience, rootChallenge } from "./routes/platform/root_mcp.ts";
 import { createWikiTokens } from "./lib/auth/tokens.ts";
 import { createMcpFastPath } from "./lib/mcp/fast_path.ts";
@@ -130,7 +130,9 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
     await next();
   });
   platform.use("*", securityHeaders());
-  platform.use("*", bodyLimit({ maxSize: config.limits.maxBodyBytes, onError: tooLarge }));
+  const platformBodyLimit = bodyLimit({ maxSize: config.limits.maxBodyBytes, onError: tooLarge });
+  // The import upload has its own bounded streaming reader, up to the wiki's upload limit (routes/app/archive.tsx).
+  platform.use("*", (c, next) => STREAMED_UPLOAD_PATH.test(c.req.path) ? next() : platformBodyLimit(c, next));
   platform.use("*", loadSession);
   platform.get("/healthz", async (c) => {
     await kv.get(PlatformKeys.healthProbe());

@@ -44,3 +44,22 @@ export async function historyBundle(kv: Deno.Kv, wikiId: WikiId, index?: History
   }
   return { tip: pack.tip, commits: pack.commits, chunks: chunks() };
 }
+
+/** The git bundle of {@link historyBundle} as one byte array (for an export's `wiki.bundle` entry); null when empty. */
+export async function historyBundleBytes(kv: Deno.Kv, wikiId: WikiId): Promise<Uint8Array | null> {
+  const file = await historyBundle(kv, wikiId);
+  if (file === null) return null;
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of file.chunks) {
+    parts.push(chunk);
+    size += chunk.length;
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

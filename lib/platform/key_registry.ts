@@ -20,6 +20,7 @@ import { PLATFORM_STORE } from "./store.ts";
 import { HEARTBEAT_PREFIXES } from "./heartbeat.ts";
 import { RESTORE_PREFIXES } from "../kv/backup/restore.ts";
 import type { BackupRule } from "../kv/backup/backup.ts";
+import { UPLOAD_STORE } from "../archive/upload_store.ts";
 
 /** Every registered key prefix, by owner. */
 export const KEY_PREFIXES: readonly KeyPrefix[] = [
@@ -30,6 +31,7 @@ export const KEY_PREFIXES: readonly KeyPrefix[] = [
   ...OAUTH_STORE.prefixes,
   ...SESSION_STORE.prefixes,
   ...PLATFORM_STORE.prefixes,
+  ...UPLOAD_STORE.prefixes,
   ...ATPROTO_PREFIXES,
   ...RATE_PREFIXES,
   ...HEARTBEAT_PREFIXES,
@@ -106,6 +108,7 @@ export const BACKUP_RULES: Readonly<Record<string, BackupRule>> = {
   rate: skip("a rate-limit counter"),
   app_heartbeat: skip("runtime state of a running process"),
   restore_marker: skip("runtime state of a restore"),
+  import_upload: skip("an uploaded archive waiting for its import (1 hour)"),
 };
 
 /** The backup rule of a record type (undefined for a type nothing registers). */

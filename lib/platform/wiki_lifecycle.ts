@@ -34,6 +34,7 @@ import { SESSION_STORE } from "../session/store.ts";
 import { WIKI_STORE } from "../wiki/wiki_purge.ts";
 import { PLATFORM_STORE } from "./store.ts";
 import { ATPROTO_STORE } from "../atproto/stores.ts";
+import { UPLOAD_STORE } from "../archive/upload_store.ts";
 
 /**
  * The parts that keep records under a wiki's id besides the wiki core, in the order a wiki's deletion forgets them
@@ -41,7 +42,13 @@ import { ATPROTO_STORE } from "../atproto/stores.ts";
  * FOREIGN_WIKI_DATA)`, `startMaintenance(kv, FOREIGN_WIKI_DATA)`), so that lib/wiki deletes them without importing
  * them. A part that adds records keyed by a wiki id adds its store here.
  */
-export const FOREIGN_WIKI_DATA: readonly StorePart[] = [TOKEN_STORE, OAUTH_STORE, PLATFORM_STORE, SESSION_STORE];
+export const FOREIGN_WIKI_DATA: readonly StorePart[] = [
+  TOKEN_STORE,
+  OAUTH_STORE,
+  PLATFORM_STORE,
+  SESSION_STORE,
+  UPLOAD_STORE,
+];
 
 /** Longest wiki title accepted. */
 export const MAX_TITLE_LENGTH = 80;
@@ -164,6 +171,7 @@ export async function deleteAccountEverywhere(deps: PlatformDeps, user: Dashboar
   await ATPROTO_STORE.forgetUser(kv, user.did);
   const sessions = await SESSION_STORE.forgetUser(kv, user.did);
   await PLATFORM_STORE.forgetUser(kv, user.did);
+  await UPLOAD_STORE.forgetUser(kv, user.did);
   await WIKI_STORE.forgetUser(kv, user.did);
   return { wikis: deleted, memberships: left, grants, sessions, atprotoRevoked };
 }

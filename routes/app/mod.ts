@@ -17,6 +17,8 @@
  * | `POST /app/wikis/:slug/members/role`         | change a collaborator's role             |
  * | `POST /app/wikis/:slug/members/remove`       | remove a collaborator                    |
  * | `POST /app/wikis/:slug/delete`               | delete the wiki (owner; type its slug)   |
+ * | `GET /app/wikis/:slug/export`                | the wiki as a zip (archive.tsx)          |
+ * | `POST /app/wikis/:slug/import`, `GET/POST /app/wikis/:slug/import/:id` | upload, review, import |
  * | `GET/POST /app/wikis/:slug/undo/:kind/:id`   | undo a connection's changes (undo.tsx)   |
  * | `POST /app/wikis/:slug/connect/check`        | test the connection (connect_guide.tsx)  |
  * | `GET /app/account`, `POST /app/account/delete` | account; delete it (type the handle)   |
@@ -39,6 +41,7 @@ import {
 import { accountRoute, deleteAccountRoute } from "./account.tsx";
 import { undoApplyRoute, undoPlanRoute } from "./undo.tsx";
 import { connectionCheckRoute } from "./connect_guide.tsx";
+import { exportRoute, importApplyRoute, importPlanRoute, importUploadRoute } from "./archive.tsx";
 
 /** Registers this group's routes. */
 export function registerAppRoutes(app: Hono<PlatformEnv>): void {
@@ -59,6 +62,10 @@ export function registerAppRoutes(app: Hono<PlatformEnv>): void {
   app.get("/app/wikis/:slug/undo/:kind/:id", undoPlanRoute);
   app.post("/app/wikis/:slug/undo/:kind/:id", undoApplyRoute);
   app.post("/app/wikis/:slug/connect/check", connectionCheckRoute);
+  app.get("/app/wikis/:slug/export", exportRoute);
+  app.post("/app/wikis/:slug/import", importUploadRoute);
+  app.get("/app/wikis/:slug/import/:id", importPlanRoute);
+  app.post("/app/wikis/:slug/import/:id", importApplyRoute);
   app.get("/app/account", accountRoute);
   app.post("/app/account/delete", deleteAccountRoute);
 }

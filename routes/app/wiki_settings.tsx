@@ -22,9 +22,10 @@ import { AppPage, FormError, Notice, PostForm } from "./ui.tsx";
 import { AppAccess, Connect, Meter, RoleSelect, Section } from "./settings_parts.tsx";
 import { undoPath } from "./undo.tsx";
 import { ConnectGuide } from "./connect_guide.tsx";
+import { ArchiveSection } from "./archive_parts.tsx";
 
 /** Sections of the settings page that have forms (an error is shown in its section). */
-export type SettingsSection = "tokens" | "apps" | "visibility" | "collaborators" | "delete";
+export type SettingsSection = "tokens" | "apps" | "visibility" | "collaborators" | "import" | "delete";
 
 /** A new token, carried to the page once through a flash (lib/platform/flash.ts). */
 export interface NewTokenFlash {
@@ -277,6 +278,8 @@ export async function renderSettings(
           text={`${formatBytes(data.usage.bytes)} of ${formatBytes(data.usage.quotaBytes)}`}
         />
       </Section>
+
+      <ArchiveSection base={base} token={token} canImport={can(data, "administer")} error={errorIn("import")} />
 
       {can(data, "own")
         ? (

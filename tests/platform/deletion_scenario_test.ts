@@ -14,7 +14,7 @@
  * Removing any part's deletion hook from lib/platform/wiki_lifecycle.ts makes this test fail.
  */
 import { assertEquals, assertOk } from "../assert.ts";
-import { connectApp, location, mcpCall, PEOPLE, setup, unescapeHtml } from "../app/helpers.ts";
+import { connectApp, csrfFrom, location, mcpCall, ORIGIN, PEOPLE, setup, unescapeHtml } from "../app/helpers.ts";
 import { faultyKv } from "../kv/faulty_kv.ts";
 import { KEY_PREFIXES } from "../../lib/platform/key_registry.ts";
 
@@ -89,6 +89,19 @@ Deno.test("deletion scenario - after deleting the wiki and the account, nothing 
     const read = await mcpCall(f.app, "http://bobs.localhost:8000/mcp", aliceOnBobs, "read_note", { path: "Home" });
     assertEquals(read.status, 200);
     await read.body?.cancel();
+
+    // An archive uploaded for import and never confirmed stays staged (lib/archive/upload_store.ts) until deleted.
+    const form = new FormData();
+    form.set("archive", new File([new Uint8Array([1, 2, 3])], "notes.zip"));
+    const csrf = encodeURIComponent(csrfFrom(await alice.page("/app/wikis/alice")));
+    const staged = await f.app.fetch(
+      new Request(`${ORIGIN}/app/wikis/alice/import?csrf=${csrf}`, {
+        method: "POST",
+        headers: { cookie: `rw_session=${alice.sessionId}` },
+        body: form,
+      }),
+    );
+    assertEquals(staged.status, 303);
 
     for await (const e of f.kv.list({ prefix: [] })) written.add(String(e.key[0]));
 

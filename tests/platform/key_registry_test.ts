@@ -64,6 +64,7 @@ Deno.test("key registry - rate counters and one-time codes are skipped; what peo
     "atproto_state",
     "handoff",
     "healthz",
+    "import_upload",
     "login_transfer",
     "oauth_code",
     "oauth_consent",
