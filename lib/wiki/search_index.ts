@@ -172,6 +172,12 @@ export class SearchIndex {
     return this.#docs.has(path);
   }
 
+  /** A snippet of an indexed page for `query` (its start when no query term occurs), or null when absent. */
+  snippet(path: string, query: string): { title: string; snippet: string } | null {
+    const e = this.#docs.get(path);
+    return e ? { title: e.title, snippet: plainSnippet(e.body, tokenize(query)) } : null;
+  }
+
   /** Number of indexed pages. */
   get size(): number {
     return this.#docs.size;
