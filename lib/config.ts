@@ -61,6 +61,8 @@ export interface Config {
   keysJson: string | null;
   /** Seed the public `demo` wiki on start (`SEED_DEMO`, default on in development). */
   seedDemo: boolean;
+  /** Search by meaning as well as by terms (`MEANING_LAYER`, default on; lib/wiki/meaning/switch.ts). */
+  meaningLayer: boolean;
   /** Numeric limits. */
   limits: Limits;
   /** Wikis a person may own (`WIKIS_PER_USER`, default 1, as in the existing service). */
@@ -166,6 +168,7 @@ export function loadConfig(get: (name: string) => string | undefined = (n) => De
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : null,
     keysJson: get("ROBOT_KEYS") ?? null,
     seedDemo: boolVar(get, "SEED_DEMO", env === "development"),
+    meaningLayer: boolVar(get, "MEANING_LAYER", true),
     limits,
     wikisPerUser: intVar(get, "WIKIS_PER_USER", 1),
     atproto,

@@ -15,6 +15,7 @@ import type { PageMeta } from "./types.ts";
 import { headMeta, isInline, loadText, type PageHead, type StoredRevision, type WikiState } from "./records.ts";
 import { VectorIndex } from "./meaning/vector_index.ts";
 import { readPageVectors, readWikiVectors, type StoredVector } from "./meaning/vector_store.ts";
+import { meaningLayerOn } from "./meaning/switch.ts";
 
 /** Largest number of changes applied incrementally; past it the catalog is rebuilt. */
 export const MAX_INCREMENTAL_CHANGES = 500;
@@ -215,7 +216,7 @@ async function refresh(kv: Deno.Kv, wikiId: WikiId, catalog: Catalog | null, seq
   const live = heads.filter((h) => h !== null && !h.deleted).map((h) => h!.pageId);
   const [texts, vectors] = await Promise.all([
     mapBounded(heads, (h) => h && !h.deleted ? loadText(kv, wikiId, h.content) : null),
-    readPageVectors(kv, wikiId, live),
+    meaningLayerOn() ? readPageVectors(kv, wikiId, live) : new Map<PageId, StoredVector[]>(),
   ]);
   list.forEach((p, i) => {
     const h = heads[i];
@@ -237,7 +238,7 @@ async function rebuild(kv: Deno.Kv, wikiId: WikiId): Promise<Catalog> {
   }
   const [texts, vectors] = await Promise.all([
     mapBounded(heads, (h) => loadText(kv, wikiId, h.content)),
-    readWikiVectors(kv, wikiId),
+    meaningLayerOn() ? readWikiVectors(kv, wikiId) : new Map<PageId, StoredVector[]>(),
   ]);
   heads.forEach((h, i) => catalog.upsert(h, texts[i], vectors.get(h.pageId)));
   catalog.seq = st.value.seq;

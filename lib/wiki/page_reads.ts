@@ -27,6 +27,7 @@ import { readState } from "./commit.ts";
 import { resolveRevision, shortRev } from "./revisions.ts";
 import { catalogForRead, freshCatalog } from "./catalog.ts";
 import { rankPages, relatedPages, SEARCH_MODES, type SearchMode } from "./meaning/hybrid.ts";
+import { meaningLayerOn } from "./meaning/switch.ts";
 import { getHead, requireLive, type StoreContext } from "./store_context.ts";
 
 /** Default number of history entries and recent changes returned. */
@@ -232,6 +233,7 @@ export async function searchPages(
 /** Pages related by meaning to a live page: PageStore `related`. */
 export async function relatedTo(ctx: StoreContext, path: string, limit = 5): Promise<RelatedPage[]> {
   const p = canonicalPath(path);
+  if (!meaningLayerOn()) return [];
   const catalog = await freshCatalog(ctx.kv, ctx.wikiId);
   if (!catalog.get(p)) throw new NotFoundError(`Page "${p}" does not exist. Check the path (see list_notes).`);
   return await relatedPages(catalog, p, clampLimit(limit, 5));

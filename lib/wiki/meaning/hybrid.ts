@@ -9,6 +9,7 @@ import type { Catalog } from "../catalog.ts";
 import type { SearchHit, SearchMatch } from "../types.ts";
 import { loadStaticEmbedder } from "./static_embedder.ts";
 import type { VectorHit } from "./vector_index.ts";
+import { meaningLayerOn } from "./switch.ts";
 
 /** How search_notes ranks: fused (default), terms only, or meaning only. */
 export type SearchMode = "hybrid" | "lexical" | "meaning";
@@ -38,6 +39,7 @@ export async function meaningRanking(catalog: Catalog, query: string, depth: num
 
 /** The meaning ranking, or an empty one when the word file cannot be read (search then works by terms only). */
 async function meaningOrNothing(catalog: Catalog, query: string, depth: number): Promise<VectorHit[]> {
+  if (!meaningLayerOn()) return [];
   try {
     return await meaningRanking(catalog, query, depth);
   } catch {
@@ -52,7 +54,7 @@ export async function rankPages(
   limit: number,
   mode: SearchMode = "hybrid",
 ): Promise<{ total: number; hits: SearchHit[] }> {
-  if (mode === "lexical") {
+  if (mode === "lexical" || (mode === "hybrid" && !meaningLayerOn())) {
     const r = catalog.index.search(query, limit);
     return { total: r.total, hits: r.hits.map((h) => ({ ...h, match: "terms" })) };
   }
@@ -108,7 +110,7 @@ export async function relatedPages(
   limit: number,
 ): Promise<{ path: string; title: string; score: number }[]> {
   const meta = catalog.get(path);
-  if (!meta) return [];
+  if (!meta || !meaningLayerOn()) return [];
   try {
     await catalog.vectors.ready();
   } catch {

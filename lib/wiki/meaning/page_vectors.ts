@@ -11,6 +11,7 @@ import type { WikiId } from "../../kv/keys.ts";
 import type { PageHead } from "../records.ts";
 import { encodeVector, vectorKey } from "./vector_store.ts";
 import { MODEL_ID } from "./word_file.ts";
+import { meaningLayerOn } from "./switch.ts";
 import { loadStaticEmbedder, type StaticEmbedder } from "./static_embedder.ts";
 
 /** Estimated bytes of one stored static vector with its key. */
@@ -28,6 +29,7 @@ let failure: unknown = null;
 
 /** The static embedder for the write path, or null when the word file cannot be read (writes go on without). */
 export async function writeEmbedder(): Promise<StaticEmbedder | null> {
+  if (!meaningLayerOn()) return null;
   try {
     return await loadStaticEmbedder();
   } catch (err) {

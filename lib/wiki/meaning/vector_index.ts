@@ -9,6 +9,7 @@
 import { MODEL_ID } from "./word_file.ts";
 import { decodeVector, type StoredVector } from "./vector_store.ts";
 import { loadStaticEmbedder } from "./static_embedder.ts";
+import { meaningLayerOn } from "./switch.ts";
 
 /** The static layer's model id (of the shipped word file). */
 export const STATIC_MODEL = MODEL_ID;
@@ -51,7 +52,7 @@ export class VectorIndex {
       else this.set(rec.model, path, v);
     }
     if (staticVec) this.set(STATIC_MODEL, path, staticVec);
-    else this.#pending.set(path, { title: page.title, body: page.body });
+    else if (meaningLayerOn()) this.#pending.set(path, { title: page.title, body: page.body });
   }
 
   /** Sets one model's vector of a page (a remote embedder's, after a background re-embed). */

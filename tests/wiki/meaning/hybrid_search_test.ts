@@ -12,6 +12,7 @@ import { createWikis } from "../../../lib/wiki/wikis.ts";
 import { FOREIGN_WIKI_DATA } from "../../../lib/platform/wiki_lifecycle.ts";
 import { freshCatalog } from "../../../lib/wiki/catalog.ts";
 import { DEFAULT_LIMITS } from "../../../lib/config.ts";
+import { setMeaningLayer } from "../../../lib/wiki/meaning/switch.ts";
 
 /** The issue's three pages, plus unrelated ones so that a ranking has something to beat. */
 export const EXAMPLE_PAGES: [string, string][] = [
@@ -83,5 +84,21 @@ Deno.test("another instance finds a page by meaning on its first search after th
     kvA.close();
     kvB.close();
     await Deno.remove(file).catch(() => {});
+  }
+});
+
+Deno.test("MEANING_LAYER off: no vectors stored, search by terms only (the cost benchmark's baseline)", async () => {
+  const f = await setup();
+  setMeaningLayer(false);
+  try {
+    await f.pages.write("Garage/Automobile Maintenance", "Change the car oil; check the tyres.\n", {}, ALICE);
+    const head = (await f.kv.get<PageHead>(K.page(f.wiki.id, "Garage/Automobile Maintenance"))).value!;
+    assertEquals((await f.kv.get(K.pageVec(f.wiki.id, head.pageId, STATIC_MODEL))).value, null);
+    assertEquals((await f.pages.search("vehicle upkeep")).hits, []);
+    assertEquals((await f.pages.search("tyres")).hits[0]?.path, "Garage/Automobile Maintenance");
+    assertEquals(await f.pages.related("Garage/Automobile Maintenance"), []);
+  } finally {
+    setMeaningLayer(true);
+    f.close();
   }
 });
