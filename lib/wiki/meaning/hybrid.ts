@@ -21,8 +21,10 @@ export const RRF_K = 60;
 export const LEXICAL_WEIGHT = 1;
 /** Weight of the vector list in the fusion. */
 export const MEANING_WEIGHT = 0.9;
-/** Hits of each list considered by the fusion, at least (more when more are asked for). */
+/** Hits of the vector list considered by the fusion, at least (more when more are asked for). */
 export const FUSION_DEPTH = 50;
+/** Hits of the lexical list considered by the fusion, at least (deeper costs phrase tests for little gain). */
+export const LEXICAL_FUSION_DEPTH = 20;
 /** Cosine below which a page does not match a query by meaning. */
 export const MIN_SIMILARITY = 0.25;
 /** Cosine below which a page is not listed as related. */
@@ -63,7 +65,7 @@ export async function rankPages(
     const v = await meaningOrNothing(catalog, query, depth);
     return { total: v.length, hits: v.slice(0, limit).map((h) => hitOf(catalog, query, h.path, h.score, "meaning")) };
   }
-  const lexical = catalog.index.search(query, depth);
+  const lexical = catalog.index.rank(query, Math.max(limit, LEXICAL_FUSION_DEPTH));
   const meaning = await meaningOrNothing(catalog, query, depth);
   const fused = new Map<string, { score: number; lexRank: number; match: SearchMatch }>();
   lexical.hits.forEach((h, i) => {
@@ -82,19 +84,16 @@ export async function rankPages(
     }
   });
   const best = (LEXICAL_WEIGHT + MEANING_WEIGHT) / (RRF_K + 1);
-  const lexicalHits = new Map(lexical.hits.map((h) => [h.path, h]));
   const ranked = [...fused].sort(([pa, a], [pb, b]) =>
     b.score - a.score || a.lexRank - b.lexRank || (pa < pb ? -1 : pa > pb ? 1 : 0)
   );
-  const hits = ranked.slice(0, limit).map(([path, f]): SearchHit => {
-    const lex = lexicalHits.get(path);
-    const score = Math.min(1, f.score / best);
-    return lex ? { ...lex, score, match: f.match } : hitOf(catalog, query, path, score, f.match);
-  });
+  const hits = ranked.slice(0, limit).map(([path, f]): SearchHit =>
+    hitOf(catalog, query, path, Math.min(1, f.score / best), f.match)
+  );
   return { total: lexical.total + meaningOnly, hits };
 }
 
-/** A hit for a page found by meaning: its title and the start of its text (or the text around a query term). */
+/** A hit with its title and snippet (the text around a query term, else the start of the text). */
 function hitOf(catalog: Catalog, query: string, path: string, score: number, match: SearchMatch): SearchHit {
   const s = catalog.index.snippet(path, query);
   return { path, title: s?.title ?? path, score: Math.max(0, Math.min(1, score)), snippet: s?.snippet ?? "", match };

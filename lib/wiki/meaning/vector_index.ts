@@ -26,9 +26,49 @@ interface PendingPage {
   body: string;
 }
 
+/** One model's vectors in one growable slab (fast to scan), a slot per page. */
+class ModelVectors {
+  slab: Float32Array;
+  readonly paths: (string | undefined)[] = [];
+  readonly slotOf = new Map<string, number>();
+  readonly #free: number[] = [];
+
+  constructor(readonly dims: number) {
+    this.slab = new Float32Array(dims * 64);
+  }
+
+  set(path: string, v: Float32Array): void {
+    let slot = this.slotOf.get(path);
+    if (slot === undefined) {
+      slot = this.#free.pop() ?? this.paths.length;
+      if ((slot + 1) * this.dims > this.slab.length) {
+        const bigger = new Float32Array(this.slab.length * 2);
+        bigger.set(this.slab);
+        this.slab = bigger;
+      }
+      this.slotOf.set(path, slot);
+      this.paths[slot] = path;
+    }
+    this.slab.set(v, slot * this.dims);
+  }
+
+  delete(path: string): void {
+    const slot = this.slotOf.get(path);
+    if (slot === undefined) return;
+    this.slotOf.delete(path);
+    this.paths[slot] = undefined;
+    this.#free.push(slot);
+  }
+
+  get(path: string): Float32Array | undefined {
+    const slot = this.slotOf.get(path);
+    return slot === undefined ? undefined : this.slab.slice(slot * this.dims, (slot + 1) * this.dims);
+  }
+}
+
 /** Unit vectors of a wiki's live pages, per model; see the module doc. */
 export class VectorIndex {
-  readonly #byModel = new Map<string, Map<string, Float32Array>>();
+  readonly #byModel = new Map<string, ModelVectors>();
   readonly #pending = new Map<string, PendingPage>();
 
   /**
@@ -58,7 +98,10 @@ export class VectorIndex {
   /** Sets one model's vector of a page (a remote embedder's, after a background re-embed). */
   set(model: string, path: string, v: Float32Array): void {
     let m = this.#byModel.get(model);
-    if (!m) this.#byModel.set(model, m = new Map());
+    if (!m || m.dims !== v.length) {
+      // A model's dimension is fixed; a different one means the model changed: start its vectors afresh.
+      this.#byModel.set(model, m = new ModelVectors(v.length));
+    }
     m.set(path, v);
   }
 
@@ -75,7 +118,7 @@ export class VectorIndex {
 
   /** Number of pages with a vector of `model`. */
   count(model: string = STATIC_MODEL): number {
-    return this.#byModel.get(model)?.size ?? 0;
+    return this.#byModel.get(model)?.slotOf.size ?? 0;
   }
 
   /** Embeds the pending pages with the static layer (loading the word file on first use). */
@@ -103,12 +146,13 @@ export class VectorIndex {
     const vectors = this.#byModel.get(opts.model ?? STATIC_MODEL);
     const min = opts.minScore ?? -Infinity;
     const top: VectorHit[] = [];
-    if (!vectors || limit <= 0) return top;
-    const dims = query.length;
-    for (const [path, v] of vectors) {
-      if (v.length !== dims) continue;
+    if (!vectors || limit <= 0 || vectors.dims !== query.length) return top;
+    const { dims, slab, paths } = vectors;
+    for (let slot = 0, base = 0; slot < paths.length; slot++, base += dims) {
+      const path = paths[slot];
+      if (path === undefined) continue;
       let s = 0;
-      for (let d = 0; d < dims; d++) s += query[d] * v[d];
+      for (let d = 0; d < dims; d++) s += query[d] * slab[base + d];
       if (s < min || (top.length === limit && s <= top[limit - 1].score)) continue;
       if (opts.exclude?.has(path)) continue;
       let i = top.length;
