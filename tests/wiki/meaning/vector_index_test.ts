@@ -32,5 +32,6 @@ Deno.test("vector index: best first, min score, exclude, remove and reuse, model
   assertEquals([...ix.vectorOf("E", STATIC_MODEL)!], [...unit(0, 0, 1)]);
   for (let i = 0; i < 200; i++) page(`P${i}`, unit(1, i, 0)); // grows past the first slab
   assertEquals(ix.count(), 204);
-  assertEquals(ix.search(unit(1, 199, 0), 1)[0].path, "P199");
+  assertEquals(ix.search(unit(1, 0, 0), 1)[0].path, "P0");
+  assertEquals(ix.search(unit(0, 1, 0), 2).map((h) => h.path), ["C", "P199"]);
 });
