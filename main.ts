@@ -11,6 +11,7 @@
  * 4. Errors: lib/errors.ts classes become readable pages or protocol errors; an unavailable store a 503
  *    (lib/kv/unavailable.ts); anything else a generic 500.
  */
+import { setMeaningLayer } from "./lib/wiki/meaning/switch.ts";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { type Config, loadConfig } from "./lib/config.ts";
@@ -81,6 +82,7 @@ export interface AppOptions {
  */
 export async function createApp(config: Config, store: Deno.Kv, options: AppOptions = {}): Promise<App> {
   checkKeyRegistry(); // two parts claiming one KV key type would share, and delete, each other's records
+  setMeaningLayer(config.meaningLayer);
   const kv = guardKv(store);
   const urls = new Urls(config);
   const wikis = createWikis({ kv, limits: config.limits }, FOREIGN_WIKI_DATA);

@@ -66,6 +66,8 @@ export interface Config {
    * the app writes nothing while the operator backs the store up (README.md "Backup and restore").
    */
   maintenance: boolean;
+  /** Search by meaning as well as by terms (`MEANING_LAYER`, default on; lib/wiki/meaning/switch.ts). */
+  meaningLayer: boolean;
   /** Numeric limits. */
   limits: Limits;
   /** Wikis a person may own (`WIKIS_PER_USER`, default 1, as in the existing service). */
@@ -172,6 +174,7 @@ export function loadConfig(get: (name: string) => string | undefined = (n) => De
     keysJson: get("ROBOT_KEYS") ?? null,
     seedDemo: boolVar(get, "SEED_DEMO", env === "development"),
     maintenance: boolVar(get, "MAINTENANCE", false),
+    meaningLayer: boolVar(get, "MEANING_LAYER", true),
     limits,
     wikisPerUser: intVar(get, "WIKIS_PER_USER", 1),
     atproto,

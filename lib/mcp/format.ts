@@ -141,7 +141,8 @@ export function formatSearch(query: string, total: number, hits: SearchHit[]): s
 
 /** One hit of search_notes, numbered `index + 1`: its line and its snippet line. */
 export function formatHit(h: SearchHit, index: number): string {
-  const line = `${index + 1}. ${h.path} (score: ${h.score.toFixed(2)})`;
+  const why = h.match === "meaning" ? ", similar meaning" : "";
+  const line = `${index + 1}. ${h.path} (score: ${h.score.toFixed(2)}${why})`;
   return h.snippet ? `${line}\n   ${h.snippet.replaceAll("\n", " ")}` : line;
 }
 

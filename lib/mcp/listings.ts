@@ -20,6 +20,7 @@ import {
   isoSeconds,
 } from "./format.ts";
 import type { HistoryEntry, PageMeta, RevisionInfo, SearchHit } from "../wiki/types.ts";
+import type { SearchMode } from "../wiki/meaning/hybrid.ts";
 
 /** Search hits per part (the existing service's 20). */
 export const SEARCH_PART = 20;
@@ -75,11 +76,19 @@ export function listPart(
   return withData(ok(r.text), data(fitItems(r.shown, budget, data)));
 }
 
-/** The offset a search_notes cursor names for `query`: 0 without one, null when it is not valid for the query. */
-export function searchStart(query: string, cursor: string | undefined): number | null {
+/** What a search_notes cursor is bound to: the query, and the mode when it is not the default. */
+function searchKey(query: string, mode: SearchMode): string {
+  return mode === "hybrid" ? query : `${mode}\0${query}`;
+}
+
+/**
+ * The offset a search_notes cursor names for `query` in `mode`: 0 without one, null when it is not valid for the
+ * query and mode.
+ */
+export function searchStart(query: string, cursor: string | undefined, mode: SearchMode = "hybrid"): number | null {
   if (!cursor) return 0;
   const c = readCursor("search_notes", cursor, { o: 0, q: "" });
-  return c === null || c.q !== fingerprint(query) ? null : c.o;
+  return c === null || c.q !== fingerprint(searchKey(query, mode)) ? null : c.o;
 }
 
 /** A part of search_notes: hits `from` to `from + SEARCH_PART` of the ranking, as many as fit. */
@@ -89,13 +98,14 @@ export function searchPart(
   from: number,
   budget: number,
   byCursor: boolean,
+  mode: SearchMode = "hybrid",
 ): ToolText {
   const hits = result.hits.slice(from, from + SEARCH_PART);
   const items = hits.map((h, i) => formatHit(h, from + i));
   const head = `${result.total} results for "${query}":`;
   const reach = Math.min(result.total, MAX_SEARCH_DEPTH);
   const cursorAt = (last: number) =>
-    last >= reach ? undefined : makeCursor("search_notes", { o: last, q: fingerprint(query) });
+    last >= reach ? undefined : makeCursor("search_notes", { o: last, q: fingerprint(searchKey(query, mode)) });
   const r = fitListing(() => head, items, budget, (n) => {
     const last = from + n;
     if (last >= reach) {
@@ -112,6 +122,7 @@ export function searchPart(
     title: h.title,
     score: h.score,
     snippet: h.snippet,
+    ...(h.match ? { match: h.match } : {}),
   }));
   const data = (k: number) => ({
     query,

@@ -67,8 +67,35 @@ export const OUTPUT = {
   search_notes: z.object({
     query: z.string(),
     total: z.number(),
-    results: z.array(z.object({ path: z.string(), title: z.string(), score: z.number(), snippet: z.string() })),
+    results: z.array(z.object({
+      path: z.string(),
+      title: z.string(),
+      score: z.number(),
+      snippet: z.string(),
+      match: z.enum(["terms", "meaning", "both"]).optional().describe(
+        "Why it matched: the query's terms, a similar meaning, or both.",
+      ),
+    })),
     next_cursor: nextCursor,
+    truncated,
+  }),
+  semantic_search: z.object({
+    query: z.string(),
+    results: z.array(z.object({
+      path: z.string(),
+      title: z.string(),
+      score: z.number().describe("Similarity in meaning, 0..1."),
+      snippet: z.string(),
+    })),
+    truncated,
+  }),
+  find_related: z.object({
+    path: z.string(),
+    results: z.array(z.object({
+      path: z.string(),
+      title: z.string(),
+      score: z.number().describe("Cosine similarity of the two pages' meaning vectors."),
+    })),
     truncated,
   }),
   get_links: z.object({

@@ -20,11 +20,18 @@ import { READ_TOOLS } from "./tools_read.ts";
 import { WRITE_TOOLS } from "./tools_write.ts";
 import { ATTACHMENT_TOOLS } from "./tools_attachments.ts";
 import { CONNECTOR_TOOLS } from "./tools_connectors.ts";
+import { MEANING_TOOLS } from "./tools_meaning.ts";
 import { registerPageResources } from "./resources.ts";
 import { PROMPT_NAMES, registerPrompts } from "./prompts.ts";
 
 /** Every tool, in the order clients list them. */
-export const WIKI_TOOLS: readonly WikiTool[] = [...READ_TOOLS, ...WRITE_TOOLS, ...ATTACHMENT_TOOLS, ...CONNECTOR_TOOLS];
+export const WIKI_TOOLS: readonly WikiTool[] = [
+  ...READ_TOOLS,
+  ...MEANING_TOOLS,
+  ...WRITE_TOOLS,
+  ...ATTACHMENT_TOOLS,
+  ...CONNECTOR_TOOLS,
+];
 
 const SCOPE_BY_TOOL: ReadonlyMap<string, Scope> = new Map(WIKI_TOOLS.map((t) => [t.name, t.scope]));
 

@@ -59,7 +59,8 @@ export const CONNECTOR_TOOLS: WikiTool[] = [
     name: "search",
     title: "Search (ChatGPT connectors)",
     scope: "wiki:read",
-    description: "Search the wiki's pages by keywords, best first (the ranking of search_notes). Returns JSON " +
+    description:
+      "Search the wiki's pages by keywords and meaning, best first (the ranking of search_notes). Returns JSON " +
       '{"results":[{"id","title","url"}]}: `id` is the page path, to pass to fetch; `url` is the page on the web. ' +
       "For ChatGPT connectors and deep research; other clients may prefer search_notes (with snippets).",
     annotations: READ,

@@ -95,20 +95,26 @@ export const READ_TOOLS: WikiTool[] = [
     name: "search_notes",
     title: "Search notes",
     scope: "wiki:read",
-    description: "Keyword search over page titles and text (titles weigh more), best first, with a snippet around " +
-      "the first match. Use it to find the right page before reading or writing; results reflect writes at once. " +
-      "20 results per call; the result ends with the `cursor` to pass for the next ones.",
+    description: "Search page titles and text, best first, with a snippet around the first match. By default " +
+      "keyword matches (titles weigh more) and pages similar in meaning are ranked together, so a page is found even " +
+      'when it uses other words; `mode` "lexical" ranks by keywords only, "meaning" by meaning only. Use it to find ' +
+      "the right page before reading or writing; results reflect writes at once. 20 results per call; the result " +
+      "ends with the `cursor` to pass for the next ones.",
     annotations: READ,
     output: OUTPUT.search_notes,
     input: z.object({
       query: boundedText(ARG_BOUNDS.query).describe("One or more words to search for."),
+      mode: z.enum(["hybrid", "lexical", "meaning"]).optional().describe(
+        'How to rank: "hybrid" (default: keywords and meaning together), "lexical" (keywords only) or "meaning".',
+      ),
       cursor,
     }),
-    async run({ query, cursor }, { pages, limits }) {
-      const from = searchStart(query, cursor);
+    async run({ query, mode, cursor }, { pages, limits }) {
+      const m = mode ?? "hybrid";
+      const from = searchStart(query, cursor, m);
       if (from === null) return badCursor("search_notes", "this query");
-      const r = await pages.search(query, { limit: Math.min(MAX_SEARCH_DEPTH, from + SEARCH_PART) });
-      return searchPart(query, r, from, resultBudget(limits), Boolean(cursor));
+      const r = await pages.search(query, { limit: Math.min(MAX_SEARCH_DEPTH, from + SEARCH_PART), mode: m });
+      return searchPart(query, r, from, resultBudget(limits), Boolean(cursor), m);
     },
   }),
   tool({

@@ -69,6 +69,7 @@ export const BACKUP_RULES: Readonly<Record<string, BackupRule>> = {
   change: KEEP,
   link: KEEP,
   att: KEEP,
+  page_vec: KEEP, // derived (rebuilt by `deno task vectors:rebuild`), kept so a restored service searches at once
   att_hist: KEEP, // attachment history, needed to rebuild the wiki's git history with the same commit ids
   // A live slug never expires; a deleted wiki's tombstone is dropped a day after its cooling-off (wikis.ts).
   wiki_slug: {

@@ -4,6 +4,8 @@
  * used by `list`, `search`, `orphans` and `readWithBacklinks`. It is kept fresh against `wiki_state.seq`: one
  * `get` when nothing changed; otherwise the change feed since the cached seq names the touched paths, whose heads
  * are re-read. The first use (or a large gap, or a change whose path list was truncated) rebuilds from all heads.
+ * The page vectors stored in KV (lib/wiki/meaning/vector_store.ts) are loaded with the heads they belong to, so a
+ * page written on another instance is found by meaning on this one as soon as the catalog is fresh.
  */
 import { type PageId, type WikiId } from "../kv/keys.ts";
 import { K } from "./keys.ts";
@@ -11,6 +13,9 @@ import { NotFoundError } from "../errors.ts";
 import { SearchIndex } from "./search_index.ts";
 import type { PageMeta } from "./types.ts";
 import { headMeta, isInline, loadText, type PageHead, type StoredRevision, type WikiState } from "./records.ts";
+import { VectorIndex } from "./meaning/vector_index.ts";
+import { readPageVectors, readWikiVectors, type StoredVector } from "./meaning/vector_store.ts";
+import { meaningLayerOn } from "./meaning/switch.ts";
 
 /** Largest number of changes applied incrementally; past it the catalog is rebuilt. */
 export const MAX_INCREMENTAL_CHANGES = 500;
@@ -27,10 +32,15 @@ export class Catalog {
   readonly #pathOf = new Map<PageId, string>();
   readonly #backlinks = new Map<string, Set<string>>();
   readonly index = new SearchIndex();
+  /** The pages' vectors (lib/wiki/meaning/vector_index.ts). */
+  readonly vectors = new VectorIndex();
   #sorted: PageMeta[] | null = null;
 
-  /** Adds or replaces a live page (a page that moved under the same id leaves its old path). */
-  upsert(head: PageHead, content: string): void {
+  /**
+   * Adds or replaces a live page (a page that moved under the same id leaves its old path), with its stored vectors
+   * and the static vector the write path computed, when known.
+   */
+  upsert(head: PageHead, content: string, stored?: readonly StoredVector[], vector?: Float32Array): void {
     const oldPath = this.#pathOf.get(head.pageId);
     if (oldPath !== undefined && oldPath !== head.path) this.remove(oldPath);
     this.remove(head.path);
@@ -42,7 +52,9 @@ export class Catalog {
       if (!set) this.#backlinks.set(t, set = new Set());
       set.add(head.path);
     }
-    this.index.upsert({ path: head.path, title: meta.title, body: content.slice(head.bodyStart) });
+    const body = content.slice(head.bodyStart);
+    this.index.upsert({ path: head.path, title: meta.title, body });
+    this.vectors.upsert(head.path, { title: meta.title, body, revision: head.revision }, stored, vector);
     this.#sorted = null;
   }
 
@@ -58,6 +70,7 @@ export class Catalog {
       if (set?.size === 0) this.#backlinks.delete(t);
     }
     this.index.remove(path);
+    this.vectors.remove(path);
     this.#sorted = null;
   }
 
@@ -142,7 +155,7 @@ export function applyCommitted(
   kv: Deno.Kv,
   wikiId: WikiId,
   prevSeq: number,
-  changes: { before: PageHead | null; after: PageHead; text?: string }[],
+  changes: { before: PageHead | null; after: PageHead; text?: string; vector?: Float32Array }[],
 ): void {
   const slot = slots.get(kv)?.get(wikiId);
   const catalog = slot?.catalog;
@@ -152,7 +165,7 @@ export function applyCommitted(
   changes.forEach((c, i) => {
     if (c.before && c.before.path !== c.after.path) catalog.remove(c.before.path);
     if (c.after.deleted) catalog.remove(c.after.path);
-    else catalog.upsert(c.after, texts[i]!);
+    else catalog.upsert(c.after, texts[i]!, undefined, c.vector);
   });
   catalog.seq = prevSeq + 1;
 }
@@ -200,10 +213,14 @@ async function refresh(kv: Deno.Kv, wikiId: WikiId, catalog: Catalog | null, seq
     const entries = await kv.getMany<PageHead[]>(list.slice(i, i + 10).map((p) => K.page(wikiId, p)));
     heads.push(...entries.map((e) => e.value));
   }
-  const texts = await mapBounded(heads, (h) => h && !h.deleted ? loadText(kv, wikiId, h.content) : null);
+  const live = heads.filter((h) => h !== null && !h.deleted).map((h) => h!.pageId);
+  const [texts, vectors] = await Promise.all([
+    mapBounded(heads, (h) => h && !h.deleted ? loadText(kv, wikiId, h.content) : null),
+    meaningLayerOn() ? readPageVectors(kv, wikiId, live) : new Map<PageId, StoredVector[]>(),
+  ]);
   list.forEach((p, i) => {
     const h = heads[i];
-    if (h && !h.deleted && h.path === p) catalog.upsert(h, texts[i]!);
+    if (h && !h.deleted && h.path === p) catalog.upsert(h, texts[i]!, vectors.get(h.pageId));
     else catalog.remove(p);
   });
   catalog.seq = seq;
@@ -219,8 +236,11 @@ async function rebuild(kv: Deno.Kv, wikiId: WikiId): Promise<Catalog> {
   for await (const e of kv.list<PageHead>({ prefix: K.pages(wikiId) }, { batchSize: 500 })) {
     if (!e.value.deleted) heads.push(e.value);
   }
-  const texts = await mapBounded(heads, (h) => loadText(kv, wikiId, h.content));
-  heads.forEach((h, i) => catalog.upsert(h, texts[i]));
+  const [texts, vectors] = await Promise.all([
+    mapBounded(heads, (h) => loadText(kv, wikiId, h.content)),
+    meaningLayerOn() ? readWikiVectors(kv, wikiId) : new Map<PageId, StoredVector[]>(),
+  ]);
+  heads.forEach((h, i) => catalog.upsert(h, texts[i], vectors.get(h.pageId)));
   catalog.seq = st.value.seq;
   return catalog;
 }

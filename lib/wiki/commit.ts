@@ -9,6 +9,7 @@ import { type WikiId } from "../kv/keys.ts";
 import { K } from "./keys.ts";
 import { type BlobRef, deleteBlob, publishBlob, stageBlob } from "../kv/blobs.ts";
 import { applyCommitted } from "./catalog.ts";
+import { addPageVectors, writeEmbedder } from "./meaning/page_vectors.ts";
 import { ConflictError, NotFoundError, QuotaExceededError, TooLargeError, WikiError } from "../errors.ts";
 import {
   COMMIT_BUDGET_BYTES,
@@ -33,6 +34,8 @@ export interface PageChange {
   after: PageHead;
   /** The full text of `after` when it is live (lets the in-process catalog apply the commit without a read). */
   text?: string;
+  /** The static vector stored with the commit (set by `runWrite`, lib/wiki/meaning/page_vectors.ts). */
+  vector?: Float32Array;
 }
 
 /** Everything one write attempt wants to commit. */
@@ -172,6 +175,7 @@ export function measurePlan<T>(ctx: WriteContext, plan: WritePlan<T>): { mutatio
  * ConflictError ("busy") after MAX_WRITE_ATTEMPTS lost races.
  */
 export async function runWrite<T>(ctx: WriteContext, attempt: (n: number) => Promise<WritePlan<T>>): Promise<T> {
+  const embedder = await writeEmbedder();
   for (let n = 0; n < MAX_WRITE_ATTEMPTS; n++) {
     const plan = await attempt(n);
     const { m } = buildMutations(ctx, plan);
@@ -188,6 +192,10 @@ export async function runWrite<T>(ctx: WriteContext, attempt: (n: number) => Pro
     for (const [k, v] of m.sets.values()) op.set(k, v);
     for (const k of m.deletes.values()) op.delete(k);
     for (const ref of plan.publish ?? []) publishBlob(op, ctx.wikiId, ref);
+    addPageVectors(op, ctx.wikiId, plan.pages, embedder, {
+      mutations: KV_MAX_MUTATIONS - m.count - (plan.publish?.length ?? 0),
+      bytes: COMMIT_BUDGET_BYTES - bytes,
+    });
     op.check({ key: K.rev(ctx.wikiId, plan.revision.id), versionstamp: null });
     const res = await op.commit();
     if (res.ok) {

@@ -63,6 +63,14 @@ export const K = {
   attHist: (wikiId: WikiId, seq: number) => ["att_hist", wikiId, seq] as const,
   /** Prefix of a wiki's attachment history, by `seq`. */
   attHists: (wikiId: WikiId) => ["att_hist", wikiId] as const,
+
+  // ---- meaning layer (lib/wiki/meaning/vector_store.ts) ----
+  /** A page's vector of one embedding model (static or remote). */
+  pageVec: (wikiId: WikiId, pageId: PageId, model: string) => ["page_vec", wikiId, pageId, model] as const,
+  /** Prefix of a page's vectors (every model). */
+  pageVecs: (wikiId: WikiId, pageId: PageId) => ["page_vec", wikiId, pageId] as const,
+  /** Prefix of every page vector of a wiki. */
+  wikiVecs: (wikiId: WikiId) => ["page_vec", wikiId] as const,
 } as const;
 
 /** The wiki core's key prefixes. */
@@ -78,6 +86,7 @@ export const WIKI_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
   wiki   link             backlink index: source links to target
   wiki   att              attachment metadata of a page
   wiki   att_hist         what one attach or detach revision did to an attachment
+  wiki   page_vec         a page's vector of one embedding model
   global wiki_slug        slug -> live wiki, or a deleted wiki's tombstone
   user   user_wiki        index: the wikis a person owns or belongs to
   user   user_wiki_count  how many live wikis a person owns
@@ -97,6 +106,7 @@ export const WIKI_PURGED_TYPES: readonly string[] = [
   "link",
   "att",
   "att_hist",
+  "page_vec",
 ];
 
 /** Value of `wiki_slug`: the live wiki (denormalized record), or a tombstone after deletion. */

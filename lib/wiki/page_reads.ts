@@ -13,6 +13,7 @@ import type {
   Page,
   PageDiff,
   PageMeta,
+  RelatedPage,
   RevisionInfo,
   SearchHit,
   Usage,
@@ -25,6 +26,8 @@ import { headMeta, headPage, type HistRecord, loadText, type PageHead, type Stor
 import { readState } from "./commit.ts";
 import { resolveRevision, shortRev } from "./revisions.ts";
 import { catalogForRead, freshCatalog } from "./catalog.ts";
+import { rankPages, relatedPages, SEARCH_MODES, type SearchMode } from "./meaning/hybrid.ts";
+import { meaningLayerOn } from "./meaning/switch.ts";
 import { getHead, requireLive, type StoreContext } from "./store_context.ts";
 
 /** Default number of history entries and recent changes returned. */
@@ -210,17 +213,30 @@ export async function listPages(ctx: StoreContext, filter: ListFilter = {}): Pro
   ).map((m) => ({ ...m, tags: [...m.tags], links: [...m.links] }));
 }
 
-/** Full-text search over live pages: PageStore `search`. */
+/** Search over live pages by terms and meaning (lib/wiki/meaning/hybrid.ts): PageStore `search`. */
 export async function searchPages(
   ctx: StoreContext,
   query: string,
-  opts: { limit?: number } = {},
+  opts: { limit?: number; mode?: SearchMode } = {},
 ): Promise<{ total: number; hits: SearchHit[] }> {
   if (typeof query !== "string" || tokenize(query).length === 0) {
     throw new InvalidInputError("The search query is empty. Give one or more words to search for.");
   }
+  const mode = opts.mode ?? "hybrid";
+  if (!SEARCH_MODES.includes(mode)) {
+    throw new InvalidInputError(`Unknown search mode "${mode}"; use one of ${SEARCH_MODES.join(", ")}.`);
+  }
   const catalog = await freshCatalog(ctx.kv, ctx.wikiId);
-  return catalog.index.search(query, clampLimit(opts.limit ?? DEFAULT_SEARCH_LIMIT, DEFAULT_SEARCH_LIMIT));
+  return await rankPages(catalog, query, clampLimit(opts.limit ?? DEFAULT_SEARCH_LIMIT, DEFAULT_SEARCH_LIMIT), mode);
+}
+
+/** Pages related by meaning to a live page: PageStore `related`. */
+export async function relatedTo(ctx: StoreContext, path: string, limit = 5): Promise<RelatedPage[]> {
+  const p = canonicalPath(path);
+  if (!meaningLayerOn()) return [];
+  const catalog = await freshCatalog(ctx.kv, ctx.wikiId);
+  if (!catalog.get(p)) throw new NotFoundError(`Page "${p}" does not exist. Check the path (see list_notes).`);
+  return await relatedPages(catalog, p, clampLimit(limit, 5));
 }
 
 /** Live pages no other page links to, `Home` excluded: PageStore `orphans`. */

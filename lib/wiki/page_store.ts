@@ -16,6 +16,7 @@ import type {
   Page,
   PageDiff,
   PageMeta,
+  RelatedPage,
   RenameResult,
   RevisionAction,
   RevisionInfo,
@@ -41,11 +42,13 @@ import {
   readPage,
   readWithBacklinks,
   recentChanges,
+  relatedTo,
   searchPages,
   stateAt,
   wikiUsage,
 } from "./page_reads.ts";
 import { renamePage } from "./page_rename.ts";
+import type { SearchMode } from "./meaning/hybrid.ts";
 import { deleteAttachment, getAttachment, listAttachments, putAttachment } from "./attachments.ts";
 
 export { DEFAULT_HISTORY_LIMIT, DEFAULT_SEARCH_LIMIT, MAX_LIST_LIMIT } from "./page_reads.ts";
@@ -120,8 +123,15 @@ class KvPageStore implements PageStore {
     return listPages(this.#ctx, filter);
   }
 
-  search(query: string, opts: { limit?: number } = {}): Promise<{ total: number; hits: SearchHit[] }> {
+  search(
+    query: string,
+    opts: { limit?: number; mode?: SearchMode } = {},
+  ): Promise<{ total: number; hits: SearchHit[] }> {
     return searchPages(this.#ctx, query, opts);
+  }
+
+  related(path: string, limit?: number): Promise<RelatedPage[]> {
+    return relatedTo(this.#ctx, path, limit);
   }
 
   orphans(): Promise<string[]> {

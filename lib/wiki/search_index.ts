@@ -172,6 +172,12 @@ export class SearchIndex {
     return this.#docs.has(path);
   }
 
+  /** A snippet of an indexed page for `query` (its start when no query term occurs), or null when absent. */
+  snippet(path: string, query: string): { title: string; snippet: string } | null {
+    const e = this.#docs.get(path);
+    return e ? { title: e.title, snippet: plainSnippet(e.body, tokenize(query)) } : null;
+  }
+
   /** Number of indexed pages. */
   get size(): number {
     return this.#docs.size;
@@ -187,18 +193,26 @@ export class SearchIndex {
    * `hits` holds at most `limit` (default 20). An empty or separator-only query matches nothing.
    */
   search(query: string, limit: number = DEFAULT_SEARCH_LIMIT): SearchIndexResult {
+    const r = this.rank(query, limit);
+    const terms = parseQuery(query).terms;
+    return {
+      total: r.total,
+      hits: r.hits.map((h) => ({ ...h, snippet: plainSnippet(this.#docs.get(h.path)!.body, terms) })),
+    };
+  }
+
+  /** The ranking of {@link search} without snippets (hybrid search makes snippets for its final hits only). */
+  rank(
+    query: string,
+    limit: number = DEFAULT_SEARCH_LIMIT,
+  ): { total: number; hits: Omit<SearchIndexHit, "snippet">[] } {
     const q = parseQuery(query);
     if (q.terms.length === 0 || this.#docs.size === 0) return { total: 0, hits: [] };
     const candidates = this.#score(q);
     const top = selectTop(candidates, q, Number.isNaN(limit) ? DEFAULT_SEARCH_LIMIT : Math.max(0, Math.floor(limit)));
     return {
       total: candidates.length,
-      hits: top.map(({ entry, score }) => ({
-        path: entry.path,
-        title: entry.title,
-        score,
-        snippet: plainSnippet(entry.body, q.terms),
-      })),
+      hits: top.map(({ entry, score }) => ({ path: entry.path, title: entry.title, score })),
     };
   }
 

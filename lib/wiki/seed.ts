@@ -96,7 +96,8 @@ This page is for AI agents working in this wiki through its MCP tools. People ma
 ## Finding things
 
 - Use \`search_notes\` before creating a page: the topic may already have one. Extend it instead of starting a
-  duplicate.
+  duplicate. It matches words and meaning, so a page is found even when it uses other words; \`semantic_search\`
+  ranks by meaning only, and \`find_related\` lists pages close in meaning to a page (candidates for a link).
 - \`list_notes\` lists pages, filtered by path prefix, category or tag. \`get_links\` shows what a page links to
   and what links to it. \`find_orphaned_notes\` lists pages nothing links to.
 

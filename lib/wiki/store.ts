@@ -14,6 +14,7 @@ import type {
   Page,
   PageDiff,
   PageMeta,
+  RelatedPage,
   RenameResult,
   RevisionInfo,
   SearchHit,
@@ -22,6 +23,7 @@ import type {
   WriteResult,
 } from "./types.ts";
 import type { Limits } from "../config.ts";
+import type { SearchMode } from "./meaning/hybrid.ts";
 
 /** Page operations on one wiki. Obtain with `Wikis.pages(wiki)`. All paths are canonicalized on entry. */
 export interface PageStore {
@@ -56,8 +58,13 @@ export interface PageStore {
   links(path: string): Promise<Links>;
   /** Lists live pages, sorted by path. */
   list(filter?: ListFilter): Promise<PageMeta[]>;
-  /** Ranked keyword search (title weighted), best first. InvalidInputError for an empty query. */
-  search(query: string, opts?: { limit?: number }): Promise<{ total: number; hits: SearchHit[] }>;
+  /**
+   * Ranked search, best first: by default terms (title weighted) and meaning fused; `mode` "lexical" or "meaning"
+   * ranks by one of them (lib/wiki/meaning/hybrid.ts). InvalidInputError for an empty query.
+   */
+  search(query: string, opts?: { limit?: number; mode?: SearchMode }): Promise<{ total: number; hits: SearchHit[] }>;
+  /** Live pages nearest a page by meaning, without the pages it links to or from; NotFoundError when not live. */
+  related(path: string, limit?: number): Promise<RelatedPage[]>;
   /** Live pages with no incoming link from another page, `Home` excluded. Sorted. */
   orphans(): Promise<string[]>;
   /** Attachments of a page, sorted by filename. */

@@ -156,6 +156,19 @@ export interface SearchHit {
   score: number;
   /** About 150 characters around the first match. */
   snippet: string;
+  /** Why the page matched: its terms, its meaning (lib/wiki/meaning/hybrid.ts), or both. */
+  match?: SearchMatch;
+}
+
+/** Why a search hit matched: query terms, similar meaning, or both. */
+export type SearchMatch = "terms" | "meaning" | "both";
+
+/** A page related to another by meaning (lib/wiki/meaning/hybrid.ts `relatedPages`). */
+export interface RelatedPage {
+  path: string;
+  title: string;
+  /** Cosine similarity, -1..1. */
+  score: number;
 }
 
 /** Outgoing and incoming links of a page. */

@@ -9,13 +9,14 @@ import { NotFoundError } from "../../lib/errors.ts";
 import { headingId, renderMarkdown, type RenderOptions } from "../../lib/web/markdown.ts";
 import { parseFrontmatter } from "../../lib/wiki/frontmatter.ts";
 import { canonicalPath, pageName, parentPath } from "../../lib/wiki/paths.ts";
-import type { AttachmentInfo, Page } from "../../lib/wiki/types.ts";
+import type { AttachmentInfo, Page, RelatedPage } from "../../lib/wiki/types.ts";
 import { linkTargets } from "../../lib/wiki/wikilinks.ts";
 import { decodePagePath, encodePagePath, trimTrailingSlashes } from "../../lib/urls.ts";
 import type { WikiEnv } from "../env.ts";
 import { formatBytes, formatTime, isoTime, query, shortRev } from "../components/format.ts";
 import { htmlPage } from "../components/html.ts";
 import { Layout } from "../components/Layout.tsx";
+import { RELATED_PAGES_SHOWN, RelatedPages } from "../components/RelatedPages.tsx";
 import { pathAfter, type WikiContext, wikiContext } from "../components/wiki_context.ts";
 import { currentUrl, formToken, signInUrl, writerOf } from "./edit/guard.tsx";
 import { RestoreForm } from "./edit/manage.tsx";
@@ -52,12 +53,13 @@ export async function showPage(
     if (!(err instanceof NotFoundError) || rev) throw err;
     return await absentPage(c, ctx, path);
   }
-  const [links, attachments, linkFor, current, crumbs] = await Promise.all([
+  const [links, attachments, linkFor, current, crumbs, related] = await Promise.all([
     ctx.pages.links(path),
     ctx.pages.listAttachments(path).catch(() => [] as AttachmentInfo[]),
     linkResolver(ctx, linkTargets(page.content)),
     rev ? ctx.pages.meta(path) : Promise.resolve(null),
     parentCrumbs(ctx, path),
+    rev || page.deleted ? [] : ctx.pages.related(path, RELATED_PAGES_SHOWN).catch(() => [] as RelatedPage[]),
   ]);
   const { heading, body } = splitLeadingHeading(renderMarkdown(page.content, { linkFor }));
   const frontmatterError = parseFrontmatter(page.content).error;
@@ -78,6 +80,7 @@ export async function showPage(
         <div class="content" dangerouslySetInnerHTML={{ __html: body }} />
         <footer class="page-info">
           <Backlinks ctx={ctx} paths={links.linkedFrom} />
+          <RelatedPages ctx={ctx} related={related} />
           <Attachments ctx={ctx} path={path} attachments={attachments} />
           <LastChanged ctx={ctx} page={page} rev={rev} />
         </footer>

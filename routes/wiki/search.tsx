@@ -1,10 +1,11 @@
 /**
  * @module
- * Search: `/-/search?q=`, ranked results with snippets and scores. Without a query it shows the form.
+ * Search: `/-/search?q=`, ranked results (terms and meaning fused, the ranking of search_notes) with snippets,
+ * scores and why each matched. Without a query it shows the form.
  */
 import type { Context } from "hono";
 import { InvalidInputError } from "../../lib/errors.ts";
-import type { SearchHit } from "../../lib/wiki/types.ts";
+import type { SearchHit, SearchMatch } from "../../lib/wiki/types.ts";
 import type { WikiEnv } from "../env.ts";
 import { htmlPage } from "../components/html.ts";
 import { Layout } from "../components/Layout.tsx";
@@ -37,12 +38,19 @@ export async function searchRoute(c: Context<WikiEnv>): Promise<Response> {
         <button type="submit">Search</button>
       </form>
       {problem ? <p class="notice notice-error">{problem}</p> : null}
-      {q === "" ? <p class="muted">Type some words to search page titles and text.</p> : null}
+      {q === "" ? <p class="muted">Type some words to search page titles and text, by words and by meaning.</p> : null}
       {result ? <Results ctx={ctx} q={q} total={result.total} hits={result.hits} /> : null}
     </Layout>,
     problem ? 422 : 200,
   );
 }
+
+/** Why a result matched, as shown beside it. */
+const MATCH_LABEL: Record<SearchMatch, string> = {
+  terms: "matching words",
+  meaning: "similar meaning",
+  both: "matching words, similar meaning",
+};
 
 /** Result count and the ranked list. */
 function Results({ ctx, q, total, hits }: { ctx: WikiContext; q: string; total: number; hits: SearchHit[] }) {
@@ -65,7 +73,8 @@ function Results({ ctx, q, total, hits }: { ctx: WikiContext; q: string; total: 
           <li>
             <a class="result-title" href={ctx.urls.page(ctx.slug, h.path)}>{h.title}</a>{" "}
             {h.path !== h.title ? <span class="muted path">{h.path}</span> : null}{" "}
-            <span class="score" title="Relevance">{h.score.toFixed(2)}</span>
+            <span class="score" title="Relevance">{h.score.toFixed(2)}</span>{" "}
+            {h.match ? <span class={`match match-${h.match}`}>{MATCH_LABEL[h.match]}</span> : null}
             <p class="snippet">{h.snippet}</p>
           </li>
         ))}

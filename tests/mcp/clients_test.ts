@@ -13,7 +13,7 @@ async function exercise(gen: "v1" | "v2", url: string, token: string, fetch?: Fe
   const c = await connect(gen, url, token, fetch);
   try {
     assertOk(ERA[gen].test(c.protocolVersion ?? ""), `${gen} negotiated ${c.protocolVersion}`);
-    assertEquals((await c.listTools()).length, 19);
+    assertEquals((await c.listTools()).length, 21);
     const w = await c.call("write_note", { path: `From ${gen}`, content: "hello [[Home]]\n" });
     assertEquals(w.isError, false, w.text);
     const r = await c.call("read_note", { path: `From ${gen}` });

@@ -61,7 +61,7 @@ Deno.test("search and fetch: ChatGPT's shapes, same ranking as search_notes, pag
     const ranked = [...((notes.content as Content)[0].text!).matchAll(/^\d+\. (.+?) \(score/gm)].map((m) => m[1]);
     assertEquals(results.map((r) => r.id), ranked);
 
-    const none = oneJson(await client.callTool({ name: "search", arguments: { query: "zebra" } }));
+    const none = oneJson(await client.callTool({ name: "search", arguments: { query: "qqqq" } }));
     assertEquals(none, { results: [] });
 
     const doc = oneJson(await client.callTool({ name: "fetch", arguments: { id: "Zoo/Okapi" } }));

@@ -92,7 +92,7 @@ Deno.test("replay - through the endpoint: repeated initialize and tools/list ans
     const list1 = await post({ jsonrpc: "2.0", id: 4, method: "tools/list" });
     const list2 = await post({ jsonrpc: "2.0", id: 5, method: "tools/list" });
     assertEquals(list2.body, { ...list1.body, id: 5 });
-    assertEquals(list1.body.result.tools.length, 19);
+    assertEquals(list1.body.result.tools.length, 21);
     // The SDK still validates what it validated before: an unsupported version header is a 400 every time.
     for (let i = 0; i < 2; i++) {
       const bad = await post({ jsonrpc: "2.0", id: 6, method: "tools/list" }, { "mcp-protocol-version": "1999-01-01" });

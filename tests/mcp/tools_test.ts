@@ -22,7 +22,7 @@ function rev(text: string): string {
   return m[1];
 }
 
-Deno.test("tools/list: every tool with annotations, no semantic_search", async () => {
+Deno.test("tools/list: every tool with annotations", async () => {
   await withClient(async (c) => {
     const tools = await c.listTools();
     assertEquals(tools.map((t) => t.name).sort(), [
@@ -32,6 +32,7 @@ Deno.test("tools/list: every tool with annotations, no semantic_search", async (
       "edit_note",
       "fetch",
       "find_orphaned_notes",
+      "find_related",
       "get_diff",
       "get_history",
       "get_links",
@@ -43,6 +44,7 @@ Deno.test("tools/list: every tool with annotations, no semantic_search", async (
       "restore_note",
       "search",
       "search_notes",
+      "semantic_search",
       "upload_attachment",
       "write_note",
     ]);

@@ -28,6 +28,8 @@ Deno.test("seed - a new wiki gets Home, Getting Started and Agent Guide, linked 
       "edit_note",
       "list_notes",
       "search_notes",
+      "semantic_search",
+      "find_related",
       "get_links",
       "get_history",
       "get_recent_changes",

@@ -68,7 +68,7 @@ Deno.test("store - orphans exclude Home and self-links; links() and readWithBack
   assertEquals((await f.pages.list()).map((p) => p.path), ["A", "B2", "C", "Home", "Lonely"]);
   assertEquals(cachedCatalog(f.kv, f.wiki.id)!.seq, 8);
   assertEquals(await f.pages.orphans(), ["C", "Lonely"]);
-  assertEquals((await f.pages.search("back")).hits.map((h) => h.path), ["B2"]);
+  assertEquals((await f.pages.search("back", { mode: "lexical" })).hits.map((h) => h.path), ["B2"]);
   assertOk(b.revision);
   await assertRejects(() => f.pages.readWithBacklinks("Missing Page"), NotFoundError);
   f.close();

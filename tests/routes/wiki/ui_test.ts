@@ -512,3 +512,24 @@ Deno.test("ui - platform landing page and static files", async () => {
     assertIncludes(await missing.text(), "Page not found");
   });
 });
+
+Deno.test("ui - search uses the hybrid ranking and says why; the page view lists related pages, not linked ones", async () => {
+  await withFixture(async (f) => {
+    await f.pages.write("Garage/Automobile Maintenance", "Change the car oil; check the tyres.\n", {}, ACTOR);
+    await f.pages.write("Garage/Bicycle", "Oil the bike chain and pump the tyres.\n", {}, ACTOR);
+    await f.pages.write("Garage/Index", "See [[Garage/Automobile Maintenance]].\n", {}, ACTOR);
+    const html = await (await f.get("/-/search?q=vehicle+upkeep")).text();
+    const first = html.indexOf('class="result-title"');
+    assertOk(first > 0, "a result");
+    assertIncludes(html.slice(first, first + 200), "Garage/Automobile Maintenance");
+    assertIncludes(html, '<span class="match match-meaning">similar meaning</span>');
+    const words = await (await f.get("/-/search?q=tyres")).text();
+    assertIncludes(words, "matching words");
+    const page = await (await f.get("/Garage/Automobile_Maintenance")).text();
+    const at = page.indexOf("<h2>Related pages</h2>");
+    assertOk(at > 0, "related block");
+    const block = page.slice(at, page.indexOf("</section>", at));
+    assertIncludes(block, 'href="http://localhost:8000/w/pub/Garage/Bicycle"');
+    assertExcludes(block, "Garage/Index", "a page linking to it is not listed");
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * @module
+ * Search by terms, by meaning, or both (issue 12): the catalog's lexical ranking (lib/wiki/search_index.ts) and its
+ * vector ranking (cosine between the query's and the pages' static vectors, lib/wiki/meaning/vector_index.ts) fused
+ * by weighted reciprocal rank fusion: score(p) = Σ weight / (RRF_K + rank), over the lists that hold p. Each hit says
+ * why it matched (`terms`, `meaning` or `both`). Also related pages: the pages nearest a page's vector.
+ */
+import type { Catalog } from "../catalog.ts";
+import type { SearchHit, SearchMatch } from "../types.ts";
+import { loadStaticEmbedder } from "./static_embedder.ts";
+import type { VectorHit } from "./vector_index.ts";
+import { meaningLayerOn } from "./switch.ts";
+
+/** How search_notes ranks: fused (default), terms only, or meaning only. */
+export type SearchMode = "hybrid" | "lexical" | "meaning";
+/** The search modes, default first. */
+export const SEARCH_MODES: readonly SearchMode[] = ["hybrid", "lexical", "meaning"];
+/** The rank constant of reciprocal rank fusion (the usual 60). */
+export const RRF_K = 60;
+/** Weight of the lexical list in the fusion (ties go to terms). */
+export const LEXICAL_WEIGHT = 1;
+/** Weight of the vector list in the fusion. */
+export const MEANING_WEIGHT = 0.9;
+/** Hits of the vector list considered by the fusion, at least (more when more are asked for). */
+export const FUSION_DEPTH = 50;
+/** Hits of the lexical list considered by the fusion, at least (deeper costs phrase tests for little gain). */
+export const LEXICAL_FUSION_DEPTH = 20;
+/** Cosine below which a page does not match a query by meaning. */
+export const MIN_SIMILARITY = 0.25;
+/** Cosine below which a page is not listed as related. */
+export const MIN_RELATED_SIMILARITY = 0.2;
+
+/** The pages nearest `query` by meaning, best first (empty when no query word has a vector). */
+export async function meaningRanking(catalog: Catalog, query: string, depth: number): Promise<VectorHit[]> {
+  const embedder = await loadStaticEmbedder();
+  await catalog.vectors.ready();
+  const q = embedder.embedQuery(query);
+  if (q.every((x) => x === 0)) return [];
+  return catalog.vectors.search(q, depth, { minScore: MIN_SIMILARITY });
+}
+
+/** The meaning ranking, or an empty one when the word file cannot be read (search then works by terms only). */
+async function meaningOrNothing(catalog: Catalog, query: string, depth: number): Promise<VectorHit[]> {
+  if (!meaningLayerOn()) return [];
+  try {
+    return await meaningRanking(catalog, query, depth);
+  } catch {
+    return [];
+  }
+}
+
+/** Ranks the catalog's pages for `query` in `mode`: `total` matching pages, the best `limit` as hits. */
+export async function rankPages(
+  catalog: Catalog,
+  query: string,
+  limit: number,
+  mode: SearchMode = "hybrid",
+): Promise<{ total: number; hits: SearchHit[] }> {
+  if (mode === "lexical" || (mode === "hybrid" && !meaningLayerOn())) {
+    const r = catalog.index.search(query, limit);
+    return { total: r.total, hits: r.hits.map((h) => ({ ...h, match: "terms" })) };
+  }
+  const depth = Math.max(limit, FUSION_DEPTH);
+  if (mode === "meaning") {
+    const v = await meaningOrNothing(catalog, query, depth);
+    return { total: v.length, hits: v.slice(0, limit).map((h) => hitOf(catalog, query, h.path, h.score, "meaning")) };
+  }
+  const lexical = catalog.index.rank(query, Math.max(limit, LEXICAL_FUSION_DEPTH));
+  const meaning = await meaningOrNothing(catalog, query, depth);
+  const fused = new Map<string, { score: number; lexRank: number; match: SearchMatch }>();
+  lexical.hits.forEach((h, i) => {
+    fused.set(h.path, { score: LEXICAL_WEIGHT / (RRF_K + i + 1), lexRank: i, match: "terms" });
+  });
+  let meaningOnly = 0;
+  meaning.forEach((h, i) => {
+    const f = fused.get(h.path);
+    const add = MEANING_WEIGHT / (RRF_K + i + 1);
+    if (f) {
+      f.score += add;
+      f.match = "both";
+    } else {
+      fused.set(h.path, { score: add, lexRank: Infinity, match: "meaning" });
+      meaningOnly++;
+    }
+  });
+  const best = (LEXICAL_WEIGHT + MEANING_WEIGHT) / (RRF_K + 1);
+  const ranked = [...fused].sort(([pa, a], [pb, b]) =>
+    b.score - a.score || a.lexRank - b.lexRank || (pa < pb ? -1 : pa > pb ? 1 : 0)
+  );
+  const hits = ranked.slice(0, limit).map(([path, f]): SearchHit =>
+    hitOf(catalog, query, path, Math.min(1, f.score / best), f.match)
+  );
+  return { total: lexical.total + meaningOnly, hits };
+}
+
+/** A hit with its title and snippet (the text around a query term, else the start of the text). */
+function hitOf(catalog: Catalog, query: string, path: string, score: number, match: SearchMatch): SearchHit {
+  const s = catalog.index.snippet(path, query);
+  return { path, title: s?.title ?? path, score: Math.max(0, Math.min(1, score)), snippet: s?.snippet ?? "", match };
+}
+
+/**
+ * The `limit` pages nearest `path` by meaning, best first, without the page itself and the pages it links to or
+ * that link to it. Empty when the page is not live.
+ */
+export async function relatedPages(
+  catalog: Catalog,
+  path: string,
+  limit: number,
+): Promise<{ path: string; title: string; score: number }[]> {
+  const meta = catalog.get(path);
+  if (!meta || !meaningLayerOn()) return [];
+  try {
+    await catalog.vectors.ready();
+  } catch {
+    return [];
+  }
+  const v = catalog.vectors.vectorOf(path);
+  if (!v || v.every((x) => x === 0)) return [];
+  const exclude = new Set([path, ...meta.links, ...catalog.backlinksOf(path)]);
+  return catalog.vectors.search(v, limit, { minScore: MIN_RELATED_SIMILARITY, exclude }).map((h) => ({
+    path: h.path,
+    title: catalog.get(h.path)?.title ?? h.path,
+    score: h.score,
+  }));
+}
