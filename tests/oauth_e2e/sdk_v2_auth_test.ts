@@ -29,3 +29,11 @@ for (const registration of ["dcr", "cimd"] as const) {
     fn: () => sdkFlow("v2", "path", registration, { primaryWiki: true }),
   });
 }
+
+Deno.test({
+  name:
+    "MCP SDK v2 auth(): DCR -> consent in Chromium -> tools/call -> refresh, subdomain mode over TLS (https://alice.localhost)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: () => sdkFlow("v2", "subdomain", "dcr", { tls: true }),
+});
