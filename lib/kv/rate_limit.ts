@@ -62,7 +62,7 @@ export const RateKeys = {
 } as const;
 
 /**
- * The counters' prefix. Global: a subject may name a wiki id or a client address, and counters outlive a deleted
+ * The counters' prefix. Global: a subject may name a wiki id, a DID or a client address, and counters outlive a deleted
  * wiki or account until the sweep removes them (SECURITY.md).
  */
 export const RATE_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`

@@ -101,16 +101,23 @@ export function ConnectGuide(
   );
 }
 
-/** POST /app/wikis/:slug/connect/check: runs the check for any member (read-only unless they may write). */
+/**
+ * POST /app/wikis/:slug/connect/check: runs the check for any member (read-only unless they may write); past the
+ * per-person limit the page says so with 429 and `Retry-After` (503 when the limit could not be counted).
+ */
 export async function connectionCheckRoute(c: Context<PlatformEnv>): Promise<Response> {
   const deps = c.get("deps");
-  const access = await accessWiki(deps.platform.wikis, c.req.param("slug") ?? "", currentUser(c).did);
+  const did = currentUser(c).did;
+  const access = await accessWiki(deps.platform.wikis, c.req.param("slug") ?? "", did);
   const result = await checkConnection(
-    { tokens: deps.tokens, urls: deps.urls, handle: (req, slug) => deps.mcp.handle(req, slug) },
+    { kv: deps.kv, tokens: deps.tokens, urls: deps.urls, handle: (req, slug) => deps.mcp.handle(req, slug) },
     access.wiki,
     !can(access, "write"),
+    did,
   );
   const slug = access.wiki.slug;
+  if (result.refused) c.header("Retry-After", String(result.refused.retryAfterSeconds));
+  const status = result.refused ? (result.refused.reason === "limit" ? 429 : 503) : 200;
   return htmlPage(
     c,
     <AppPage title={`Connection test · ${slug}`} urls={deps.urls} current="wikis">
@@ -125,6 +132,8 @@ export async function connectionCheckRoute(c: Context<PlatformEnv>): Promise<Res
       <p class={result.ok ? "notice notice-ok" : "notice notice-error"} role="status">
         {result.ok
           ? `The MCP endpoint works: an agent connecting to ${deps.urls.mcp(slug)} sees ${result.tools.length} tools.`
+          : result.refused
+          ? "The test was not run: too many connection tests in the last minute (or the limit could not be counted)."
           : "The MCP endpoint did not answer as an agent expects. The steps below say where it stopped."}
       </p>
       <ol class="check-steps">
@@ -153,5 +162,6 @@ export async function connectionCheckRoute(c: Context<PlatformEnv>): Promise<Res
         <a href={deps.urls.platform(`${settingsPath(slug)}#connect`)}>Back to settings</a>
       </p>
     </AppPage>,
+    status,
   );
 }
