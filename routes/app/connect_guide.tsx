@@ -16,7 +16,7 @@ import { accessWiki } from "../../lib/platform/access.ts";
 import { checkConnection } from "../../lib/platform/connection_check.ts";
 import { can } from "../../lib/auth/access.ts";
 import { currentUser, settingsPath } from "./context.ts";
-import { AppPage, CopyValue, PostForm } from "./ui.tsx";
+import { AppPage, CopyButtons, CopyValue, PostForm } from "./ui.tsx";
 import { Section } from "./settings_parts.tsx";
 
 /** The Claude Code command that connects with OAuth (Claude Code opens the browser to sign in on `/mcp`). */
@@ -27,28 +27,6 @@ export function claudeCodeOAuthCommand(slug: string, mcpUrl: string): string {
 /** The path of the connection check of a wiki. */
 export function checkPath(slug: string): string {
   return `${settingsPath(slug)}/connect/check`;
-}
-
-/**
- * Adds a "Copy" button after every copyable value of the page (`pre.copy`: the MCP URL, commands, a new token).
- * Inline, allowed by the page's script nonce; without script the values stay selectable as a whole.
- */
-const COPY_SCRIPT = `for (const pre of document.querySelectorAll("pre.copy")) {
-  const b = document.createElement("button");
-  b.type = "button"; b.className = "btn-quiet copy-button"; b.textContent = "Copy";
-  b.setAttribute("aria-label", "Copy " + (pre.getAttribute("aria-label") || "value"));
-  b.addEventListener("click", () => {
-    navigator.clipboard.writeText(pre.textContent.trim()).then(
-      () => { b.textContent = "Copied"; setTimeout(() => { b.textContent = "Copy"; }, 2000); },
-      () => { b.textContent = "Select and copy by hand"; },
-    );
-  });
-  pre.after(b);
-}`;
-
-/** The copy buttons' script, with the request's CSP nonce. */
-export function CopyButtons({ nonce }: { nonce: string }) {
-  return <script nonce={nonce} dangerouslySetInnerHTML={{ __html: COPY_SCRIPT }} />;
 }
 
 /** ChatGPT and Claude Code (OAuth) steps, the "test the connection" button, and the copy buttons' script. */
