@@ -71,7 +71,7 @@ function randomValue(r: () => number, depth: number): unknown {
   }
 }
 
-Deno.test("jsonLengthBound is never below the JSON's length; within a limit it is a bound, past it over the limit", () => {
+Deno.test("jsonLengthBound is never below the JSON's length, and past a limit it says so", () => {
   const r = rng(7);
   for (let i = 0; i < 3000; i++) {
     const v = { data: randomValue(r, 0) };

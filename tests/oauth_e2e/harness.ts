@@ -65,7 +65,10 @@ export interface E2eApp {
   app: App;
   port: number;
   wiki: WikiRecord;
-  /** The wiki's origin (`http://localhost:P` in path mode, `http://alice.localhost:P` in subdomain mode; https with TLS). */
+  /**
+   * The wiki's origin (`http://localhost:P` in path mode, `http://alice.localhost:P` in subdomain mode; https with
+   * TLS).
+   */
   wikiOrigin: string;
   /** The OAuth issuer under test: the wiki's base URL, or the origin with {@link E2eApp.primary}; endpoints are under it. */
   issuer: string;
@@ -84,7 +87,10 @@ export interface StartOptions {
   outboundFetch?: FetchLike;
   /** Path mode only: make `alice` the `PRIMARY_WIKI` and point {@link E2eApp.issuer}/`mcpUrl` at the origin root. */
   primaryWiki?: boolean;
-  /** Serve over TLS with a certificate for `localhost` and `alice.localhost` from a throwaway CA ({@link E2eApp.caFile}). */
+  /**
+   * Serve over TLS with a certificate for `localhost` and `alice.localhost` from a throwaway CA
+   * ({@link E2eApp.caFile}).
+   */
   tls?: boolean;
 }
 

@@ -31,8 +31,7 @@ for (const registration of ["dcr", "cimd"] as const) {
 }
 
 Deno.test({
-  name:
-    "MCP SDK v2 auth(): DCR -> consent in Chromium -> tools/call -> refresh, subdomain mode over TLS (https://alice.localhost)",
+  name: "MCP SDK v2 auth(): DCR -> consent in Chromium -> tools/call -> refresh, subdomain mode over TLS",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: () => sdkFlow("v2", "subdomain", "dcr", { tls: true }),
