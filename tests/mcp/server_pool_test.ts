@@ -4,7 +4,7 @@
  */
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
 import { rawPost, setupMcp } from "./helpers.ts";
-import { closeWithoutStack, poolable, ServerPool } from "../../lib/mcp/server_pool.ts";
+import { poolable, ServerPool } from "../../lib/mcp/server_pool.ts";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 import type { AuthInfo } from "@modelcontextprotocol/server";
 import type { ToolContext } from "../../lib/mcp/tool.ts";
@@ -124,30 +124,4 @@ Deno.test("server pool - concurrent calls of two wikis and credentials through t
   } finally {
     await f.close();
   }
-});
-
-Deno.test("server pool - a close makes its errors without stacks, and the stack limit is restored, also on a throw", async () => {
-  const limit = Error.stackTraceLimit;
-  const seen: number[] = [];
-  await closeWithoutStack({
-    close: () => {
-      seen.push(Error.stackTraceLimit);
-      seen.push(new Error("Connection closed").stack?.split("\n").length ?? 0);
-      return Promise.resolve();
-    },
-  });
-  assertEquals(seen, [0, 1], "no stack frames while closing");
-  assertEquals(Error.stackTraceLimit, limit);
-  let thrown = false;
-  try {
-    await closeWithoutStack({
-      close: () => {
-        throw new Error("boom");
-      },
-    });
-  } catch {
-    thrown = true;
-  }
-  assertEquals([thrown, Error.stackTraceLimit], [true, limit]);
-  assertOk((new Error("after").stack?.split("\n").length ?? 0) > 1, "stacks are back after the close");
 });
