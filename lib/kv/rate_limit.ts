@@ -62,8 +62,8 @@ export const RateKeys = {
 } as const;
 
 /**
- * The counters' prefix. Global: a subject may name a wiki id or a client address, and counters outlive a deleted
- * wiki or account until the sweep removes them (SECURITY.md).
+ * The counters' prefix. Global: a subject may name a wiki id, a DID or a client address, and counters outlive a
+ * deleted wiki or account until the sweep removes them (SECURITY.md).
  */
 export const RATE_PREFIXES: readonly KeyPrefix[] = parseKeyPrefixes(`
   global rate  a rate-limit counter of one rule, bucket and subject

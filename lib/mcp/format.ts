@@ -44,8 +44,17 @@ function scalar(v: unknown): string {
   return String(v).trim();
 }
 
-function titleCase(key: string): string {
-  return key.replaceAll("_", " ").replace(/\b\w/g, (c) => c.toUpperCase());
+/** `key` with `_` as spaces and each word's first letter upper-cased (words of ASCII letters and digits). */
+export function titleCase(key: string): string {
+  let out = "";
+  let inWord = false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key[i] === "_" ? " " : key[i];
+    const word = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9");
+    out += word && !inWord ? c.toUpperCase() : c;
+    inWord = word;
+  }
+  return out;
 }
 
 /** What read_note adds to its header lines, and the budget they are capped to. */

@@ -190,6 +190,7 @@ export function fitItems(shown: number, budget: number, build: (k: number) => Re
 
 /** The first of `items` whose JSON list takes at most `max` characters. */
 export function capItems(items: readonly string[], max: number): string[] {
+  if (jsonLengthBound(items, max) <= max) return [...items];
   const out: string[] = [];
   let used = 2;
   for (const item of items) {
@@ -213,6 +214,8 @@ const MAX_STEPS = 64;
  * back (`KEPT`) are never cut.
  */
 export function fitData(data: Record<string, unknown>, budget: number): Record<string, unknown> {
+  // Most results are far below the budget: a bound that builds no JSON says so (the SDK serializes them anyway).
+  if (jsonLengthBound(data, budget) <= budget) return data;
   let size = JSON.stringify(data).length;
   if (size <= budget) return data;
   const out: Record<string, unknown> = { ...data, truncated: true };
@@ -248,4 +251,45 @@ function longestField(data: Record<string, unknown>, texts: boolean): string | n
     }
   }
   return key;
+}
+
+/** Longest JSON of a number (`-1.2345678901234567e-308`). */
+const NUMBER_CHARS = 24;
+
+/**
+ * An upper bound of `JSON.stringify(value).length` that builds no JSON: a string's character takes at most 6 in
+ * JSON (`\u001f`), a number at most {@link NUMBER_CHARS}, a date its ISO string. Counting stops once past `limit`
+ * (the result is then some number over it); a value it cannot bound (another object with `toJSON`) gives Infinity.
+ */
+export function jsonLengthBound(value: unknown, limit: number): number {
+  switch (typeof value) {
+    case "string":
+      return 2 + 6 * value.length;
+    case "number":
+      return NUMBER_CHARS;
+    case "boolean":
+    case "undefined":
+      return 5;
+    case "object": {
+      if (value === null) return 4;
+      if (value instanceof Date) return 26;
+      if (typeof (value as { toJSON?: unknown }).toJSON === "function") return Infinity;
+      let n = 2;
+      if (Array.isArray(value)) {
+        for (const item of value) {
+          n += 1 + jsonLengthBound(item, limit - n);
+          if (n > limit) return n;
+        }
+        return n;
+      }
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        n += 2 + 6 * key.length + 2 + jsonLengthBound((value as Record<string, unknown>)[key], limit - n);
+        if (n > limit) return n;
+      }
+      return n;
+    }
+    default:
+      return Infinity;
+  }
 }

@@ -45,13 +45,31 @@ const JSON_SCHEMA_TARGET = "draft-2020-12";
  */
 export function precomputedSchema(schema: z.ZodObject): StandardSchemaWithJSON {
   const std = schema["~standard"];
+  return withJsonSchema(schema, (value: unknown) => std.validate(value));
+}
+
+/**
+ * A tool's output schema as the SDK takes it: the JSON Schema clients see (converted once, as
+ * {@link precomputedSchema}), and a `validate` that takes the value as it is. The SDK validates every structured
+ * result against the output schema again before sending it (~2-3% of a read_note's server CPU); our tools build
+ * their structured content to their schema (lib/mcp/output.ts; `fitData` only shortens lists and texts), which
+ * tests/mcp/structured_test.ts checks for every data tool and each form of its result, through both SDK clients
+ * (which validate what they receive against the advertised schema).
+ */
+export function trustedOutputSchema(schema: z.ZodObject): StandardSchemaWithJSON {
+  return withJsonSchema(schema, (value: unknown) => ({ value }));
+}
+
+/** `schema` with its JSON Schema converted once, and `validate`. */
+function withJsonSchema(schema: z.ZodObject, validate: (value: unknown) => unknown): StandardSchemaWithJSON {
+  const std = schema["~standard"];
   const input = deepFreeze(std.jsonSchema.input({ target: JSON_SCHEMA_TARGET }));
   const output = deepFreeze(std.jsonSchema.output({ target: JSON_SCHEMA_TARGET }));
   return {
     "~standard": {
       version: 1,
       vendor: std.vendor,
-      validate: (value: unknown) => std.validate(value),
+      validate: validate as StandardSchemaWithJSON["~standard"]["validate"],
       jsonSchema: { input: () => input, output: () => output },
     },
   };
@@ -80,7 +98,7 @@ const REGISTRATIONS = WIKI_TOOLS.map((t) => {
     title: t.title,
     description: t.description,
     inputSchema: precomputedSchema(t.input),
-    ...(t.output ? { outputSchema: precomputedSchema(t.output) } : {}),
+    ...(t.output ? { outputSchema: trustedOutputSchema(t.output) } : {}),
     annotations: Object.freeze({ title: t.title, ...t.annotations }),
   };
   return { tool: t, config, refused: { ...config, inputSchema: ANY_ARGUMENTS } };

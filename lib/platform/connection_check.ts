@@ -4,7 +4,13 @@
  * own MCP endpoint, in process. A token that lives only for the check (read-only unless the person may write) is
  * created, `initialize` and `tools/list` are sent as an MCP client sends them, and the token is revoked again
  * whatever happened. The result says, step by step, what worked and which tools an agent would see.
+ *
+ * Each check costs a token write and revocation and two MCP requests, so a person may run at most
+ * {@link CHECKS_PER_MINUTE} a minute (all wikis together), counted in KV with the shared rate limiter
+ * (lib/kv/rate_limit.ts, rule {@link CHECK_RULE}); past it, or when the limiter cannot count, nothing runs and the
+ * result says when to try again.
  */
+import { type RateDecision, type RateRule, takeRate } from "../kv/rate_limit.ts";
 import type { WikiRecord } from "../wiki/types.ts";
 import type { WikiTokens } from "../auth/tokens.ts";
 import type { Urls } from "../urls.ts";
@@ -13,6 +19,12 @@ import type { Urls } from "../urls.ts";
 export const CHECK_PROTOCOL_VERSION = "2025-06-18";
 /** Label of the token that exists only during a check. */
 export const CHECK_TOKEN_LABEL = "connection test (revoked at once)";
+
+/** Connection checks one person may run per minute: plenty for trying again after a fix, few for a flood. */
+export const CHECKS_PER_MINUTE = 6;
+
+/** The rule of the connection-check limit (subject: the person's DID). */
+export const CHECK_RULE: RateRule = { name: "conn_check", limit: CHECKS_PER_MINUTE, windowMs: 60_000 };
 
 /** One step of the check. */
 export interface CheckStep {
@@ -29,10 +41,16 @@ export interface ConnectionCheck {
   server: string | null;
   /** Names of the tools `tools/list` returned. */
   tools: string[];
+  /** Set when the check did not run because of the rate limit: seconds to wait, and why. */
+  refused?: { retryAfterSeconds: number; reason: "limit" | "unavailable" };
 }
 
-/** What the check needs: the token registry, URLs and the wiki's MCP handler (the app's, called in process). */
+/**
+ * What the check needs: the token registry, URLs, the wiki's MCP handler (the app's, called in process), and KV for
+ * the rate limit.
+ */
 export interface CheckDeps {
+  kv: Deno.Kv;
   tokens: Pick<WikiTokens, "create" | "revoke">;
   urls: Pick<Urls, "mcp">;
   handle: (req: Request, slug: string) => Promise<Response>;
@@ -75,8 +93,34 @@ function failure(r: { status: number; message: Record<string, unknown> | null })
   return `HTTP ${r.status}${err?.message ? `: ${err.message}` : r.message === null ? ": not a JSON-RPC answer" : ""}`;
 }
 
-/** Runs `initialize` and `tools/list` against `wiki` with a token that lives only for the check. */
-export async function checkConnection(deps: CheckDeps, wiki: WikiRecord, readOnly: boolean): Promise<ConnectionCheck> {
+/** The result of a check that was not run: the limit's refusal, in words. */
+function refusedCheck(d: Extract<RateDecision, { ok: false }>): ConnectionCheck {
+  const detail = d.reason === "limit"
+    ? `At most ${CHECKS_PER_MINUTE} connection tests a minute; nothing was run. Try again in ${d.retryAfterSeconds} s.`
+    : `The test could not be counted against its limit (the store is unavailable); nothing was run. Try again in ` +
+      `${d.retryAfterSeconds} s.`;
+  return {
+    ok: false,
+    steps: [{ name: "rate limit", ok: false, detail }],
+    server: null,
+    tools: [],
+    refused: { retryAfterSeconds: d.retryAfterSeconds, reason: d.reason },
+  };
+}
+
+/**
+ * Runs `initialize` and `tools/list` against `wiki` with a token that lives only for the check, for the person
+ * `did` (counted against {@link CHECK_RULE}; refused past it, see {@link ConnectionCheck.refused}).
+ */
+export async function checkConnection(
+  deps: CheckDeps,
+  wiki: WikiRecord,
+  readOnly: boolean,
+  did: string,
+  opts: { now?: number } = {},
+): Promise<ConnectionCheck> {
+  const taken = await takeRate(deps.kv, { rule: CHECK_RULE, subject: did }, { now: opts.now });
+  if (!taken.ok) return refusedCheck(taken);
   const steps: CheckStep[] = [];
   const { token, record } = await deps.tokens.create(wiki, { label: CHECK_TOKEN_LABEL, readOnly });
   let server: string | null = null;

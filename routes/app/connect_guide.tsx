@@ -16,7 +16,7 @@ import { accessWiki } from "../../lib/platform/access.ts";
 import { checkConnection } from "../../lib/platform/connection_check.ts";
 import { can } from "../../lib/auth/access.ts";
 import { currentUser, settingsPath } from "./context.ts";
-import { AppPage, CopyValue, PostForm } from "./ui.tsx";
+import { AppPage, CopyButtons, CopyValue, PostForm } from "./ui.tsx";
 import { Section } from "./settings_parts.tsx";
 
 /** The Claude Code command that connects with OAuth (Claude Code opens the browser to sign in on `/mcp`). */
@@ -27,28 +27,6 @@ export function claudeCodeOAuthCommand(slug: string, mcpUrl: string): string {
 /** The path of the connection check of a wiki. */
 export function checkPath(slug: string): string {
   return `${settingsPath(slug)}/connect/check`;
-}
-
-/**
- * Adds a "Copy" button after every copyable value of the page (`pre.copy`: the MCP URL, commands, a new token).
- * Inline, allowed by the page's script nonce; without script the values stay selectable as a whole.
- */
-const COPY_SCRIPT = `for (const pre of document.querySelectorAll("pre.copy")) {
-  const b = document.createElement("button");
-  b.type = "button"; b.className = "btn-quiet copy-button"; b.textContent = "Copy";
-  b.setAttribute("aria-label", "Copy " + (pre.getAttribute("aria-label") || "value"));
-  b.addEventListener("click", () => {
-    navigator.clipboard.writeText(pre.textContent.trim()).then(
-      () => { b.textContent = "Copied"; setTimeout(() => { b.textContent = "Copy"; }, 2000); },
-      () => { b.textContent = "Select and copy by hand"; },
-    );
-  });
-  pre.after(b);
-}`;
-
-/** The copy buttons' script, with the request's CSP nonce. */
-export function CopyButtons({ nonce }: { nonce: string }) {
-  return <script nonce={nonce} dangerouslySetInnerHTML={{ __html: COPY_SCRIPT }} />;
 }
 
 /** ChatGPT and Claude Code (OAuth) steps, the "test the connection" button, and the copy buttons' script. */
@@ -101,16 +79,23 @@ export function ConnectGuide(
   );
 }
 
-/** POST /app/wikis/:slug/connect/check: runs the check for any member (read-only unless they may write). */
+/**
+ * POST /app/wikis/:slug/connect/check: runs the check for any member (read-only unless they may write); past the
+ * per-person limit the page says so with 429 and `Retry-After` (503 when the limit could not be counted).
+ */
 export async function connectionCheckRoute(c: Context<PlatformEnv>): Promise<Response> {
   const deps = c.get("deps");
-  const access = await accessWiki(deps.platform.wikis, c.req.param("slug") ?? "", currentUser(c).did);
+  const did = currentUser(c).did;
+  const access = await accessWiki(deps.platform.wikis, c.req.param("slug") ?? "", did);
   const result = await checkConnection(
-    { tokens: deps.tokens, urls: deps.urls, handle: (req, slug) => deps.mcp.handle(req, slug) },
+    { kv: deps.kv, tokens: deps.tokens, urls: deps.urls, handle: (req, slug) => deps.mcp.handle(req, slug) },
     access.wiki,
     !can(access, "write"),
+    did,
   );
   const slug = access.wiki.slug;
+  if (result.refused) c.header("Retry-After", String(result.refused.retryAfterSeconds));
+  const status = result.refused ? (result.refused.reason === "limit" ? 429 : 503) : 200;
   return htmlPage(
     c,
     <AppPage title={`Connection test · ${slug}`} urls={deps.urls} current="wikis">
@@ -125,6 +110,8 @@ export async function connectionCheckRoute(c: Context<PlatformEnv>): Promise<Res
       <p class={result.ok ? "notice notice-ok" : "notice notice-error"} role="status">
         {result.ok
           ? `The MCP endpoint works: an agent connecting to ${deps.urls.mcp(slug)} sees ${result.tools.length} tools.`
+          : result.refused
+          ? "The test was not run: too many connection tests in the last minute (or the limit could not be counted)."
           : "The MCP endpoint did not answer as an agent expects. The steps below say where it stopped."}
       </p>
       <ol class="check-steps">
@@ -153,5 +140,6 @@ export async function connectionCheckRoute(c: Context<PlatformEnv>): Promise<Res
         <a href={deps.urls.platform(`${settingsPath(slug)}#connect`)}>Back to settings</a>
       </p>
     </AppPage>,
+    status,
   );
 }

@@ -15,7 +15,7 @@ import type { DashboardUser } from "../../lib/platform/deps.ts";
 import type { Urls } from "../../lib/urls.ts";
 import { can } from "../../lib/auth/access.ts";
 import { currentUser, formToken, readForm, redirectWithNotice, settingsPath, SIGNUP_PATH } from "./context.ts";
-import { AppPage, CopyValue, FormError, Notice, PostForm } from "./ui.tsx";
+import { AppPage, CopyButtons, CopyValue, FormError, Notice, PostForm } from "./ui.tsx";
 
 /** What the create form shows after a failed attempt. */
 interface CreateState {
@@ -66,6 +66,7 @@ async function render(
     c,
     <AppPage title="Your wikis" urls={urls} current="wikis">
       <h1>Your wikis</h1>
+      <CopyButtons nonce={c.get("nonce")} />
       <Notice code={notice} />
       {owned.length > 0 ? <WikiList urls={urls} wikis={owned} /> : <p>You don't own a wiki yet.</p>}
       {shared.length > 0

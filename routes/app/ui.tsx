@@ -1,7 +1,7 @@
 /**
  * @module
  * Building blocks of the dashboard's pages: the page frame with the dashboard's own navigation, the hidden CSRF
- * field, notices after a redirect, inline form errors, and copyable values.
+ * field, notices after a redirect, inline form errors, and copyable values with their Copy buttons.
  */
 import type { ComponentChildren } from "preact";
 import type { Urls } from "../../lib/urls.ts";
@@ -65,6 +65,31 @@ export function FormError({ message }: { message: string | null | undefined }) {
 /** A value people copy (URL, command, token): monospace, selectable as a whole, wraps on phones. */
 export function CopyValue({ value, label }: { value: string; label: string }) {
   return <pre class="copy" aria-label={label}><code>{value}</code></pre>;
+}
+
+/**
+ * Adds a "Copy" button after every copyable value of the page (`pre.copy`: the MCP URL, commands, a new token),
+ * once the whole page is parsed (the script may come before some of them). Inline, allowed by the page's script
+ * nonce; without script the values stay selectable as a whole.
+ */
+const COPY_SCRIPT = `(() => { const addCopyButtons = () => { for (const pre of document.querySelectorAll("pre.copy")) {
+  const b = document.createElement("button");
+  b.type = "button"; b.className = "btn-quiet copy-button"; b.textContent = "Copy";
+  b.setAttribute("aria-label", "Copy " + (pre.getAttribute("aria-label") || "value"));
+  b.addEventListener("click", () => {
+    navigator.clipboard.writeText(pre.textContent.trim()).then(
+      () => { b.textContent = "Copied"; setTimeout(() => { b.textContent = "Copy"; }, 2000); },
+      () => { b.textContent = "Select and copy by hand"; },
+    );
+  });
+  pre.after(b);
+} };
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", addCopyButtons);
+else addCopyButtons(); })();`;
+
+/** The copy buttons' script, with the request's CSP nonce. */
+export function CopyButtons({ nonce }: { nonce: string }) {
+  return <script nonce={nonce} dangerouslySetInnerHTML={{ __html: COPY_SCRIPT }} />;
 }
 
 /** A form posting to `action` with the CSRF field; `inline` lays it out as one row. */

@@ -96,8 +96,12 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   await page.setViewportSize(size);
 }
 
-/** A throwaway private CA and a leaf certificate for `host` (EC P-256), made with the openssl CLI. */
-export async function makeTestCertificates(host: string) {
+/**
+ * A throwaway private CA and a leaf certificate for `host` (EC P-256), made with the openssl CLI. Several names
+ * (e.g. `["localhost", "alice.localhost"]`) all go into the subject alternative names; the first is the CN.
+ */
+export async function makeTestCertificates(host: string | readonly string[]) {
+  const names = typeof host === "string" ? [host] : host;
   const dir = await Deno.makeTempDir({ prefix: "robot-wtf-e2e-tls-" });
   const run = async (...args: string[]) => {
     const out = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" }).output();
@@ -105,10 +109,12 @@ export async function makeTestCertificates(host: string) {
   };
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
   await run("req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=robot-e2e-ca");
-  await run("req", ...ec, "-keyout", "app.key", "-out", "app.csr", "-subj", `/CN=${host}`);
+  await run("req", ...ec, "-keyout", "app.key", "-out", "app.csr", "-subj", `/CN=${names[0]}`);
   await Deno.writeTextFile(
     `${dir}/ext.cnf`,
-    `subjectAltName=DNS:${host}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
+    `subjectAltName=${
+      names.map((n) => `DNS:${n}`).join(",")
+    }\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
   );
   await run(
     "x509",
@@ -130,6 +136,7 @@ export async function makeTestCertificates(host: string) {
   return {
     dir,
     caFile: `${dir}/ca.crt`,
+    ca: await Deno.readTextFile(`${dir}/ca.crt`),
     cert: await Deno.readTextFile(`${dir}/app.crt`),
     key: await Deno.readTextFile(`${dir}/app.key`),
   };

@@ -12,30 +12,7 @@ import { DEFAULT_LIMITS } from "../../lib/config.ts";
 
 const ACTOR = { id: "local:test", name: "test", client: "cli" };
 
-type ToolName = keyof typeof OUTPUT;
-
-/** One call of each data tool, covering each form of its result. */
-const CALLS: [ToolName, Record<string, unknown>][] = [
-  ["read_note", { path: "Design/Auth" }],
-  ["read_note", { path: "Design/Auth", outline: true }],
-  ["read_note", { path: "Design/Auth", section: "Goals" }],
-  ["read_note", { path: "Design/Auth", offset: 5, limit: 10 }],
-  ["list_notes", {}],
-  ["search_notes", { query: "auth" }],
-  ["search_notes", { query: "auth", mode: "meaning" }],
-  ["semantic_search", { query: "sign in" }],
-  ["find_related", { path: "Design/Auth" }],
-  ["get_links", { path: "Home" }],
-  ["get_history", { path: "Design/Auth" }],
-  ["get_history", { path: "Never Written" }],
-  ["get_recent_changes", {}],
-  ["find_orphaned_notes", {}],
-  ["list_attachments", { path: "Design/Auth" }],
-  ["download_attachment", { path: "Design/Auth", filename: "a.txt" }],
-  ["download_attachment", { path: "Design/Auth", filename: "a.txt", offset: 1, length: 2 }],
-  ["search", { query: "auth" }],
-  ["fetch", { id: "Design/Auth" }],
-];
+import { STRUCTURED_CALLS, type ToolName } from "./structured_calls.ts";
 
 type Fixture = Awaited<ReturnType<typeof setupMcp>>;
 
@@ -58,11 +35,10 @@ for (const gen of ["v2", "v1"] as const) {
   Deno.test(`${gen} client: every data tool declares an outputSchema and returns structuredContent`, async () => {
     const f = await setupMcp("path");
     const first = await seed(f);
-    const calls: [ToolName, Record<string, unknown>][] = [
-      ...CALLS,
-      ["get_diff", { path: "Design/Auth", from_revision: first }],
-      ["get_diff", { path: "Design/Auth", from_revision: first, offset: 10 }],
-    ];
+    const calls = STRUCTURED_CALLS.map(([name, args]): [ToolName, Record<string, unknown>] => [
+      name,
+      args.from_revision === "FIRST" ? { ...args, from_revision: first } : args,
+    ]);
     const c = await rawClient(gen, f.mcpUrl("alice"), f.rw, f.fetch);
     try {
       const tools = (await c.client.listTools()).tools as { name: string; outputSchema?: { type?: string } }[];

@@ -2,9 +2,11 @@
  * @module
  * Shared setup of the OAuth end-to-end tests against real third-party clients: the whole app on a real loopback
  * socket (`Deno.serve`, port 0, `:memory:` KV) in path or subdomain mode with wiki `alice` owned by {@link OWNER}
- * (optionally, in path mode, as `PRIMARY_WIKI`: then the peer targets the origin root's issuer and `{origin}/mcp`),
- * a fetch that reaches `{slug}.localhost` wikis (which only Chromium resolves) by using the app's own socket as an
- * HTTP proxy, headless Chromium signed in as the owner on the wiki's origin, and the click on the consent page.
+ * (optionally, in path mode, as `PRIMARY_WIKI`: then the peer targets the origin root's issuer and `{origin}/mcp`;
+ * optionally over TLS with a throwaway private CA, for peers that refuse a non-https token endpoint on
+ * `alice.localhost`), a fetch that reaches `{slug}.localhost` wikis (which only Chromium resolves) by using the app's
+ * own socket as an HTTP proxy (over TLS: a loopback-pinned fetch trusting the CA), headless Chromium signed in as
+ * the owner on the wiki's origin, and the click on the consent page.
  *
  * Peers that are absent (Chromium, Node, an npm package) make a test skip loudly, and FAIL under `CI=true`
  * ({@link peerMissing}).
@@ -15,6 +17,7 @@ import { appFixture } from "../fixture/app.ts";
 import { CHROMIUM, launchChromium } from "../browser/chromium.ts";
 import type { FetchLike } from "../../lib/net/safe_fetch.ts";
 import type { WikiRecord } from "../../lib/wiki/types.ts";
+import { loopbackFetch, makeTestCertificates } from "../e2e/helpers.ts";
 
 /** Addressing mode under test. */
 export type Mode = "path" | "subdomain";
@@ -57,10 +60,15 @@ export interface E2eApp {
   mode: Mode;
   /** True when `alice` is `PRIMARY_WIKI` and the peer targets the origin root's issuer and `{origin}/mcp`. */
   primary: boolean;
+  /** The private CA's PEM file when the app is served over TLS (`https://localhost:P`, `https://alice.localhost:P`). */
+  caFile: string | null;
   app: App;
   port: number;
   wiki: WikiRecord;
-  /** The wiki's origin (`http://localhost:P` in path mode, `http://alice.localhost:P` in subdomain mode). */
+  /**
+   * The wiki's origin (`http://localhost:P` in path mode, `http://alice.localhost:P` in subdomain mode; https with
+   * TLS).
+   */
   wikiOrigin: string;
   /** The OAuth issuer under test: the wiki's base URL, or the origin with {@link E2eApp.primary}; endpoints are under it. */
   issuer: string;
@@ -79,6 +87,11 @@ export interface StartOptions {
   outboundFetch?: FetchLike;
   /** Path mode only: make `alice` the `PRIMARY_WIKI` and point {@link E2eApp.issuer}/`mcpUrl` at the origin root. */
   primaryWiki?: boolean;
+  /**
+   * Serve over TLS with a certificate for `localhost` and `alice.localhost` from a throwaway CA
+   * ({@link E2eApp.caFile}).
+   */
+  tls?: boolean;
 }
 
 /** Serves the app in `mode` on 127.0.0.1 with wiki `alice` owned by {@link OWNER}. */
@@ -86,8 +99,11 @@ export async function startApp(mode: Mode, opts: StartOptions = {}): Promise<E2e
   const primary = opts.primaryWiki === true;
   if (primary && mode !== "path") throw new Error("PRIMARY_WIKI exists only in path mode");
   const seen: string[] = [];
+  const certs = opts.tls ? await makeTestCertificates(["localhost", "alice.localhost"]) : null;
+  const scheme = certs ? "https" : "http";
   const f = await appFixture({
     serve: {
+      tls: certs ? { cert: certs.cert, key: certs.key } : undefined,
       through: (req, app) => {
         const u = new URL(req.url);
         seen.push(`${req.method} ${u.host}${u.pathname}`);
@@ -95,15 +111,16 @@ export async function startApp(mode: Mode, opts: StartOptions = {}): Promise<E2e
       },
     },
     addressing: mode,
-    config: (port) => ({ publicOrigin: `http://localhost:${port}`, ...(primary ? { primaryWiki: "alice" } : {}) }),
+    config: (port) => ({ publicOrigin: `${scheme}://localhost:${port}`, ...(primary ? { primaryWiki: "alice" } : {}) }),
     app: opts.outboundFetch ? { outboundFetch: opts.outboundFetch } : {},
     wikis: [{ slug: "alice", ownerDid: OWNER.did, actor: { id: OWNER.did, name: OWNER.handle, client: "web" } }],
   });
   const { app, port, wikis: { alice: wiki } } = f;
   // Deno's fetch neither resolves *.localhost nor lets a caller set Host: send every request to the app's socket
-  // as an HTTP proxy (absolute-form request line, real Host header).
+  // as an HTTP proxy (absolute-form request line, real Host header). Over TLS the socket is no proxy: a fetch that
+  // pins loopback names to 127.0.0.1 and trusts the test CA.
   const client = Deno.createHttpClient({ proxy: { url: `http://127.0.0.1:${port}` } });
-  const fetchVia: FetchLike = (input, init) => {
+  const fetchVia: FetchLike = certs ? loopbackFetch([certs.ca]) : (input, init) => {
     const req = new Request(input, init);
     return fetch(req, { client } as RequestInit);
   };
@@ -111,6 +128,7 @@ export async function startApp(mode: Mode, opts: StartOptions = {}): Promise<E2e
   return {
     mode,
     primary,
+    caFile: certs?.caFile ?? null,
     app,
     port,
     wiki,
@@ -122,6 +140,7 @@ export async function startApp(mode: Mode, opts: StartOptions = {}): Promise<E2e
     close: async () => {
       client.close();
       await f.close();
+      if (certs) await Deno.remove(certs.dir, { recursive: true }).catch(() => {});
     },
   };
 }
@@ -142,7 +161,8 @@ export interface SignedInBrowser {
 /** Launches Chromium and adds the owner's `rw_session` cookie for the wiki's origin. */
 export async function signedInBrowser(e: E2eApp): Promise<SignedInBrowser> {
   const browser = await launchChromium({ loopbackHosts: ["*.localhost"] });
-  const context = await browser.newContext();
+  // Over TLS the page is signed by the test's private CA, which this Chromium profile does not know.
+  const context = await browser.newContext({ ignoreHTTPSErrors: e.caFile !== null });
   const { id } = await e.app.deps.sessions.create(OWNER, e.wikiOrigin);
   await context.addCookies([{ name: "rw_session", value: id, url: e.wikiOrigin }]);
   return {

@@ -4,9 +4,13 @@
  * the authorization URL through its `BROWSER` hook (tests/peers/mcp_remote/browser.sh hands the URL to this
  * test), the wiki owner approves in headless Chromium, the browser lands on mcp-remote's own loopback callback,
  * it exchanges the code, and `initialize` + `tools/list` + `tools/call list_notes` sent on its stdin come back from
- * the wiki. A restarted mcp-remote then reuses its stored tokens without the browser. Run twice: at the wiki's own
- * `{origin}/w/alice/mcp`, and at `{origin}/mcp` with `PRIMARY_WIKI=alice` (the origin root's issuer: root metadata,
- * root `/register`, `/authorize`, `/token`).
+ * the wiki. A restarted mcp-remote then reuses its stored tokens without the browser. Run three times: in path mode
+ * at the wiki's own `{origin}/w/alice/mcp`, and at `{origin}/mcp` with `PRIMARY_WIKI=alice` (the origin root's
+ * issuer: root metadata, root `/register`, `/authorize`, `/token`); and in subdomain mode at
+ * `https://alice.localhost:P/mcp`. mcp-remote's SDK refuses a non-https token endpoint on any host but `localhost`
+ * itself (`InsecureTokenEndpointError`), so subdomain mode runs over TLS: the app serves a certificate from a
+ * throwaway CA that node trusts through `NODE_EXTRA_CA_CERTS`, and node_localhost_preload.cjs resolves
+ * `*.localhost` to 127.0.0.1 inside mcp-remote's process.
  *
  * Install the peer with `sh tests/peers/mcp_remote/install.sh` (needs node >= 20 and npm). Without it, or without
  * Chromium, the test is skipped loudly; under CI=true it FAILS.
@@ -18,6 +22,7 @@ import {
   CHROMIUM,
   exists,
   freePort,
+  type Mode,
   peerMissing,
   seenAt,
   signedInBrowser,
@@ -28,6 +33,7 @@ import {
 const PEERS_DIR = Deno.env.get("PEERS_DIR") ?? `${Deno.env.get("HOME")}/.cache/robot-wtf-peers`;
 const PROXY = `${PEERS_DIR}/mcp-remote/node_modules/mcp-remote/dist/proxy.js`;
 const BROWSER_SCRIPT = new URL("../peers/mcp_remote/browser.sh", import.meta.url).pathname;
+const NODE_PRELOAD = new URL("./node_localhost_preload.cjs", import.meta.url).pathname;
 
 /** The node on PATH, if it is at least version 20. */
 async function node20(): Promise<boolean> {
@@ -49,12 +55,16 @@ interface Remote {
   stop(): Promise<void>;
 }
 
-/** Starts mcp-remote for `mcpUrl` with its BROWSER hook and token store in `work`. */
-function startRemote(mcpUrl: string, cbPort: number, work: string): Remote {
+/**
+ * Starts mcp-remote for `mcpUrl` with its BROWSER hook and token store in `work`; `*.localhost` resolves to
+ * 127.0.0.1 in it, and with `caFile` it trusts that CA.
+ */
+function startRemote(mcpUrl: string, cbPort: number, work: string, caFile: string | null): Remote {
   const child = new Deno.Command("node", {
-    args: [PROXY, mcpUrl, String(cbPort), "--host", "127.0.0.1"],
+    args: ["--require", NODE_PRELOAD, PROXY, mcpUrl, String(cbPort), "--host", "127.0.0.1"],
     cwd: work,
     env: {
+      ...(caFile ? { NODE_EXTRA_CA_CERTS: caFile } : {}),
       BROWSER: BROWSER_SCRIPT,
       MCP_REMOTE_BROWSER_LOG: `${work}/browser-urls.log`,
       MCP_REMOTE_CONFIG_DIR: `${work}/mcp-auth`,
@@ -112,8 +122,22 @@ function startRemote(mcpUrl: string, cbPort: number, work: string): Remote {
   };
 }
 
-/** initialize, initialized, tools/list, tools/call `list_notes` through `r`; returns the tool names and the listing. */
-async function listTools(r: Remote, authorize?: () => Promise<void>): Promise<{ names: string[]; notes: string }> {
+/** Text of a tools/call answer (fails on a tool error). */
+function callText(call: Record<string, unknown>, tool: string): string {
+  const result = call.result as { content?: { text?: string }[]; isError?: boolean } | undefined;
+  assertOk(result && result.isError !== true, `${tool} failed: ${JSON.stringify(call)}`);
+  return (result.content ?? []).map((c) => c.text ?? "").join("\n");
+}
+
+/**
+ * initialize, initialized, tools/list, tools/call `list_notes` and `read_note {path: readPath}` through `r`;
+ * returns the tool names, the listing and the page's text.
+ */
+async function listTools(
+  r: Remote,
+  readPath: string,
+  authorize?: () => Promise<void>,
+): Promise<{ names: string[]; notes: string; page: string }> {
   await r.send({
     jsonrpc: "2.0",
     id: 1,
@@ -128,18 +152,34 @@ async function listTools(r: Remote, authorize?: () => Promise<void>): Promise<{ 
   const tools = await r.answer(2, "the tools/list answer through mcp-remote", 15_000);
   const names = ((tools.result as { tools?: { name: string }[] })?.tools ?? []).map((t) => t.name);
   await r.send({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "list_notes", arguments: {} } });
-  const call = await r.answer(3, "the tools/call list_notes answer through mcp-remote", 15_000);
-  const result = call.result as { content?: { text?: string }[]; isError?: boolean } | undefined;
-  const notes = (result?.content ?? []).map((c) => c.text ?? "").join("\n");
-  assertOk(result && result.isError !== true, `list_notes failed: ${JSON.stringify(call)}`);
-  return { names, notes };
+  const notes = callText(
+    await r.answer(3, "the tools/call list_notes answer through mcp-remote", 15_000),
+    "list_notes",
+  );
+  const read = { name: "read_note", arguments: { path: readPath } };
+  await r.send({ jsonrpc: "2.0", id: 4, method: "tools/call", params: read });
+  const page = callText(await r.answer(4, "the tools/call read_note answer through mcp-remote", 15_000), "read_note");
+  return { names, notes, page };
 }
 
+/** Where mcp-remote connects: a mode, and in path mode the wiki's own MCP URL or the origin root's (`PRIMARY_WIKI`). */
+interface Target {
+  mode: Mode;
+  primaryWiki: boolean;
+  label: string;
+}
+
+const TARGETS: Target[] = [
+  { mode: "path", primaryWiki: false, label: "path mode, {origin}/w/alice/mcp" },
+  { mode: "path", primaryWiki: true, label: "path mode, {origin}/mcp (PRIMARY_WIKI)" },
+  { mode: "subdomain", primaryWiki: false, label: "subdomain mode over TLS, https://alice.localhost:P/mcp" },
+];
+
 /**
- * The whole mcp-remote run against wiki `alice` in path mode: at its own MCP URL, or with `primaryWiki` at the
- * origin root's `{origin}/mcp`. Skips loudly without a peer (fails under CI=true).
+ * The whole mcp-remote run against wiki `alice` at `target` (subdomain mode over TLS). Skips loudly without a peer
+ * (fails under CI=true).
  */
-async function remoteFlow(primaryWiki: boolean): Promise<void> {
+async function remoteFlow({ mode, primaryWiki }: Target): Promise<void> {
   if (!exists(CHROMIUM)) {
     peerMissing("Chromium (/usr/bin/chromium)", "apt-get install -y chromium");
     return;
@@ -152,7 +192,7 @@ async function remoteFlow(primaryWiki: boolean): Promise<void> {
     peerMissing(`mcp-remote (${PROXY})`, "run: sh tests/peers/mcp_remote/install.sh");
     return;
   }
-  const e = await startApp("path", { primaryWiki });
+  const e = await startApp(mode, { primaryWiki, tls: mode === "subdomain" });
   const browser = await signedInBrowser(e);
   const work = await Deno.makeTempDir({ prefix: "mcp-remote-e2e-" });
   const browserUrls = () => {
@@ -164,10 +204,13 @@ async function remoteFlow(primaryWiki: boolean): Promise<void> {
   };
   let remote: Remote | null = null;
   try {
+    const seeded = await e.app.deps.wikis.pages(e.wiki).list();
+    assertOk(seeded.length > 0, "the wiki has no seeded page");
+    const home = await e.app.deps.wikis.pages(e.wiki).read(seeded[0].path);
     const cbPort = freePort();
-    remote = startRemote(e.mcpUrl, cbPort, work);
+    remote = startRemote(e.mcpUrl, cbPort, work, e.caFile);
     const r = remote;
-    const { names, notes } = await listTools(r, async () => {
+    const { names, notes, page } = await listTools(r, home.path, async () => {
       // mcp-remote hits the 401, registers, and "opens a browser": the hook hands us the authorization URL.
       const authUrl = await waitFor(() => browserUrls()[0], 30_000, "mcp-remote to open the authorization URL")
         .catch((err) => {
@@ -187,8 +230,9 @@ async function remoteFlow(primaryWiki: boolean): Promise<void> {
     for (const must of ["read_note", "write_note", "search_notes"]) {
       assertOk(names.includes(must), `tools/list lacks ${must}: ${names.join(", ")}`);
     }
-    const seeded = (await e.app.deps.wikis.pages(e.wiki).list()).map((p) => p.path);
-    assertOk(seeded.length > 0 && seeded.every((p) => notes.includes(p)), `list_notes: ${notes}`);
+    assertOk(seeded.every((p) => notes.includes(p.path)), `list_notes: ${notes}`);
+    const firstLine = home.content.split("\n").find((l) => l.trim() !== "")!;
+    assertIncludes(page, firstLine.trim(), "read_note returns the page's text");
     assertOk(e.seen.includes(seenAt(e, "POST", "/token")), e.seen.join("\n"));
     const grants = await e.app.deps.oauth.listGrants(e.wiki.id);
     assertEquals(grants.length, 1);
@@ -198,8 +242,8 @@ async function remoteFlow(primaryWiki: boolean): Promise<void> {
 
     // A restarted mcp-remote reuses its stored tokens: no browser, no registration, no consent.
     const seenBefore = e.seen.length;
-    remote = startRemote(e.mcpUrl, cbPort, work);
-    const again = await listTools(remote);
+    remote = startRemote(e.mcpUrl, cbPort, work, e.caFile);
+    const again = await listTools(remote, home.path);
     assertOk(again.names.includes("read_note"), again.names.join(", "));
     assertEquals(browserUrls().length, 1, "the restart must not open the browser again");
     const later = e.seen.slice(seenBefore);
@@ -213,12 +257,12 @@ async function remoteFlow(primaryWiki: boolean): Promise<void> {
   }
 }
 
-for (const primaryWiki of [false, true]) {
+for (const target of TARGETS) {
   Deno.test({
     name: `mcp-remote 0.15.1: DCR + PKCE + consent in Chromium via its BROWSER hook, tools/list, tools/call, restart ` +
-      `reuses tokens; path mode, ${primaryWiki ? "{origin}/mcp (PRIMARY_WIKI)" : "{origin}/w/alice/mcp"}`,
+      `reuses tokens; ${target.label}`,
     sanitizeResources: false,
     sanitizeOps: false,
-    fn: () => remoteFlow(primaryWiki),
+    fn: () => remoteFlow(target),
   });
 }

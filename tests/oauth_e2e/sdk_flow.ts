@@ -160,14 +160,15 @@ function resultText(raw: unknown): string {
 
 /**
  * Runs the whole flow with SDK generation `gen` in `mode`, registering by DCR or by metadata document, against the
- * wiki's own MCP URL or (`primaryWiki`, path mode) the origin root's `{origin}/mcp`; fails the test on any
+ * wiki's own MCP URL or (`primaryWiki`, path mode) the origin root's `{origin}/mcp`, over TLS with `tls` (a
+ * throwaway CA, as a deployment's https origin); fails the test on any
  * deviation. Skips loudly without Chromium (fails under CI=true).
  */
 export async function sdkFlow(
   gen: SdkGeneration,
   mode: Mode,
   registration: "dcr" | "cimd",
-  opts: { primaryWiki?: boolean } = {},
+  opts: { primaryWiki?: boolean; tls?: boolean } = {},
 ): Promise<void> {
   const sdk = SDKS[gen];
   if (!exists(CHROMIUM)) {
@@ -182,8 +183,8 @@ export async function sdkFlow(
       url === CIMD_URL ? Response.json(cimdDocument()) : new Response("not found", { status: 404 }),
     );
   };
-  const e = await startApp(mode, { outboundFetch: outbound, primaryWiki: opts.primaryWiki });
-  const label = `${gen}-${mode}${e.primary ? "-root" : ""}-${registration}`;
+  const e = await startApp(mode, { outboundFetch: outbound, primaryWiki: opts.primaryWiki, tls: opts.tls });
+  const label = `${gen}-${mode}${e.primary ? "-root" : ""}${e.caFile ? "-tls" : ""}-${registration}`;
   const note = `SDK ${label.replaceAll("-", " ")}`;
   const browser = await signedInBrowser(e);
   try {

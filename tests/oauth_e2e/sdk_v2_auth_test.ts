@@ -29,3 +29,10 @@ for (const registration of ["dcr", "cimd"] as const) {
     fn: () => sdkFlow("v2", "path", registration, { primaryWiki: true }),
   });
 }
+
+Deno.test({
+  name: "MCP SDK v2 auth(): DCR -> consent in Chromium -> tools/call -> refresh, subdomain mode over TLS",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: () => sdkFlow("v2", "subdomain", "dcr", { tls: true }),
+});

@@ -1,9 +1,11 @@
 /**
  * Dashboard setup that works the first time (routes/app/connect_guide.tsx): the settings page shows the MCP URL,
  * the steps for Claude.ai, Claude Code (token and OAuth) and ChatGPT, and "Test the connection", which runs
- * initialize + tools/list against the wiki in process with a token revoked right after, and shows the result.
+ * initialize + tools/list against the wiki in process with a token revoked right after, and shows the result; a
+ * person may test CHECKS_PER_MINUTE times a minute.
  */
-import { assertEquals, assertExcludes, assertIncludes } from "../../assert.ts";
+import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../../assert.ts";
+import { CHECKS_PER_MINUTE } from "../../../lib/platform/connection_check.ts";
 import { setup, unescapeHtml } from "../../app/helpers.ts";
 
 Deno.test("settings page: MCP URL and the steps for Claude.ai, Claude Code (token and OAuth) and ChatGPT", async () => {
@@ -61,6 +63,43 @@ Deno.test("test the connection: needs the CSRF token; runs initialize and tools/
     assertIncludes(seen, '<code class="tool-name">read_note</code>');
     assertExcludes(seen, "did not answer");
     assertEquals(await f.app.deps.tokens.list(wiki.id), []);
+  } finally {
+    f.close();
+  }
+});
+
+Deno.test("test the connection: past CHECKS_PER_MINUTE a person gets 429 with Retry-After, and no token is made", async () => {
+  const f = await setup();
+  try {
+    const alice = await f.signIn("alice.test");
+    const bob = await f.signIn("bob.test");
+    const wiki = await f.wikiOf("alice.test", "alice");
+    await f.app.deps.wikis.setMember(wiki.id, bob.did, "editor", alice.did);
+    const path = "/app/wikis/alice/connect/check";
+    for (let i = 0; i < CHECKS_PER_MINUTE; i++) {
+      const ok = await alice.post(path, {}, { from: "/app/wikis/alice" });
+      assertEquals(ok.status, 200, `check ${i + 1}`);
+      await ok.body?.cancel();
+    }
+    const created: string[] = [];
+    const create = f.app.deps.tokens.create.bind(f.app.deps.tokens);
+    f.app.deps.tokens.create = (w, opts) => {
+      created.push(opts.label);
+      return create(w, opts);
+    };
+    const res = await alice.post(path, {}, { from: "/app/wikis/alice" });
+    const html = unescapeHtml(await res.text());
+    assertEquals(res.status, 429, html.slice(0, 500));
+    const retry = Number(res.headers.get("retry-after"));
+    assertOk(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
+    assertIncludes(html, "The test was not run");
+    assertIncludes(html, `At most ${CHECKS_PER_MINUTE} connection tests a minute`);
+    assertExcludes(html, "<strong>initialize</strong>");
+    assertEquals(created, [], "a refused check makes no token");
+    // The limit is the person's: another member of the wiki may still test.
+    const other = await bob.post(path, {}, { from: "/app/wikis/alice" });
+    assertEquals(other.status, 200);
+    assertIncludes(unescapeHtml(await other.text()), "The MCP endpoint works");
   } finally {
     f.close();
   }
