@@ -3,7 +3,7 @@
  * `deno task bench`: runs every benchmark section in order and ends with a PASS/FAIL line per target.
  *
  *   deno task bench              # all sections
- *   deno task bench wiki         # only the named sections (wiki, mcp)
+ *   deno task bench wiki         # only the named sections (wiki, mcp, oauth, search)
  *
  * A section is a function that prints its own table and returns its targets as `{ name: passed }`; add one to
  * SECTIONS below. Sections run one after another so they do not disturb each other's timings.
@@ -11,6 +11,7 @@
 import { runWikiBench } from "./wiki_bench.ts";
 import { runMcpBench } from "./mcp_bench.ts";
 import { runOAuthBench } from "./oauth_bench.ts";
+import { runSearchQualityBench } from "./search_quality_bench.ts";
 
 /** A benchmark section: prints its report, returns named targets (true = met, null = not measured). */
 export type BenchSection = () => Promise<Record<string, boolean | null>>;
@@ -20,6 +21,7 @@ export const SECTIONS: Record<string, BenchSection> = {
   wiki: async () => (await runWikiBench()).targets,
   mcp: async () => (await runMcpBench()).targets,
   oauth: async () => (await runOAuthBench()).targets,
+  search: async () => (await runSearchQualityBench()).targets,
 };
 
 /** Runs the chosen sections (all when none named); returns the process exit code (1 if a target was missed). */

@@ -15,6 +15,7 @@ import type {
   PageMeta,
   RevisionInfo,
   SearchHit,
+  SearchOptions,
   Usage,
 } from "./types.ts";
 import { canonicalPath } from "./paths.ts";
@@ -214,13 +215,14 @@ export async function listPages(ctx: StoreContext, filter: ListFilter = {}): Pro
 export async function searchPages(
   ctx: StoreContext,
   query: string,
-  opts: { limit?: number } = {},
+  opts: SearchOptions = {},
 ): Promise<{ total: number; hits: SearchHit[] }> {
   if (typeof query !== "string" || tokenize(query).length === 0) {
     throw new InvalidInputError("The search query is empty. Give one or more words to search for.");
   }
   const catalog = await freshCatalog(ctx.kv, ctx.wikiId);
-  return catalog.index.search(query, clampLimit(opts.limit ?? DEFAULT_SEARCH_LIMIT, DEFAULT_SEARCH_LIMIT));
+  const limit = clampLimit(opts.limit ?? DEFAULT_SEARCH_LIMIT, DEFAULT_SEARCH_LIMIT);
+  return catalog.index.search(query, limit, { forgiving: opts.forgiving !== false });
 }
 
 /** Live pages no other page links to, `Home` excluded: PageStore `orphans`. */

@@ -20,6 +20,7 @@ import type {
   RevisionAction,
   RevisionInfo,
   SearchHit,
+  SearchOptions,
   Usage,
   WikiRecord,
   WriteOptions,
@@ -120,7 +121,7 @@ class KvPageStore implements PageStore {
     return listPages(this.#ctx, filter);
   }
 
-  search(query: string, opts: { limit?: number } = {}): Promise<{ total: number; hits: SearchHit[] }> {
+  search(query: string, opts: SearchOptions = {}): Promise<{ total: number; hits: SearchHit[] }> {
     return searchPages(this.#ctx, query, opts);
   }
 

@@ -17,6 +17,7 @@ import type {
   RenameResult,
   RevisionInfo,
   SearchHit,
+  SearchOptions,
   Usage,
   WriteOptions,
   WriteResult,
@@ -56,8 +57,11 @@ export interface PageStore {
   links(path: string): Promise<Links>;
   /** Lists live pages, sorted by path. */
   list(filter?: ListFilter): Promise<PageMeta[]>;
-  /** Ranked keyword search (title weighted), best first. InvalidInputError for an empty query. */
-  search(query: string, opts?: { limit?: number }): Promise<{ total: number; hits: SearchHit[] }>;
+  /**
+   * Ranked keyword search (title weighted), best first, forgiving stems, typos and the last word's completions
+   * unless `forgiving: false`. InvalidInputError for an empty query.
+   */
+  search(query: string, opts?: SearchOptions): Promise<{ total: number; hits: SearchHit[] }>;
   /** Live pages with no incoming link from another page, `Home` excluded. Sorted. */
   orphans(): Promise<string[]>;
   /** Attachments of a page, sorted by filename. */

@@ -156,6 +156,28 @@ export interface SearchHit {
   score: number;
   /** About 150 characters around the first match. */
   snippet: string;
+  /** Why the page matched: one entry a matched query term (forgiving searches). */
+  matched?: TermMatch[];
+}
+
+/** How a page's word matched a query term: as written, by stem, with a typo, or as the last word's completion. */
+export type MatchKind = "exact" | "stem" | "typo" | "prefix";
+
+/** A query term and the page's word that matched it (the same word for an exact match). */
+export interface TermMatch {
+  /** The query term. */
+  query: string;
+  /** The page's word. */
+  word: string;
+  kind: MatchKind;
+}
+
+/** Options of a search. */
+export interface SearchOptions {
+  /** Most hits returned. */
+  limit?: number;
+  /** Stems, typos and the last word's completions also match (default true); false ranks exact terms only. */
+  forgiving?: boolean;
 }
 
 /** Outgoing and incoming links of a page. */

@@ -1,0 +1,146 @@
+/**
+ * @module
+ * Search quality benchmark (issue 12 item 5): the evaluation set of bench/search_eval/corpus.ts (1,000 pages, 200
+ * judged queries: keyword, paraphrase, typo) is written into a wiki on a temp file KV through the page store, and
+ * each ranker of RANKERS answers every query through that store. Reported per ranker and query kind:
+ * - recall@5: relevant pages in the top 5 / min(5, relevant pages), averaged over the queries;
+ * - MRR@10: 1 / rank of the first relevant page in the top 10 (0 when none), averaged.
+ * Targets (the issue's): against "bm25" (the exact ranking of before issue 12) a ranker gains at least +0.15
+ * MRR@10 on paraphrases and on typos and loses at most 0.02 on keyword queries; reported for every ranker listed
+ * in TARGET_RANKERS.
+ */
+import { DEFAULT_LIMITS } from "../lib/config.ts";
+import { createWikis } from "../lib/wiki/wikis.ts";
+import type { PageStore } from "../lib/wiki/store.ts";
+import type { Actor } from "../lib/wiki/types.ts";
+import { FOREIGN_WIKI_DATA } from "../lib/platform/wiki_lifecycle.ts";
+import { table } from "./stats.ts";
+import { type EvalQuery, makeEvalSet, QUERY_KINDS, type QueryKind } from "./search_eval/corpus.ts";
+
+/** A ranking: the paths of the best `limit` pages for a query, best first. */
+export type Ranker = (query: string, limit: number) => Promise<string[]>;
+
+/** The rankers compared, each made from the wiki's page store. */
+export const RANKERS: Record<string, (wiki: PageStore) => Ranker> = {
+  bm25: (wiki) => async (q, limit) => (await wiki.search(q, { limit, forgiving: false })).hits.map((h) => h.path),
+  lexical: (wiki) => async (q, limit) => (await wiki.search(q, { limit, forgiving: true })).hits.map((h) => h.path),
+};
+
+/** The baseline every target compares with. */
+export const BASELINE_RANKER = "bm25";
+/** Rankers held to the issue's targets. */
+export const TARGET_RANKERS = ["lexical"];
+/** Least MRR@10 gain over the baseline on paraphrase and typo queries. */
+export const MIN_GAIN = 0.15;
+/** Largest MRR@10 loss against the baseline on keyword queries. */
+export const MAX_KEYWORD_LOSS = 0.02;
+
+/** Scores of one ranker on one kind of query. */
+export interface KindScore {
+  queries: number;
+  recallAt5: number;
+  mrrAt10: number;
+}
+
+/** Numbers of a run: per ranker, per kind. */
+export interface SearchQualityResult {
+  scores: Record<string, Record<QueryKind, KindScore>>;
+  targets: Record<string, boolean | null>;
+}
+
+/** Options of a run (tests may shrink or filter). */
+export interface SearchQualityOptions {
+  rankers?: Record<string, (wiki: PageStore) => Ranker>;
+  targetRankers?: string[];
+  log?: (line: string) => void;
+}
+
+const ACTOR: Actor = { id: "local:bench", name: "bench", client: "cli" };
+
+/** recall@5 and MRR@10 of one ranked list. */
+export function judge(ranked: string[], relevant: readonly string[]): { recallAt5: number; mrrAt10: number } {
+  const rel = new Set(relevant);
+  const found = ranked.slice(0, 5).filter((p) => rel.has(p)).length;
+  const first = ranked.slice(0, 10).findIndex((p) => rel.has(p));
+  return { recallAt5: found / Math.min(5, rel.size), mrrAt10: first < 0 ? 0 : 1 / (first + 1) };
+}
+
+/** Averages of `judge` over the queries of each kind. */
+export async function evaluate(ranker: Ranker, queries: EvalQuery[]): Promise<Record<QueryKind, KindScore>> {
+  const out = {} as Record<QueryKind, KindScore>;
+  for (const kind of QUERY_KINDS) out[kind] = { queries: 0, recallAt5: 0, mrrAt10: 0 };
+  for (const q of queries) {
+    const j = judge(await ranker(q.text, 10), q.relevant);
+    const s = out[q.kind];
+    s.queries++;
+    s.recallAt5 += j.recallAt5;
+    s.mrrAt10 += j.mrrAt10;
+  }
+  for (const s of Object.values(out)) {
+    if (s.queries > 0) s.recallAt5 /= s.queries, s.mrrAt10 /= s.queries;
+  }
+  return out;
+}
+
+/** Runs the benchmark on a fresh temp KV file (deleted afterwards); prints a table and returns the numbers. */
+export async function runSearchQualityBench(opts: SearchQualityOptions = {}): Promise<SearchQualityResult> {
+  const rankers = opts.rankers ?? RANKERS;
+  const log = opts.log ?? console.log;
+  const set = makeEvalSet();
+  const dir = await Deno.makeTempDir({ prefix: "search-bench-" });
+  const kv = await Deno.openKv(`${dir}/search.kv`);
+  try {
+    const limits = { ...DEFAULT_LIMITS, quotaPages: set.pages.length + 100 };
+    const wikis = createWikis({ kv, limits }, FOREIGN_WIKI_DATA);
+    const wiki = await wikis.create({ slug: "eval", ownerDid: "local:bench", seed: false }, ACTOR);
+    const store = wikis.pages(wiki);
+    for (const p of set.pages) await store.write(p.path, p.content, {}, ACTOR);
+    const scores: SearchQualityResult["scores"] = {};
+    for (const [name, make] of Object.entries(rankers)) scores[name] = await evaluate(make(store), set.queries);
+
+    const counts = QUERY_KINDS.map((k) => `${set.queries.filter((q) => q.kind === k).length} ${k}`).join(", ");
+    log(`Search quality: ${set.pages.length} pages, ${set.queries.length} queries (${counts}), via PageStore.search`);
+    const header = ["ranker", ...QUERY_KINDS.flatMap((k) => [`${k} R@5`, `${k} MRR@10`])];
+    log(table(
+      header,
+      Object.entries(scores).map(([name, s]) => [
+        name,
+        ...QUERY_KINDS.flatMap((k) => [s[k].recallAt5.toFixed(3), s[k].mrrAt10.toFixed(3)]),
+      ]),
+    ));
+    return { scores, targets: targetsOf(scores, opts.targetRankers ?? TARGET_RANKERS) };
+  } finally {
+    kv.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** The issue's targets for each target ranker against the baseline (null when a ranker is not registered). */
+export function targetsOf(
+  scores: SearchQualityResult["scores"],
+  targetRankers: string[],
+): Record<string, boolean | null> {
+  const base = scores[BASELINE_RANKER];
+  const targets: Record<string, boolean | null> = {};
+  for (const name of targetRankers) {
+    const s = scores[name];
+    const gain = (k: QueryKind) => s && base ? s[k].mrrAt10 - base[k].mrrAt10 : NaN;
+    const fmt = (k: QueryKind) => Number.isNaN(gain(k)) ? "" : ` (${gain(k) >= 0 ? "+" : ""}${gain(k).toFixed(3)})`;
+    const check = (ok: boolean) => s && base ? ok : null;
+    targets[`${name} paraphrase MRR@10 >= ${BASELINE_RANKER} + ${MIN_GAIN}${fmt("paraphrase")}`] = check(
+      gain("paraphrase") >= MIN_GAIN,
+    );
+    targets[`${name} typo MRR@10 >= ${BASELINE_RANKER} + ${MIN_GAIN}${fmt("typo")}`] = check(gain("typo") >= MIN_GAIN);
+    targets[`${name} keyword MRR@10 >= ${BASELINE_RANKER} - ${MAX_KEYWORD_LOSS}${fmt("keyword")}`] = check(
+      gain("keyword") >= -MAX_KEYWORD_LOSS,
+    );
+  }
+  return targets;
+}
+
+if (import.meta.main) {
+  const { targets } = await runSearchQualityBench();
+  for (const [name, ok] of Object.entries(targets)) {
+    console.log(`${ok === null ? "n/a " : ok ? "PASS" : "FAIL"} ${name}`);
+  }
+}
