@@ -4,7 +4,8 @@
  * judged queries: keyword, paraphrase, typo) is written into a wiki on a temp file KV through the page store, and
  * each ranker of RANKERS answers every query through that store. Reported per ranker and query kind:
  * - recall@5: relevant pages in the top 5 / min(5, relevant pages), averaged over the queries;
- * - MRR@10: 1 / rank of the first relevant page in the top 10 (0 when none), averaged.
+ * - MRR@10: 1 / rank of the first relevant page in the top 10 (0 when none), averaged;
+ * - the time a ranker took for all the queries, as a ratio to the baseline's in the same run.
  * Targets (the issue's): against "bm25" (the exact ranking of before issue 12) a ranker gains at least +0.15
  * MRR@10 on paraphrases and on typos and loses at most 0.02 on keyword queries; reported for every ranker listed
  * in TARGET_RANKERS.
@@ -16,6 +17,7 @@ import type { Actor } from "../lib/wiki/types.ts";
 import { FOREIGN_WIKI_DATA } from "../lib/platform/wiki_lifecycle.ts";
 import { table } from "./stats.ts";
 import { type EvalQuery, makeEvalSet, QUERY_KINDS, type QueryKind } from "./search_eval/corpus.ts";
+import { miniSearchRanker } from "./search_eval/minisearch_ranker.ts";
 
 /** A ranking: the paths of the best `limit` pages for a query, best first. */
 export type Ranker = (query: string, limit: number) => Promise<string[]>;
@@ -24,6 +26,7 @@ export type Ranker = (query: string, limit: number) => Promise<string[]>;
 export const RANKERS: Record<string, (wiki: PageStore) => Ranker> = {
   bm25: (wiki) => async (q, limit) => (await wiki.search(q, { limit, forgiving: false })).hits.map((h) => h.path),
   lexical: (wiki) => async (q, limit) => (await wiki.search(q, { limit, forgiving: true })).hits.map((h) => h.path),
+  minisearch: miniSearchRanker,
 };
 
 /** The baseline every target compares with. */
@@ -40,6 +43,8 @@ export interface KindScore {
   queries: number;
   recallAt5: number;
   mrrAt10: number;
+  /** Total milliseconds the ranker took on these queries. */
+  ms: number;
 }
 
 /** Numbers of a run: per ranker, per kind. */
@@ -68,10 +73,14 @@ export function judge(ranked: string[], relevant: readonly string[]): { recallAt
 /** Averages of `judge` over the queries of each kind. */
 export async function evaluate(ranker: Ranker, queries: EvalQuery[]): Promise<Record<QueryKind, KindScore>> {
   const out = {} as Record<QueryKind, KindScore>;
-  for (const kind of QUERY_KINDS) out[kind] = { queries: 0, recallAt5: 0, mrrAt10: 0 };
+  for (const kind of QUERY_KINDS) out[kind] = { queries: 0, recallAt5: 0, mrrAt10: 0, ms: 0 };
+  await ranker(queries[0].text, 10); // warm-up (builds in-process indexes)
   for (const q of queries) {
-    const j = judge(await ranker(q.text, 10), q.relevant);
+    const start = performance.now();
+    const ranked = await ranker(q.text, 10);
+    const j = judge(ranked, q.relevant);
     const s = out[q.kind];
+    s.ms += performance.now() - start;
     s.queries++;
     s.recallAt5 += j.recallAt5;
     s.mrrAt10 += j.mrrAt10;
@@ -100,12 +109,15 @@ export async function runSearchQualityBench(opts: SearchQualityOptions = {}): Pr
 
     const counts = QUERY_KINDS.map((k) => `${set.queries.filter((q) => q.kind === k).length} ${k}`).join(", ");
     log(`Search quality: ${set.pages.length} pages, ${set.queries.length} queries (${counts}), via PageStore.search`);
-    const header = ["ranker", ...QUERY_KINDS.flatMap((k) => [`${k} R@5`, `${k} MRR@10`])];
+    const header = ["ranker", ...QUERY_KINDS.flatMap((k) => [`${k} R@5`, `${k} MRR@10`]), `time/${BASELINE_RANKER}`];
+    const totalMs = (s: Record<QueryKind, KindScore>) => QUERY_KINDS.reduce((sum, k) => sum + s[k].ms, 0);
+    const baseMs = scores[BASELINE_RANKER] ? totalMs(scores[BASELINE_RANKER]) : NaN;
     log(table(
       header,
       Object.entries(scores).map(([name, s]) => [
         name,
         ...QUERY_KINDS.flatMap((k) => [s[k].recallAt5.toFixed(3), s[k].mrrAt10.toFixed(3)]),
+        Number.isNaN(baseMs) ? "n/a" : `${(totalMs(s) / baseMs).toFixed(2)}x`,
       ]),
     ));
     return { scores, targets: targetsOf(scores, opts.targetRankers ?? TARGET_RANKERS) };

@@ -211,7 +211,7 @@ export class SearchIndex {
     const variants = forgiving
       ? this.#vocabulary.expand(q.terms, q.last, (t) => this.#postings.get(t))
       : q.terms.map((t) => exactOnly(this.#postings.get(t)));
-    const { candidates, chosen } = this.#score(q, variants, forgiving);
+    const { candidates, matches } = this.#score(q, variants, forgiving);
     const top = selectTop(
       candidates,
       Number.isNaN(limit) ? DEFAULT_SEARCH_LIMIT : Math.max(0, Math.floor(limit)),
@@ -221,8 +221,10 @@ export class SearchIndex {
     return {
       total: candidates.length,
       hits: top.map(({ entry, score }) => {
-        if (!chosen) return { path: entry.path, title: entry.title, score, snippet: plainSnippet(entry.body, q.terms) };
-        const matched = whyMatched(q.terms, variants, chosen, entry.num);
+        if (!matches) {
+          return { path: entry.path, title: entry.title, score, snippet: plainSnippet(entry.body, q.terms) };
+        }
+        const matched = whyMatched(q.terms, variants, matches, entry.num);
         const words = [...new Set([...matched.map((m) => m.word), ...q.terms])];
         return { path: entry.path, title: entry.title, score, snippet: plainSnippet(entry.body, words), matched };
       }),
@@ -231,13 +233,13 @@ export class SearchIndex {
 
   /**
    * Scores every document matching at least one term (without the phrase bonus). A document matches a term
-   * through its best-scoring variant; `chosen[i][num]` (forgiving only) is that variant's index + 1 (0: none).
+   * through its best-scoring variant. With `explain`, the result also says which variant that was (see Matches).
    */
   #score(
     q: Query,
     variants: Variant<Posting>[][],
     explain: boolean,
-  ): { candidates: Candidate<Entry>[]; chosen: Uint8Array[] | null } {
+  ): { candidates: Candidate<Entry>[]; matches: Matches | null } {
     const n = this.#docs.size;
     const avgBody = this.#totalBodyLen / n || 1;
     const avgTitle = this.#totalTitleLen / n || 1;
@@ -246,10 +248,14 @@ export class SearchIndex {
     const matched = new Uint8Array(size);
     const touched: number[] = [];
     const idfs: number[] = [];
-    const best = explain ? new Float64Array(size) : null;
-    const chosen = explain ? variants.map(() => new Uint8Array(size)) : null;
+    const matches: Matches | null = explain ? { bits: new Int32Array(size), chosen: [] } : null;
+    let best: Float64Array | null = null;
     variants.forEach((vs, t) => {
       let ceiling = 0;
+      const single = vs.length <= 1;
+      const chosen = single ? null : new Uint8Array(size);
+      if (!single) best ??= new Float64Array(size);
+      if (matches) matches.chosen[t] = chosen;
       const termTouched: number[] = [];
       vs.forEach((v, j) => {
         const posting = v.entry;
@@ -262,14 +268,15 @@ export class SearchIndex {
           const body = packed >> 1;
           const tfScore = (body > 0 ? saturate(body, e.bodyLen / avgBody) : 0) +
             ((packed & 1) === 1 ? TITLE_WEIGHT * saturate(1, e.titleLen / avgTitle) : 0);
-          if (!best) {
+          if (single) {
             if (matched[num] === 0) touched.push(num);
             matched[num]++;
             raw[num] += idf * tfScore;
-          } else if (idf * tfScore > best[num]) {
-            if (best[num] === 0) termTouched.push(num);
-            best[num] = idf * tfScore;
-            chosen![t][num] = j + 1;
+            if (matches) matches.bits[num] |= 1 << t;
+          } else if (idf * tfScore > best![num]) {
+            if (best![num] === 0) termTouched.push(num);
+            best![num] = idf * tfScore;
+            chosen![num] = j + 1;
           }
         }
       });
@@ -291,7 +298,7 @@ export class SearchIndex {
       const upper = q.phrase && k === terms ? base + PHRASE_SHARE / terms : base;
       return { entry: this.#byNum[num]!, base, upper };
     });
-    return { candidates, chosen };
+    return { candidates, matches };
   }
 }
 
@@ -300,11 +307,20 @@ function exactOnly(posting: Posting | undefined): Variant<Posting>[] {
   return posting ? [{ entry: posting, weight: 1, kind: "exact" }] : [];
 }
 
+/**
+ * Which variant each document matched each query term through: for a term of one variant, bit t of `bits[num]`;
+ * for a term of several, `chosen[t][num]` is the variant's index + 1 (0: none).
+ */
+interface Matches {
+  bits: Int32Array;
+  chosen: (Uint8Array | null)[];
+}
+
 /** The query terms document `num` matched and the word each matched through. */
-function whyMatched(terms: string[], variants: Variant<Posting>[][], chosen: Uint8Array[], num: number): TermMatch[] {
+function whyMatched(terms: string[], variants: Variant<Posting>[][], m: Matches, num: number): TermMatch[] {
   const out: TermMatch[] = [];
   terms.forEach((query, t) => {
-    const j = chosen[t][num];
+    const j = m.chosen[t] ? m.chosen[t]![num] : (m.bits[num] >>> t) & 1;
     if (j > 0) out.push({ query, word: variants[t][j - 1].entry.term, kind: variants[t][j - 1].kind });
   });
   return out;

@@ -3,7 +3,8 @@
  * The indexed terms of a wiki arranged for forgiving lookups, kept up to date term by term as pages come and go:
  * by stem (English stemming), and in buckets by length with a letter signature each (typos and prefixes). A query
  * term expands to weighted variants: the exact term, other words of its stem, words within an edit or two when
- * neither the term nor its stem is indexed, and, for the last word of a query, the words it begins. Every
+ * neither the term nor its stem is indexed, and, for the last word of a query when no page holds it as it is (a
+ * word still being typed), the words it begins. Every
  * expansion is capped (MAX_VARIANTS a kind) and typo matching to MAX_TYPO_TERMS terms a query, so a query's cost
  * stays bounded however large the vocabulary is.
  */
@@ -117,7 +118,9 @@ export class Vocabulary<T extends VocabularyTerm> {
         const near = this.#near(term);
         keep(near.map((n) => n.entry), (e) => TYPO_WEIGHT ** near.find((n) => n.entry === e)!.edits, "typo");
       }
-      if (term === last && term.length >= MIN_PREFIX_LENGTH) keep(this.#extending(term), () => PREFIX_WEIGHT, "prefix");
+      if (!exact && term === last && term.length >= MIN_PREFIX_LENGTH) {
+        keep(this.#extending(term), () => PREFIX_WEIGHT, "prefix");
+      }
       return out;
     });
   }
