@@ -70,23 +70,38 @@ export function judge(ranked: string[], relevant: readonly string[]): { recallAt
   return { recallAt5: found / Math.min(5, rel.size), mrrAt10: first < 0 ? 0 : 1 / (first + 1) };
 }
 
-/** Averages of `judge` over the queries of each kind. */
-export async function evaluate(ranker: Ranker, queries: EvalQuery[]): Promise<Record<QueryKind, KindScore>> {
-  const out = {} as Record<QueryKind, KindScore>;
-  for (const kind of QUERY_KINDS) out[kind] = { queries: 0, recallAt5: 0, mrrAt10: 0, ms: 0 };
-  await ranker(queries[0].text, 10); // warm-up (builds in-process indexes)
-  for (const q of queries) {
-    const start = performance.now();
-    const ranked = await ranker(q.text, 10);
-    const j = judge(ranked, q.relevant);
-    const s = out[q.kind];
-    s.ms += performance.now() - start;
-    s.queries++;
-    s.recallAt5 += j.recallAt5;
-    s.mrrAt10 += j.mrrAt10;
+/**
+ * Averages of `judge` over the queries of each kind, for each ranker. After one untimed pass over all queries
+ * (warm-up), the rankers take turns on every query (in a rotating order), so that caches and machine load weigh on
+ * their times alike.
+ */
+export async function evaluate(
+  rankers: Record<string, Ranker>,
+  queries: EvalQuery[],
+): Promise<Record<string, Record<QueryKind, KindScore>>> {
+  const names = Object.keys(rankers);
+  const out: Record<string, Record<QueryKind, KindScore>> = {};
+  for (const name of names) {
+    out[name] = {} as Record<QueryKind, KindScore>;
+    for (const kind of QUERY_KINDS) out[name][kind] = { queries: 0, recallAt5: 0, mrrAt10: 0, ms: 0 };
+    for (const q of queries) await rankers[name](q.text, 10); // warm-up: in-process indexes, compiled code
   }
-  for (const s of Object.values(out)) {
-    if (s.queries > 0) s.recallAt5 /= s.queries, s.mrrAt10 /= s.queries;
+  for (const [i, q] of queries.entries()) {
+    for (let r = 0; r < names.length; r++) {
+      const name = names[(i + r) % names.length];
+      const start = performance.now();
+      const ranked = await rankers[name](q.text, 10);
+      const ms = performance.now() - start;
+      const j = judge(ranked, q.relevant);
+      const s = out[name][q.kind];
+      s.ms += ms;
+      s.queries++;
+      s.recallAt5 += j.recallAt5;
+      s.mrrAt10 += j.mrrAt10;
+    }
+  }
+  for (const byKind of Object.values(out)) {
+    for (const s of Object.values(byKind)) if (s.queries > 0) s.recallAt5 /= s.queries, s.mrrAt10 /= s.queries;
   }
   return out;
 }
@@ -104,8 +119,8 @@ export async function runSearchQualityBench(opts: SearchQualityOptions = {}): Pr
     const wiki = await wikis.create({ slug: "eval", ownerDid: "local:bench", seed: false }, ACTOR);
     const store = wikis.pages(wiki);
     for (const p of set.pages) await store.write(p.path, p.content, {}, ACTOR);
-    const scores: SearchQualityResult["scores"] = {};
-    for (const [name, make] of Object.entries(rankers)) scores[name] = await evaluate(make(store), set.queries);
+    const made = Object.fromEntries(Object.entries(rankers).map(([name, make]) => [name, make(store)]));
+    const scores: SearchQualityResult["scores"] = await evaluate(made, set.queries);
 
     const counts = QUERY_KINDS.map((k) => `${set.queries.filter((q) => q.kind === k).length} ${k}`).join(", ");
     log(`Search quality: ${set.pages.length} pages, ${set.queries.length} queries (${counts}), via PageStore.search`);
