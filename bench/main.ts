@@ -3,7 +3,7 @@
  * `deno task bench`: runs every benchmark section in order and ends with a PASS/FAIL line per target.
  *
  *   deno task bench              # all sections
- *   deno task bench wiki         # only the named sections (wiki, mcp, oauth, backup, git, export, meaning)
+ *   deno task bench wiki         # only the named sections (wiki, mcp, oauth, backup, git, export, meaning, search)
  *
  * A section is a function that prints its own table and returns its targets as `{ name: passed }`; add one to
  * SECTIONS below. Sections run one after another so they do not disturb each other's timings.
@@ -15,6 +15,7 @@ import { runBackupBench } from "./backup_bench.ts";
 import { runGitBench } from "./git_bench.ts";
 import { runExportBench } from "./export_bench.ts";
 import { runMeaningBench } from "./meaning_bench.ts";
+import { runSearchQualityBench } from "./search_quality_bench.ts";
 
 /** A benchmark section: prints its report, returns named targets (true = met, null = not measured). */
 export type BenchSection = () => Promise<Record<string, boolean | null>>;
@@ -28,6 +29,7 @@ export const SECTIONS: Record<string, BenchSection> = {
   git: async () => (await runGitBench()).targets,
   export: async () => (await runExportBench()).targets,
   meaning: async () => ({ ...(await runMeaningBench()).targets }),
+  search: async () => (await runSearchQualityBench()).targets,
 };
 
 /** Runs the chosen sections (all when none named); returns the process exit code (1 if a target was missed). */

@@ -19,7 +19,7 @@ export function hybridRanker(wiki: Pick<PageStore, "search">): Ranker {
   return async (query, limit) => (await wiki.search(query, { limit, mode: "hybrid" })).hits.map((h) => h.path);
 }
 
-/** Ranks by terms only (the lexical index, for comparison in the same registry). */
+/** Ranks by terms only (the forgiving lexical index: stems, typos, completions). */
 export function lexicalRanker(wiki: Pick<PageStore, "search">): Ranker {
   return async (query, limit) => (await wiki.search(query, { limit, mode: "lexical" })).hits.map((h) => h.path);
 }

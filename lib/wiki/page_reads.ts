@@ -16,6 +16,7 @@ import type {
   RelatedPage,
   RevisionInfo,
   SearchHit,
+  SearchOptions,
   Usage,
 } from "./types.ts";
 import { canonicalPath } from "./paths.ts";
@@ -26,7 +27,7 @@ import { headMeta, headPage, type HistRecord, loadText, type PageHead, type Stor
 import { readState } from "./commit.ts";
 import { resolveRevision, shortRev } from "./revisions.ts";
 import { catalogForRead, freshCatalog } from "./catalog.ts";
-import { rankPages, relatedPages, SEARCH_MODES, type SearchMode } from "./meaning/hybrid.ts";
+import { rankPages, relatedPages, SEARCH_MODES } from "./meaning/hybrid.ts";
 import { meaningLayerOn } from "./meaning/switch.ts";
 import { getHead, requireLive, type StoreContext } from "./store_context.ts";
 
@@ -217,7 +218,7 @@ export async function listPages(ctx: StoreContext, filter: ListFilter = {}): Pro
 export async function searchPages(
   ctx: StoreContext,
   query: string,
-  opts: { limit?: number; mode?: SearchMode } = {},
+  opts: SearchOptions = {},
 ): Promise<{ total: number; hits: SearchHit[] }> {
   if (typeof query !== "string" || tokenize(query).length === 0) {
     throw new InvalidInputError("The search query is empty. Give one or more words to search for.");
@@ -227,7 +228,9 @@ export async function searchPages(
     throw new InvalidInputError(`Unknown search mode "${mode}"; use one of ${SEARCH_MODES.join(", ")}.`);
   }
   const catalog = await freshCatalog(ctx.kv, ctx.wikiId);
-  return await rankPages(catalog, query, clampLimit(opts.limit ?? DEFAULT_SEARCH_LIMIT, DEFAULT_SEARCH_LIMIT), mode);
+  return await rankPages(catalog, query, clampLimit(opts.limit ?? DEFAULT_SEARCH_LIMIT, DEFAULT_SEARCH_LIMIT), mode, {
+    forgiving: opts.forgiving !== false,
+  });
 }
 
 /** Pages related by meaning to a live page: PageStore `related`. */

@@ -21,6 +21,7 @@ import type {
   RevisionAction,
   RevisionInfo,
   SearchHit,
+  SearchOptions,
   Usage,
   WikiRecord,
   WriteOptions,
@@ -48,7 +49,6 @@ import {
   wikiUsage,
 } from "./page_reads.ts";
 import { renamePage } from "./page_rename.ts";
-import type { SearchMode } from "./meaning/hybrid.ts";
 import { deleteAttachment, getAttachment, listAttachments, putAttachment } from "./attachments.ts";
 
 export { DEFAULT_HISTORY_LIMIT, DEFAULT_SEARCH_LIMIT, MAX_LIST_LIMIT } from "./page_reads.ts";
@@ -123,10 +123,7 @@ class KvPageStore implements PageStore {
     return listPages(this.#ctx, filter);
   }
 
-  search(
-    query: string,
-    opts: { limit?: number; mode?: SearchMode } = {},
-  ): Promise<{ total: number; hits: SearchHit[] }> {
+  search(query: string, opts: SearchOptions = {}): Promise<{ total: number; hits: SearchHit[] }> {
     return searchPages(this.#ctx, query, opts);
   }
 

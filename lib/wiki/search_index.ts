@@ -4,10 +4,18 @@
  * matches weighted x3 (the title field also holds the path's segments), an exact-phrase bonus and coordination
  * (pages matching more query terms always rank higher). Scores are normalized to 0..1; docs/wiki.md gives the
  * formula. The index holds each page's body for snippets and nothing per term beyond the postings.
+ *
+ * Search forgives by default (issue 12): a query term also matches, with a lower weight, other words of its stem,
+ * words an edit or two away when it is found nowhere, and (the last query word) the words it begins
+ * (lib/wiki/search/vocabulary.ts). A page then matches the term through its best-scoring variant, so an exact match
+ * outranks a forgiven one at equal frequency. With `forgiving: false` the ranking is the exact BM25 of before.
  */
 import { escapeRegExp, TOKEN_GAP_SOURCE, tokenize } from "./text.ts";
 import { plainSnippet } from "./plain_text.ts";
 import { EMPTY_FILTER, hashToken, mayHavePairs, pairFilter, pairHash } from "./pair_filter.ts";
+import { type Candidate, selectTop } from "./search/select.ts";
+import { type Variant, Vocabulary, type VocabularyTerm } from "./search/vocabulary.ts";
+import type { SearchOptions, TermMatch } from "./types.ts";
 
 /** A page as indexed. */
 export interface IndexedDoc {
@@ -24,6 +32,8 @@ export interface SearchIndexHit {
   /** 0..1, higher is better. */
   score: number;
   snippet: string;
+  /** Why the page matched, one entry a matched query term (forgiving searches only). */
+  matched?: TermMatch[];
 }
 
 /** Results of a search: how many pages matched, and the best `limit` of them. */
@@ -48,8 +58,6 @@ export const MAX_QUERY_TERMS = 32;
 export const MAX_PHRASE_TOKENS = 64;
 
 const TOKEN_CHAR = "[\\p{L}\\p{N}\\p{M}]";
-/** Up to this many hits, the selection threshold is found by insertion rather than by sorting every score. */
-const SMALL_SELECTION = 256;
 /** Body frequencies are capped here when packed (far past BM25 saturation). */
 const MAX_COUNTED_FREQUENCY = 1 << 29;
 
@@ -65,18 +73,11 @@ interface Entry {
   pairs: Uint32Array;
 }
 
-/** A matching document during ranking. */
-interface Candidate {
-  entry: Entry;
-  /** Score without the phrase bonus. */
-  base: number;
-  /** Highest score reachable with the phrase bonus. */
-  upper: number;
-}
-
 /** Per-query data shared by the ranking steps. */
 interface Query {
   terms: string[];
+  /** The query's last token (the one prefix-matched). */
+  last: string | null;
   phrase: RegExp | null;
   /** Hashes of the query's adjacent token pairs (for the pair filter). */
   pairHashes: number[];
@@ -86,10 +87,15 @@ interface Query {
  * The postings of one term: parallel growable arrays of document numbers and packed frequencies (body frequency
  * * 2, + 1 when the term is in the title field). Compact (8 bytes a posting) and fast to scan.
  */
-class Posting {
+class Posting implements VocabularyTerm {
+  signature = 0;
+  slot = -1;
   nums = new Int32Array(4);
   packed = new Int32Array(4);
   size = 0;
+
+  /** A posting list of `term`. */
+  constructor(readonly term: string) {}
 
   /** Appends a document (the caller guarantees it is not present). */
   add(num: number, packed: number): void {
@@ -121,6 +127,7 @@ export class SearchIndex {
   #byNum: (Entry | undefined)[] = [];
   #freeNums: number[] = [];
   #postings = new Map<string, Posting>();
+  #vocabulary = new Vocabulary<Posting>();
   #totalBodyLen = 0;
   #totalTitleLen = 0;
 
@@ -142,7 +149,10 @@ export class SearchIndex {
       if (s.title) entry.titleLen++;
       entry.bodyLen += s.body;
       let posting = this.#postings.get(term);
-      if (!posting) this.#postings.set(term, posting = new Posting());
+      if (!posting) {
+        this.#postings.set(term, posting = new Posting(term));
+        this.#vocabulary.add(posting);
+      }
       posting.add(entry.num, Math.min(s.body, MAX_COUNTED_FREQUENCY) * 2 + (s.title ? 1 : 0));
     }
     this.#docs.set(entry.path, entry);
@@ -158,7 +168,10 @@ export class SearchIndex {
     for (const term of termStats(entry, tokenize(entry.body)).keys()) {
       const posting = this.#postings.get(term);
       posting?.delete(entry.num);
-      if (posting?.size === 0) this.#postings.delete(term);
+      if (posting?.size === 0) {
+        this.#postings.delete(term);
+        this.#vocabulary.delete(posting);
+      }
     }
     this.#docs.delete(path);
     this.#byNum[entry.num] = undefined;
@@ -173,9 +186,9 @@ export class SearchIndex {
   }
 
   /** A snippet of an indexed page for `query` (its start when no query term occurs), or null when absent. */
-  snippet(path: string, query: string): { title: string; snippet: string } | null {
+  snippet(path: string, query: string, matched?: TermMatch[]): { title: string; snippet: string } | null {
     const e = this.#docs.get(path);
-    return e ? { title: e.title, snippet: plainSnippet(e.body, tokenize(query)) } : null;
+    return e ? { title: e.title, snippet: plainSnippet(e.body, snippetWords(tokenize(query), { matched })) } : null;
   }
 
   /** Number of indexed pages. */
@@ -190,14 +203,19 @@ export class SearchIndex {
 
   /**
    * Ranks pages matching any query term (OR), best first, ties by path. `total` counts every matching page;
-   * `hits` holds at most `limit` (default 20). An empty or separator-only query matches nothing.
+   * `hits` holds at most `limit` (default 20). An empty or separator-only query matches nothing. Forgiving (the
+   * default) also matches stems, typos and the last word's completions, and says in `matched` what matched.
    */
-  search(query: string, limit: number = DEFAULT_SEARCH_LIMIT): SearchIndexResult {
-    const r = this.rank(query, limit);
+  search(
+    query: string,
+    limit: number = DEFAULT_SEARCH_LIMIT,
+    opts: Pick<SearchOptions, "forgiving"> = {},
+  ): SearchIndexResult {
+    const r = this.rank(query, limit, opts);
     const terms = parseQuery(query).terms;
     return {
       total: r.total,
-      hits: r.hits.map((h) => ({ ...h, snippet: plainSnippet(this.#docs.get(h.path)!.body, terms) })),
+      hits: r.hits.map((h) => ({ ...h, snippet: plainSnippet(this.#docs.get(h.path)!.body, snippetWords(terms, h)) })),
     };
   }
 
@@ -205,54 +223,124 @@ export class SearchIndex {
   rank(
     query: string,
     limit: number = DEFAULT_SEARCH_LIMIT,
+    opts: Pick<SearchOptions, "forgiving"> = {},
   ): { total: number; hits: Omit<SearchIndexHit, "snippet">[] } {
     const q = parseQuery(query);
     if (q.terms.length === 0 || this.#docs.size === 0) return { total: 0, hits: [] };
-    const candidates = this.#score(q);
-    const top = selectTop(candidates, q, Number.isNaN(limit) ? DEFAULT_SEARCH_LIMIT : Math.max(0, Math.floor(limit)));
+    const forgiving = opts.forgiving ?? true;
+    const variants = forgiving
+      ? this.#vocabulary.expand(q.terms, q.last, (t) => this.#postings.get(t))
+      : q.terms.map((t) => exactOnly(this.#postings.get(t)));
+    const { candidates, matches } = this.#score(q, variants, forgiving);
+    const top = selectTop(
+      candidates,
+      Number.isNaN(limit) ? DEFAULT_SEARCH_LIMIT : Math.max(0, Math.floor(limit)),
+      (e) => mayHavePairs(e.pairs, q.pairHashes),
+      (e) => q.phrase!.test(e.title) || q.phrase!.test(e.body),
+    );
     return {
       total: candidates.length,
-      hits: top.map(({ entry, score }) => ({ path: entry.path, title: entry.title, score })),
+      hits: top.map(({ entry, score }) =>
+        matches
+          ? { path: entry.path, title: entry.title, score, matched: whyMatched(q.terms, variants, matches, entry.num) }
+          : { path: entry.path, title: entry.title, score }
+      ),
     };
   }
 
-  /** Scores every document matching at least one term (without the phrase bonus). */
-  #score(q: Query): Candidate[] {
+  /**
+   * Scores every document matching at least one term (without the phrase bonus). A document matches a term
+   * through its best-scoring variant. With `explain`, the result also says which variant that was (see Matches).
+   */
+  #score(
+    q: Query,
+    variants: Variant<Posting>[][],
+    explain: boolean,
+  ): { candidates: Candidate<Entry>[]; matches: Matches | null } {
     const n = this.#docs.size;
     const avgBody = this.#totalBodyLen / n || 1;
     const avgTitle = this.#totalTitleLen / n || 1;
-    const raw = new Float64Array(this.#byNum.length);
-    const matched = new Uint8Array(this.#byNum.length);
+    const size = this.#byNum.length;
+    const raw = new Float64Array(size);
+    const matched = new Uint8Array(size);
     const touched: number[] = [];
     const idfs: number[] = [];
-    for (const term of q.terms) {
-      const posting = this.#postings.get(term);
-      const idf = inverseDocumentFrequency(n, posting?.size ?? 0);
-      idfs.push(idf);
-      const count = posting?.size ?? 0;
-      for (let i = 0; i < count; i++) {
-        const num = posting!.nums[i];
-        const packed = posting!.packed[i];
-        const e = this.#byNum[num]!;
-        const body = packed >> 1;
-        const tfScore = (body > 0 ? saturate(body, e.bodyLen / avgBody) : 0) +
-          ((packed & 1) === 1 ? TITLE_WEIGHT * saturate(1, e.titleLen / avgTitle) : 0);
+    const matches: Matches | null = explain ? { bits: new Int32Array(size), chosen: [] } : null;
+    let best: Float64Array | null = null;
+    variants.forEach((vs, t) => {
+      let ceiling = 0;
+      const single = vs.length <= 1;
+      const chosen = single ? null : new Uint8Array(size);
+      if (!single) best ??= new Float64Array(size);
+      if (matches) matches.chosen[t] = chosen;
+      const termTouched: number[] = [];
+      vs.forEach((v, j) => {
+        const posting = v.entry;
+        const idf = v.weight * inverseDocumentFrequency(n, posting.size);
+        ceiling = Math.max(ceiling, idf);
+        for (let i = 0; i < posting.size; i++) {
+          const num = posting.nums[i];
+          const packed = posting.packed[i];
+          const e = this.#byNum[num]!;
+          const body = packed >> 1;
+          const tfScore = (body > 0 ? saturate(body, e.bodyLen / avgBody) : 0) +
+            ((packed & 1) === 1 ? TITLE_WEIGHT * saturate(1, e.titleLen / avgTitle) : 0);
+          if (single) {
+            if (matched[num] === 0) touched.push(num);
+            matched[num]++;
+            raw[num] += idf * tfScore;
+            if (matches) matches.bits[num] |= 1 << t;
+          } else if (idf * tfScore > best![num]) {
+            if (best![num] === 0) termTouched.push(num);
+            best![num] = idf * tfScore;
+            chosen![num] = j + 1;
+          }
+        }
+      });
+      idfs.push(ceiling > 0 ? ceiling : inverseDocumentFrequency(n, 0));
+      for (const num of termTouched) {
         if (matched[num] === 0) touched.push(num);
         matched[num]++;
-        raw[num] += idf * tfScore;
+        raw[num] += best![num];
+        best![num] = 0;
       }
-    }
+    });
     const bestIdfSums = prefixSums(idfs.sort((a, b) => b - a));
     const terms = q.terms.length;
     const relWeight = q.phrase ? 1 - PHRASE_SHARE : 1;
-    return touched.map((num) => {
+    const candidates = touched.map((num) => {
       const k = matched[num];
       const rel = raw[num] / (bestIdfSums[k] * (1 + TITLE_WEIGHT) * (BM25_K1 + 1));
       const base = (k - 1 + relWeight * rel) / terms;
       const upper = q.phrase && k === terms ? base + PHRASE_SHARE / terms : base;
       return { entry: this.#byNum[num]!, base, upper };
     });
+    return { candidates, matches };
   }
+}
+
+/** The exact variant of a term alone (none when no page holds it). */
+function exactOnly(posting: Posting | undefined): Variant<Posting>[] {
+  return posting ? [{ entry: posting, weight: 1, kind: "exact" }] : [];
+}
+
+/**
+ * Which variant each document matched each query term through: for a term of one variant, bit t of `bits[num]`;
+ * for a term of several, `chosen[t][num]` is the variant's index + 1 (0: none).
+ */
+interface Matches {
+  bits: Int32Array;
+  chosen: (Uint8Array | null)[];
+}
+
+/** The query terms document `num` matched and the word each matched through. */
+function whyMatched(terms: string[], variants: Variant<Posting>[][], m: Matches, num: number): TermMatch[] {
+  const out: TermMatch[] = [];
+  terms.forEach((query, t) => {
+    const j = m.chosen[t] ? m.chosen[t]![num] : (m.bits[num] >>> t) & 1;
+    if (j > 0) out.push({ query, word: variants[t][j - 1].entry.term, kind: variants[t][j - 1].kind });
+  });
+  return out;
 }
 
 /** Body frequencies and title presence of each term of a document (title field = title + path segments). */
@@ -271,11 +359,12 @@ function termStats(entry: Entry, bodyTokens: string[]): TermStats {
 function parseQuery(query: string): Query {
   const tokens = tokenize(query);
   const terms = [...new Set(tokens)].slice(0, MAX_QUERY_TERMS);
-  if (terms.length < 2 || tokens.length > MAX_PHRASE_TOKENS) return { terms, phrase: null, pairHashes: [] };
+  const last = tokens.length > 0 ? tokens[tokens.length - 1] : null;
+  if (terms.length < 2 || tokens.length > MAX_PHRASE_TOKENS) return { terms, last, phrase: null, pairHashes: [] };
   const source = `(?<!${TOKEN_CHAR})${tokens.map(escapeRegExp).join(TOKEN_GAP_SOURCE)}(?!${TOKEN_CHAR})`;
   const hashes = tokens.map(hashToken);
   const pairHashes = hashes.slice(1).map((h, i) => pairHash(hashes[i], h));
-  return { terms, phrase: new RegExp(source, "iu"), pairHashes };
+  return { terms, last, phrase: new RegExp(source, "iu"), pairHashes };
 }
 
 /** BM25 inverse document frequency (always positive). */
@@ -295,70 +384,14 @@ function prefixSums(values: number[]): number[] {
   return sums;
 }
 
-/**
- * The best `limit` candidates with final scores. Final scores are at least `base`, so a candidate whose `upper`
- * is below the `limit`-th best base can never make the cut and is dropped. The pair filter settles most phrase
- * bonuses without a regex; the rest are tested in `upper` order, only while they can still change the result.
- */
-function selectTop(candidates: Candidate[], q: Query, limit: number): { entry: Entry; score: number }[] {
-  if (limit === 0) return [];
-  const threshold = nthLargestBase(candidates, limit);
-  const live: Candidate[] = [];
-  for (const c of candidates) {
-    if (c.upper > c.base && c.upper >= threshold && !mayHavePairs(c.entry.pairs, q.pairHashes)) c.upper = c.base;
-    if (c.upper >= threshold) live.push(c);
-  }
-  live.sort((a, b) => b.upper - a.upper || comparePaths(a.entry.path, b.entry.path));
-  const top: { entry: Entry; score: number }[] = [];
-  for (const c of live) {
-    if (top.length === limit && c.upper < top[limit - 1].score) break;
-    const score = c.upper > c.base && hasPhrase(c.entry, q) ? c.upper : c.base;
-    insertRanked(top, { entry: c.entry, score }, limit);
-  }
-  return top;
-}
-
-/** The `n`-th largest base score, or -Infinity when there are `n` candidates or fewer. */
-function nthLargestBase(candidates: Candidate[], n: number): number {
-  if (candidates.length <= n) return -Infinity;
-  if (n > SMALL_SELECTION) return Float64Array.from(candidates, (c) => c.base).sort()[candidates.length - n];
-  const best = new Float64Array(n).fill(-Infinity); // ascending: best[0] is the n-th largest so far
-  for (const c of candidates) {
-    if (c.base <= best[0]) continue;
-    let i = 0;
-    for (; i + 1 < n && best[i + 1] < c.base; i++) best[i] = best[i + 1];
-    best[i] = c.base;
-  }
-  return best[0];
-}
-
-/** True when the title or the body contains the query's tokens consecutively (pair filter already passed). */
-function hasPhrase(entry: Entry, q: Query): boolean {
-  return q.phrase!.test(entry.title) || q.phrase!.test(entry.body);
-}
-
-/** Inserts into a list sorted by score desc then path, keeping at most `limit` items. */
-function insertRanked(top: { entry: Entry; score: number }[], item: { entry: Entry; score: number }, limit: number) {
-  let i = top.length;
-  while (i > 0 && ranksBefore(item, top[i - 1])) i--;
-  if (i >= limit) return;
-  top.splice(i, 0, item);
-  if (top.length > limit) top.pop();
-}
-
-/** Ranking order: higher score first, then path. */
-function ranksBefore(a: { entry: Entry; score: number }, b: { entry: Entry; score: number }): boolean {
-  return a.score > b.score || (a.score === b.score && comparePaths(a.entry.path, b.entry.path) < 0);
-}
-
-/** Compares paths by UTF-16 code units. */
-function comparePaths(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** A copy of `a` with twice the capacity. */
 function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const bigger = new Int32Array(a.length * 2);
   bigger.set(a);
   return bigger;
+}
+
+/** The words a snippet centres on: the page's words that matched (forgiving searches), then the query's terms. */
+function snippetWords(terms: string[], hit: { matched?: TermMatch[] }): string[] {
+  return hit.matched ? [...new Set([...hit.matched.map((m) => m.word), ...terms])] : terms;
 }

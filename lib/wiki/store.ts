@@ -18,12 +18,12 @@ import type {
   RenameResult,
   RevisionInfo,
   SearchHit,
+  SearchOptions,
   Usage,
   WriteOptions,
   WriteResult,
 } from "./types.ts";
 import type { Limits } from "../config.ts";
-import type { SearchMode } from "./meaning/hybrid.ts";
 
 /** Page operations on one wiki. Obtain with `Wikis.pages(wiki)`. All paths are canonicalized on entry. */
 export interface PageStore {
@@ -59,10 +59,11 @@ export interface PageStore {
   /** Lists live pages, sorted by path. */
   list(filter?: ListFilter): Promise<PageMeta[]>;
   /**
-   * Ranked search, best first: by default terms (title weighted) and meaning fused; `mode` "lexical" or "meaning"
-   * ranks by one of them (lib/wiki/meaning/hybrid.ts). InvalidInputError for an empty query.
+   * Ranked search, best first: by default terms (title weighted; forgiving stems, typos and the last word's
+   * completions unless `forgiving: false`) and meaning fused; `mode` "lexical" or "meaning" ranks by one of them
+   * (lib/wiki/meaning/hybrid.ts). InvalidInputError for an empty query.
    */
-  search(query: string, opts?: { limit?: number; mode?: SearchMode }): Promise<{ total: number; hits: SearchHit[] }>;
+  search(query: string, opts?: SearchOptions): Promise<{ total: number; hits: SearchHit[] }>;
   /** Live pages nearest a page by meaning, without the pages it links to or from; NotFoundError when not live. */
   related(path: string, limit?: number): Promise<RelatedPage[]>;
   /** Live pages with no incoming link from another page, `Home` excluded. Sorted. */

@@ -158,6 +158,8 @@ export interface SearchHit {
   snippet: string;
   /** Why the page matched: its terms, its meaning (lib/wiki/meaning/hybrid.ts), or both. */
   match?: SearchMatch;
+  /** Why the page matched: one entry a matched query term (forgiving searches). */
+  matched?: TermMatch[];
 }
 
 /** Why a search hit matched: query terms, similar meaning, or both. */
@@ -169,6 +171,31 @@ export interface RelatedPage {
   title: string;
   /** Cosine similarity, -1..1. */
   score: number;
+}
+
+/** How a page's word matched a query term: as written, by stem, with a typo, or as the last word's completion. */
+export type MatchKind = "exact" | "stem" | "typo" | "prefix";
+
+/** A query term and the page's word that matched it (the same word for an exact match). */
+export interface TermMatch {
+  /** The query term. */
+  query: string;
+  /** The page's word. */
+  word: string;
+  kind: MatchKind;
+}
+
+/** How a search ranks: terms and meaning fused, terms only, or meaning only. */
+export type SearchMode = "hybrid" | "lexical" | "meaning";
+
+/** Options of a search. */
+export interface SearchOptions {
+  /** Most hits returned. */
+  limit?: number;
+  /** Stems, typos and the last word's completions also match (default true); false ranks exact terms only. */
+  forgiving?: boolean;
+  /** Terms and meaning fused (default), terms only, or meaning only (lib/wiki/meaning/hybrid.ts). */
+  mode?: SearchMode;
 }
 
 /** Outgoing and incoming links of a page. */

@@ -1,11 +1,13 @@
 /**
  * @module
  * Search: `/-/search?q=`, ranked results (terms and meaning fused, the ranking of search_notes) with snippets,
- * scores and why each matched. Without a query it shows the form.
+ * scores and why each matched: similar meaning, and the words that matched (a stemmed, misspelt or completed query
+ * word shows as the page's word). Without a query it shows the form.
  */
 import type { Context } from "hono";
 import { InvalidInputError } from "../../lib/errors.ts";
 import type { SearchHit, SearchMatch } from "../../lib/wiki/types.ts";
+import { matchLabels } from "../../lib/wiki/search/why.ts";
 import type { WikiEnv } from "../env.ts";
 import { htmlPage } from "../components/html.ts";
 import { Layout } from "../components/Layout.tsx";
@@ -76,9 +78,27 @@ function Results({ ctx, q, total, hits }: { ctx: WikiContext; q: string; total: 
             <span class="score" title="Relevance">{h.score.toFixed(2)}</span>{" "}
             {h.match ? <span class={`match match-${h.match}`}>{MATCH_LABEL[h.match]}</span> : null}
             <p class="snippet">{h.snippet}</p>
+            <WhyMatched hit={h} />
           </li>
         ))}
       </ol>
     </>
+  );
+}
+
+/** The page's words that matched the query, a note on each forgiven one. */
+function WhyMatched({ hit }: { hit: SearchHit }) {
+  const labels = matchLabels(hit.matched);
+  if (labels.length === 0) return null;
+  return (
+    <p class="why">
+      Matched: {labels.map((l, i) => (
+        <>
+          {i > 0 ? ", " : ""}
+          <mark>{l.word}</mark>
+          {l.note ? ` (${l.note})` : ""}
+        </>
+      ))}
+    </p>
   );
 }

@@ -6,13 +6,12 @@
  * why it matched (`terms`, `meaning` or `both`). Also related pages: the pages nearest a page's vector.
  */
 import type { Catalog } from "../catalog.ts";
-import type { SearchHit, SearchMatch } from "../types.ts";
+import type { SearchHit, SearchMatch, SearchMode, SearchOptions, TermMatch } from "../types.ts";
 import { loadStaticEmbedder } from "./static_embedder.ts";
 import type { VectorHit } from "./vector_index.ts";
 import { meaningLayerOn } from "./switch.ts";
 
-/** How search_notes ranks: fused (default), terms only, or meaning only. */
-export type SearchMode = "hybrid" | "lexical" | "meaning";
+export type { SearchMode };
 /** The search modes, default first. */
 export const SEARCH_MODES: readonly SearchMode[] = ["hybrid", "lexical", "meaning"];
 /** The rank constant of reciprocal rank fusion (the usual 60). */
@@ -55,9 +54,10 @@ export async function rankPages(
   query: string,
   limit: number,
   mode: SearchMode = "hybrid",
+  opts: Pick<SearchOptions, "forgiving"> = {},
 ): Promise<{ total: number; hits: SearchHit[] }> {
   if (mode === "lexical" || (mode === "hybrid" && !meaningLayerOn())) {
-    const r = catalog.index.search(query, limit);
+    const r = catalog.index.search(query, limit, opts);
     return { total: r.total, hits: r.hits.map((h) => ({ ...h, match: "terms" })) };
   }
   const depth = Math.max(limit, FUSION_DEPTH);
@@ -65,7 +65,8 @@ export async function rankPages(
     const v = await meaningOrNothing(catalog, query, depth);
     return { total: v.length, hits: v.slice(0, limit).map((h) => hitOf(catalog, query, h.path, h.score, "meaning")) };
   }
-  const lexical = catalog.index.rank(query, Math.max(limit, LEXICAL_FUSION_DEPTH));
+  const lexical = catalog.index.rank(query, Math.max(limit, LEXICAL_FUSION_DEPTH), opts);
+  const matchedOf = new Map(lexical.hits.map((h) => [h.path, h.matched]));
   const meaning = await meaningOrNothing(catalog, query, depth);
   const fused = new Map<string, { score: number; lexRank: number; match: SearchMatch }>();
   lexical.hits.forEach((h, i) => {
@@ -88,15 +89,30 @@ export async function rankPages(
     b.score - a.score || a.lexRank - b.lexRank || (pa < pb ? -1 : pa > pb ? 1 : 0)
   );
   const hits = ranked.slice(0, limit).map(([path, f]): SearchHit =>
-    hitOf(catalog, query, path, Math.min(1, f.score / best), f.match)
+    hitOf(catalog, query, path, Math.min(1, f.score / best), f.match, matchedOf.get(path))
   );
   return { total: lexical.total + meaningOnly, hits };
 }
 
 /** A hit with its title and snippet (the text around a query term, else the start of the text). */
-function hitOf(catalog: Catalog, query: string, path: string, score: number, match: SearchMatch): SearchHit {
-  const s = catalog.index.snippet(path, query);
-  return { path, title: s?.title ?? path, score: Math.max(0, Math.min(1, score)), snippet: s?.snippet ?? "", match };
+function hitOf(
+  catalog: Catalog,
+  query: string,
+  path: string,
+  score: number,
+  match: SearchMatch,
+  matched?: TermMatch[],
+): SearchHit {
+  const s = catalog.index.snippet(path, query, matched);
+  const hit: SearchHit = {
+    path,
+    title: s?.title ?? path,
+    score: Math.max(0, Math.min(1, score)),
+    snippet: s?.snippet ?? "",
+    match,
+  };
+  if (matched) hit.matched = matched;
+  return hit;
 }
 
 /**
