@@ -20,6 +20,7 @@ import type { Actor } from "../lib/wiki/types.ts";
 import { FOREIGN_WIKI_DATA } from "../lib/platform/wiki_lifecycle.ts";
 import { decodeWordFile } from "../lib/wiki/meaning/word_file.ts";
 import { WORD_FILE_URL } from "../lib/wiki/meaning/static_embedder.ts";
+import { skewedPicker } from "./wiki_bench.ts";
 import { fmtMs, LATENCY_HEADER, latencyRow, percentile, seededRandom, summarize, table, timeEach } from "./stats.ts";
 
 /** Options of a run (defaults are the benchmark's; smaller while developing). */
@@ -50,21 +51,7 @@ async function englishCorpus(seed: number) {
   const file = decodeWordFile(await Deno.readFile(WORD_FILE_URL));
   const words = file.words.slice(100, 12_100);
   const rand = seededRandom(seed);
-  const cumulative: number[] = [];
-  let sum = 0;
-  for (let r = 0; r < words.length; r++) cumulative.push(sum += 1 / (r + 10));
-  const word = () => {
-    const x = rand() * sum;
-    let lo = 0;
-    let hi = cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return words[lo];
-  };
-  return { rand, words, word };
+  return { rand, words, word: skewedPicker(words, rand) };
 }
 
 type Corpus = Awaited<ReturnType<typeof englishCorpus>>;

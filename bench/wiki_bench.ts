@@ -67,12 +67,15 @@ export function corpus(seed: number) {
     vocab.add(w);
   }
   const words = [...vocab];
-  // Skew: rank r is drawn with weight ~1/(r+10), like word frequencies in prose.
-  const weights = words.map((_, r) => 1 / (r + 10));
+  return { rand, words, word: skewedPicker(words, rand) };
+}
+
+/** Draws from `words` with rank r weighted ~1/(r+10), like word frequencies in prose. */
+export function skewedPicker(words: readonly string[], rand: () => number): () => string {
   const cumulative: number[] = [];
   let sum = 0;
-  for (const w of weights) cumulative.push(sum += w);
-  const word = () => {
+  for (let r = 0; r < words.length; r++) cumulative.push(sum += 1 / (r + 10));
+  return () => {
     const x = rand() * sum;
     let lo = 0;
     let hi = cumulative.length - 1;
@@ -83,7 +86,6 @@ export function corpus(seed: number) {
     }
     return words[lo];
   };
-  return { rand, words, word };
 }
 
 /** The path of generated page `i` (20 folders). */
