@@ -14,11 +14,13 @@ import { OAUTH_STORE } from "../oauth/store.ts";
 import { SESSION_STORE } from "../session/store.ts";
 import { WIKI_STORE } from "../wiki/wiki_purge.ts";
 import { PLATFORM_STORE } from "./store.ts";
+import { REMOTE_EMBED_STORE } from "../wiki/meaning/remote_store.ts";
 
 /** Every registered key prefix, by owner. */
 export const KEY_PREFIXES: readonly KeyPrefix[] = [
   ...SECRET_PREFIXES,
   ...WIKI_STORE.prefixes,
+  ...REMOTE_EMBED_STORE.prefixes,
   ...BLOB_PREFIXES,
   ...TOKEN_STORE.prefixes,
   ...OAUTH_STORE.prefixes,

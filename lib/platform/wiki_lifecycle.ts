@@ -11,9 +11,9 @@
  * marker set), then purges (lib/wiki/wiki_purge.ts): the `forgetWiki` hooks of {@link FOREIGN_WIKI_DATA} in order:
  * 1. per-wiki tokens (lib/auth/token_store.ts), 2. OAuth clients, grants and tokens (lib/oauth/store.ts),
  * 3. the platform's records (collaborators' handles, lib/platform/store.ts), 4. sessions (nothing: they belong to
- * people); then the wiki core's own keys (`forgetWiki` of lib/wiki/wiki_purge.ts) and the marker last. The purge is
- * resumable: the marker makes deleting again, or the maintenance sweep (`startMaintenance(kv, FOREIGN_WIKI_DATA)`),
- * finish it.
+ * people), 5. the remote embedder's vectors and mark (lib/wiki/meaning/remote_store.ts); then the wiki core's own
+ * keys (`forgetWiki` of lib/wiki/wiki_purge.ts) and the marker last. The purge is resumable: the marker makes deleting
+ * again, or the maintenance sweep (`startMaintenance(kv, FOREIGN_WIKI_DATA)`), finish it.
  *
  * **Deleting an account** ({@link deleteAccountEverywhere}): 1. the OAuth grants the person gave, on every wiki, with
  * their codes, consents and tokens,
@@ -33,6 +33,7 @@ import { OAUTH_STORE } from "../oauth/store.ts";
 import { SESSION_STORE } from "../session/store.ts";
 import { WIKI_STORE } from "../wiki/wiki_purge.ts";
 import { PLATFORM_STORE } from "./store.ts";
+import { REMOTE_EMBED_STORE } from "../wiki/meaning/remote_store.ts";
 
 /**
  * The parts that keep records under a wiki's id besides the wiki core, in the order a wiki's deletion forgets them
@@ -40,7 +41,13 @@ import { PLATFORM_STORE } from "./store.ts";
  * FOREIGN_WIKI_DATA)`, `startMaintenance(kv, FOREIGN_WIKI_DATA)`), so that lib/wiki deletes them without importing
  * them. A part that adds records keyed by a wiki id adds its store here.
  */
-export const FOREIGN_WIKI_DATA: readonly StorePart[] = [TOKEN_STORE, OAUTH_STORE, PLATFORM_STORE, SESSION_STORE];
+export const FOREIGN_WIKI_DATA: readonly StorePart[] = [
+  TOKEN_STORE,
+  OAUTH_STORE,
+  PLATFORM_STORE,
+  SESSION_STORE,
+  REMOTE_EMBED_STORE,
+];
 
 /** Longest wiki title accepted. */
 export const MAX_TITLE_LENGTH = 80;
