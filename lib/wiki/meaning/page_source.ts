@@ -23,6 +23,8 @@ export interface PageToEmbed {
 
 /** Changes read at most to find what changed since a mark; more means a full walk of the wiki instead. */
 export const MAX_CHANGES_READ = 500;
+/** Changed paths taken at most from the change feed; more means a full walk (which reads heads a batch at a time). */
+export const MAX_CHANGED_PATHS = 2_000;
 
 /**
  * The text a page is embedded from: title, path, then the body as plain text (Markdown and frontmatter removed), so
@@ -97,7 +99,8 @@ export async function pagesAt(kv: Deno.Kv, wikiId: WikiId, paths: readonly strin
 
 /**
  * The paths written after write sequence `fromSeq` up to `toSeq`, from the change feed; null when they cannot be
- * known cheaply (more than {@link MAX_CHANGES_READ} changes, or a revision whose stored path list was cut).
+ * known cheaply (more than {@link MAX_CHANGES_READ} changes or {@link MAX_CHANGED_PATHS} paths, or a revision whose
+ * stored path list was cut).
  */
 export async function pathsChangedSince(
   kv: Deno.Kv,
@@ -111,6 +114,7 @@ export async function pathsChangedSince(
   for await (const e of kv.list<StoredRevision>(sel, { limit: MAX_CHANGES_READ })) {
     if (e.value.pathCount > e.value.paths.length) return null;
     for (const p of e.value.paths) paths.add(p);
+    if (paths.size > MAX_CHANGED_PATHS) return null;
   }
   return [...paths].sort();
 }

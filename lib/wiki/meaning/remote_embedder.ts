@@ -102,6 +102,14 @@ export class RemoteEmbedder implements Embedder {
     return this.#breaker.wouldAllow();
   }
 
+  /**
+   * Counts a call its caller gave up on (a search that could not wait) as a failure of the endpoint, so that a slow
+   * endpoint opens the breaker as a failing one does.
+   */
+  reportSlow(): void {
+    this.#breaker.failure();
+  }
+
   /** Embeds `texts` in batches; rejects with `EmbedderUnavailableError` (at once while the breaker is open). */
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
     const out: Float32Array[] = [];

@@ -76,7 +76,7 @@ export interface RemoteVectorSink {
    * head is still at `headVersionstamp` (a page changed, renamed or deleted since, or a deleted wiki, gets nothing:
    * the next write or pass embeds it again), and only while the wiki exists. Returns how many were stored.
    */
-  put(wikiId: WikiId, items: readonly (VectorTarget & { vector: Float32Array })[], model: string): Promise<number>;
+  put(wikiId: WikiId, items: readonly VectorItem[], model: string): Promise<number>;
   /** The stored vectors of some pages for `model` (absent: none, or of another model). */
   get(wikiId: WikiId, pageIds: readonly PageId[], model: string): Promise<Map<PageId, Float32Array>>;
 }
@@ -98,20 +98,13 @@ export function kvRemoteVectors(kv: Deno.Kv): RemoteVectorSink {
       const recs = await read(wikiId, pages.map((p) => p.pageId));
       return pages.map((p, i) => recs[i]?.model === model && recs[i]?.revision === p.revision);
     },
-    async put(wikiId, items, model) {
-      // The wiki record too: a wiki being deleted is hidden (record gone) before its parts forget their records.
-      const wiki = await kv.get(K.wiki(wikiId));
-      if (wiki.versionstamp === null) return 0;
-      const setOne = (op: Deno.AtomicOperation, it: VectorTarget & { vector: Float32Array }) =>
-        op.check(wiki).check({ key: K.page(wikiId, it.path), versionstamp: it.headVersionstamp })
-          .set(RemoteKeys.vec(wikiId, it.pageId), record(model, it.revision, it.vector));
-      const all = kv.atomic();
-      for (const it of items) setOne(all, it);
-      if (items.length > 0 && items.length <= 100 && (await all.commit()).ok) return items.length;
-      let n = 0; // one page changed meanwhile (or a big batch): each alone, so the others are kept
-      for (const it of items) if ((await setOne(kv.atomic(), it).commit()).ok) n++;
-      return n;
-    },
+    put: (wikiId, items, model) =>
+      putGuarded(
+        kv,
+        wikiId,
+        items,
+        (op, it) => op.set(RemoteKeys.vec(wikiId, it.pageId), record(model, it.revision, it.vector)),
+      ),
     async get(wikiId, pageIds, model) {
       const recs = await read(wikiId, pageIds);
       const out = new Map<PageId, Float32Array>();
@@ -121,6 +114,38 @@ export function kvRemoteVectors(kv: Deno.Kv): RemoteVectorSink {
       return out;
     },
   };
+}
+
+/** An item of {@link RemoteVectorSink.put}. */
+export type VectorItem = VectorTarget & { vector: Float32Array };
+
+/**
+ * The guard of every {@link RemoteVectorSink.put}: adds each item's mutations (`write`) to a commit that checks the
+ * `wiki` record (a wiki being deleted is hidden before its parts forget their records) and the page head as read
+ * with the text. All items in one commit when they fit and nothing changed; else each alone, so that one changed
+ * page does not cost the others. Returns how many items were stored.
+ */
+export async function putGuarded(
+  kv: Deno.Kv,
+  wikiId: WikiId,
+  items: readonly VectorItem[],
+  write: (op: Deno.AtomicOperation, item: VectorItem) => void,
+): Promise<number> {
+  const wiki = await kv.get(K.wiki(wikiId));
+  if (wiki.versionstamp === null || items.length === 0) return 0;
+  const guarded = (op: Deno.AtomicOperation, it: VectorItem) => {
+    op.check(wiki).check({ key: K.page(wikiId, it.path), versionstamp: it.headVersionstamp });
+    write(op, it);
+    return op;
+  };
+  if (items.length <= 100) {
+    const all = kv.atomic();
+    for (const it of items) guarded(all, it);
+    if ((await all.commit()).ok) return items.length;
+  }
+  let n = 0;
+  for (const it of items) if ((await guarded(kv.atomic(), it).commit()).ok) n++;
+  return n;
 }
 
 function record(model: string, revision: string, v: Float32Array): RemoteVectorRecord {
