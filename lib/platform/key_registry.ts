@@ -112,8 +112,8 @@ export const BACKUP_RULES: Readonly<Record<string, BackupRule>> = {
   app_heartbeat: skip("runtime state of a running process"),
   restore_marker: skip("runtime state of a restore"),
   import_upload: skip("an uploaded archive waiting for its import (1 hour)"),
-  // The remote embedder (lib/wiki/meaning/remote_store.ts): its vectors are `page_vec` records (kept above).
-  remote_vec: KEEP, // derived like page_vec, kept so a restored service need not re-embed every page remotely
+  // The remote embedder (lib/wiki/meaning/remote_store.ts): its vectors are `page_vec` records (kept above), so a
+  // restored service need not re-embed every page remotely.
   remote_mark: KEEP, // says which pages have current remote vectors; restored with them, so no pass re-embeds them
   remote_job: skip(
     "the re-embed job's progress and lease: a restored service starts a new pass, marks skip done wikis",

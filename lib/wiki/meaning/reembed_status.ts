@@ -7,11 +7,13 @@
 import type { WikiId } from "../../kv/keys.ts";
 import { readReembedState, type ReembedLease } from "./reembed_state.ts";
 import { RemoteKeys } from "./remote_store.ts";
+import { REMOTE_MODEL_PREFIX } from "./page_vec_sink.ts";
 
-/** Stored remote vectors by model (a `list` of every `remote_vec` record). */
+/** Stored remote vectors by model (a `list` of every `page_vec` record, counting the `remote:` models). */
 export async function countVectorsByModel(kv: Deno.Kv): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for await (const e of kv.list<{ model: string }>({ prefix: ["remote_vec"] }, { batchSize: 500 })) {
+  for await (const e of kv.list<{ model: string }>({ prefix: ["page_vec"] }, { batchSize: 500 })) {
+    if (!e.value.model.startsWith(REMOTE_MODEL_PREFIX)) continue;
     out.set(e.value.model, (out.get(e.value.model) ?? 0) + 1);
   }
   return out;

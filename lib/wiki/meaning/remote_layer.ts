@@ -10,7 +10,8 @@
 import type { EmbeddingsConfig } from "../../config.ts";
 import type { WikiId } from "../../kv/keys.ts";
 import { RemoteEmbedder, type RemoteEmbedderOptions } from "./remote_embedder.ts";
-import { kvRemoteVectors, type RemoteVectorSink } from "./remote_store.ts";
+import type { RemoteVectorSink } from "./remote_store.ts";
+import { pageVecSink } from "./page_vec_sink.ts";
 import { createRemoteWriteQueue, type RemoteWriteQueue } from "./remote_write_queue.ts";
 import { type ReembedRunner, type RunnerTiming, startReembedJob } from "./reembed_runner.ts";
 import { RemoteQueries, type RemoteQueryOptions } from "./remote_query.ts";
@@ -20,7 +21,7 @@ export interface RemoteLayer {
   embedder: RemoteEmbedder;
   /** Query vectors for search by meaning (null answers: rank with the static layer). */
   queries: RemoteQueries;
-  /** Where the remote vectors live (default `["remote_vec", …]` records). */
+  /** Where the remote vectors live (default: `page_vec` records of the `remote:` model, lib/wiki/meaning/page_vec_sink.ts). */
   sink: RemoteVectorSink;
   /** The deferred write path. */
   queue: RemoteWriteQueue;
@@ -48,7 +49,7 @@ export function createRemoteLayer(
 ): RemoteLayer | null {
   if (cfg === null) return null;
   const embedder = new RemoteEmbedder(cfg, opts);
-  const sink = opts.sink ?? kvRemoteVectors(kv);
+  const sink = opts.sink ?? pageVecSink(kv);
   const queue = createRemoteWriteQueue({ kv, embedder, sink, batchSize: cfg.batchSize, log: opts.log });
   const holder = `runner-${crypto.randomUUID()}`; // one per process: the lease names who works
   return {

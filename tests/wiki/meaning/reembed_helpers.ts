@@ -8,7 +8,8 @@ import type { StoreDeps } from "../../../lib/wiki/store.ts";
 import type { WikiRecord } from "../../../lib/wiki/types.ts";
 import { FOREIGN_WIKI_DATA } from "../../../lib/platform/wiki_lifecycle.ts";
 import { RemoteEmbedder } from "../../../lib/wiki/meaning/remote_embedder.ts";
-import { kvRemoteVectors, RemoteKeys, type RemoteVectorSink } from "../../../lib/wiki/meaning/remote_store.ts";
+import type { RemoteVectorSink } from "../../../lib/wiki/meaning/remote_store.ts";
+import { pageVecSink, remoteModelsOf } from "../../../lib/wiki/meaning/page_vec_sink.ts";
 import type { ReembedDeps } from "../../../lib/wiki/meaning/reembed_job.ts";
 import { type FakeEmbeddings, startFakeEmbeddings } from "./fake_embeddings_server.ts";
 
@@ -54,7 +55,7 @@ export async function world(extra: Partial<StoreDeps> = {}): Promise<World> {
     deps,
     wikis,
     srv,
-    sink: kvRemoteVectors(kv),
+    sink: pageVecSink(kv),
     clock,
     logs,
     embedder: (model = "m1", attempts = 1) =>
@@ -67,7 +68,7 @@ export async function world(extra: Partial<StoreDeps> = {}): Promise<World> {
     job: (embedder, holder = "runner-1") => ({
       kv,
       embedder,
-      sink: kvRemoteVectors(kv),
+      sink: pageVecSink(kv),
       holder,
       batchSize: 3,
       leaseMs: 60_000,
@@ -89,11 +90,7 @@ export async function world(extra: Partial<StoreDeps> = {}): Promise<World> {
   };
 }
 
-/** The remote vector records of a wiki: page id -> model. */
-export async function storedModels(kv: Deno.Kv, wikiId: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for await (const e of kv.list<{ model: string }>({ prefix: RemoteKeys.vecs(wikiId) })) {
-    out.set(e.key[2] as string, e.value.model);
-  }
-  return out;
+/** The remote vector records of a wiki (`page_vec` records of `remote:` models): page id -> model. */
+export function storedModels(kv: Deno.Kv, wikiId: string): Promise<Map<string, string>> {
+  return remoteModelsOf(kv, wikiId);
 }
