@@ -90,8 +90,11 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
   const urls = new Urls(config);
   // Null unless EMBEDDINGS_URL is set: then page writes are embedded by the remote model too (deferred).
   const embeddings = createRemoteLayer(kv, config.embeddings, options.embeddings);
-  const afterCommit = embeddings?.afterCommit;
-  const wikis = createWikis({ kv, limits: config.limits, ...(afterCommit ? { afterCommit } : {}) }, FOREIGN_WIKI_DATA);
+  // Search by meaning asks it for the query's vector (timeout, breaker, cache; null: the static layer answers).
+  const remote = embeddings
+    ? { afterCommit: embeddings.afterCommit, remoteQueryVector: (q: string) => embeddings.queries.vector(q) }
+    : {};
+  const wikis = createWikis({ kv, limits: config.limits, ...remote }, FOREIGN_WIKI_DATA);
   const keys = await loadKeyRing(kv, config);
   const sessions = createSessions({ kv, keys });
   const outboundFetch = options.outboundFetch ?? createSafeFetch({ env: config.env });

@@ -25,6 +25,7 @@ import type {
 } from "./types.ts";
 import type { Limits } from "../config.ts";
 import type { WikiId } from "../kv/keys.ts";
+import type { RemoteQueryVector } from "./meaning/hybrid.ts";
 
 /** Page operations on one wiki. Obtain with `Wikis.pages(wiki)`. All paths are canonicalized on entry. */
 export interface PageStore {
@@ -106,4 +107,9 @@ export interface StoreDeps {
    * deferred write path, lib/wiki/meaning/remote_write_queue.ts). Must return at once; what it throws is ignored.
    */
   afterCommit?: (wikiId: WikiId, livePaths: string[]) => void;
+  /**
+   * The query's vector of the remote embedder, for search by meaning (lib/wiki/meaning/hybrid.ts); null (or absent:
+   * `EMBEDDINGS_URL` unset) ranks with the static layer. Sends the query text to the endpoint.
+   */
+  remoteQueryVector?: RemoteQueryVector;
 }

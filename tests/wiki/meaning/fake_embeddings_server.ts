@@ -56,8 +56,14 @@ export function fakeVector(text: string, dims: number): number[] {
   return out;
 }
 
-/** Starts the server with vectors of `dims` dimensions (or the request's `dimensions`). */
-export function startFakeEmbeddings(dims = 8): FakeEmbeddings {
+/**
+ * Starts the server with vectors of `dims` dimensions (or the request's `dimensions`), each {@link fakeVector} of its
+ * text unless `vectorOf` gives it (tests that need vectors with a meaning of their own).
+ */
+export function startFakeEmbeddings(
+  dims = 8,
+  vectorOf: (text: string, dims: number) => number[] = fakeVector,
+): FakeEmbeddings {
   const requests: SeenRequest[] = [];
   const hanging = new Set<() => void>();
   const fake: FakeEmbeddings = {
@@ -83,7 +89,7 @@ export function startFakeEmbeddings(dims = 8): FakeEmbeddings {
     requests.push(seen);
     const behaviour = fake.script.shift() ?? fake.fallback;
     const n = seen.dimensions ?? dims;
-    const data = seen.inputs.map((t, index) => ({ object: "embedding", index, embedding: fakeVector(t, n) }));
+    const data = seen.inputs.map((t, index) => ({ object: "embedding", index, embedding: vectorOf(t, n) }));
     const json = (v: unknown) => Response.json(v);
     switch (behaviour) {
       case "ok":
