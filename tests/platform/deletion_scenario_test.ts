@@ -122,6 +122,12 @@ Deno.test("deletion scenario - after deleting the wiki and the account, nothing 
     assertEquals(job.outcomes, ["finished"]);
 
     for await (const e of f.kv.list({ prefix: [] })) written.add(String(e.key[0]));
+    // The remote vectors are `page_vec` records of the `remote:` model: some exist before the deletion.
+    let remoteVectors = 0;
+    for await (const e of f.kv.list<{ model: string }>({ prefix: ["page_vec", wiki.id] })) {
+      if (e.value.model === "remote:scenario-embed") remoteVectors++;
+    }
+    assertOk(remoteVectors > 0, "the wiki's pages have remote vectors before the deletion");
 
     // Delete the wiki: nothing names its id any more.
     const deleted = await alice.post("/app/wikis/alice/delete", { confirm: "alice" });
