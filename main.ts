@@ -47,6 +47,7 @@ import { PlatformKeys } from "./lib/platform/store.ts";
 import { checkKeyRegistry } from "./lib/platform/key_registry.ts";
 import { type HeartbeatHandle, startHeartbeat } from "./lib/platform/heartbeat.ts";
 import { RestoreKeys } from "./lib/kv/backup/restore.ts";
+import { createRemoteLayer, type RemoteLayerOptions } from "./lib/wiki/meaning/remote_layer.ts";
 
 /** A built app: a fetch handler plus its dependencies (tests use both). */
 export interface App {
@@ -74,6 +75,8 @@ export interface AppOptions {
    * a clock), or a whole replacement {@link AtprotoLogin} (unit tests of the routes).
    */
   atproto?: Partial<Omit<AtprotoLoginDeps, "kv" | "publicOrigin" | "keys">> | AtprotoLogin;
+  /** Seams of the remote embedder (`EMBEDDINGS_URL`): its fetch, retries, breaker, log. */
+  embeddings?: RemoteLayerOptions;
 }
 
 /**
@@ -85,7 +88,13 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
   setMeaningLayer(config.meaningLayer);
   const kv = guardKv(store);
   const urls = new Urls(config);
-  const wikis = createWikis({ kv, limits: config.limits }, FOREIGN_WIKI_DATA);
+  // Null unless EMBEDDINGS_URL is set: then page writes are embedded by the remote model too (deferred).
+  const embeddings = createRemoteLayer(kv, config.embeddings, options.embeddings);
+  // Search by meaning asks it for the query's vector (timeout, breaker, cache; null: the static layer answers).
+  const remote = embeddings
+    ? { afterCommit: embeddings.afterCommit, remoteQueryVector: (q: string) => embeddings.queries.vector(q) }
+    : {};
+  const wikis = createWikis({ kv, limits: config.limits, ...remote }, FOREIGN_WIKI_DATA);
   const keys = await loadKeyRing(kv, config);
   const sessions = createSessions({ kv, keys });
   const outboundFetch = options.outboundFetch ?? createSafeFetch({ env: config.env });
@@ -122,7 +131,7 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
     ...options.atproto,
   });
   const tokens = createWikiTokens({ kv, keys });
-  const core = { config, kv, urls, wikis, keys, sessions, oauth, identity, atproto, tokens };
+  const core = { config, kv, urls, wikis, keys, sessions, oauth, identity, atproto, tokens, embeddings };
   // Services built once here, from the rest: routes read them from deps.
   const deps: AppDeps = { ...core, platform: buildPlatformDeps(core), mcp: buildMcpEndpoint(core) };
 
@@ -280,6 +289,15 @@ if (import.meta.main) {
   if (config.seedDemo && !config.maintenance) await seedDemoWiki(app.deps.wikis);
   // Every 5 minutes, unref'd: deletes staged blobs a crash left unpublished, finishes interrupted wiki purges.
   if (!config.maintenance) startMaintenance(kv, FOREIGN_WIKI_DATA);
+  // With EMBEDDINGS_URL: the background re-embed job (one runner across instances; progress in the log and in
+  // `deno task embeddings:status`).
+  // Not in maintenance mode: the job writes.
+  if (app.deps.embeddings && !config.maintenance) {
+    console.log(
+      `embeddings: page text is sent to ${config.embeddings!.endpoint} (${app.deps.embeddings.embedder.model})`,
+    );
+    app.deps.embeddings.startJob();
+  }
   const tls = config.tls
     ? { cert: await Deno.readTextFile(config.tls.certFile), key: await Deno.readTextFile(config.tls.keyFile) }
     : {};

@@ -76,7 +76,42 @@ export interface Config {
   atproto: AtprotoConfig;
   /** Lifetimes of the OAuth tokens the wikis issue to MCP clients (docs/oauth.md says why these defaults). */
   oauth: OAuthLifetimes;
+  /**
+   * The optional remote embedder (`EMBEDDINGS_URL` and friends), or null when unset: then no page text ever leaves
+   * the service and the static meaning layer alone serves search by meaning.
+   */
+  embeddings: EmbeddingsConfig | null;
 }
+
+/**
+ * An OpenAI-compatible embeddings endpoint chosen by the operator (issue 12 item 4). The URL is trusted: it may be
+ * loopback or private (a local model server), so it is fetched with a plain `fetch` (lib/wiki/meaning/remote_http.ts),
+ * not the SSRF-safe one. Page text is sent to it.
+ */
+export interface EmbeddingsConfig {
+  /**
+   * Where embeddings are POSTed: `EMBEDDINGS_URL` as given when it ends in `/embeddings`, plus `/embeddings` when it
+   * ends in `/v1`, else plus `/v1/embeddings` (so `http://127.0.0.1:11434`, `https://api.openai.com/v1` and
+   * `https://host/v1/embeddings` all work).
+   */
+  endpoint: string;
+  /** Model name sent with every request (`EMBEDDINGS_MODEL`, required with the URL). */
+  model: string;
+  /** Bearer token (`EMBEDDINGS_KEY`), or null for servers that need none. */
+  key: string | null;
+  /**
+   * Vector length (`EMBEDDINGS_DIMENSIONS`): when set, sent as `dimensions` and every vector must have it; when
+   * null, the first reply fixes the length and later replies must match it.
+   */
+  dimensions: number | null;
+  /** Texts per request (`EMBEDDINGS_BATCH_SIZE`, default 32, 1-2048). */
+  batchSize: number;
+  /** Time allowed for one request, in ms (`EMBEDDINGS_TIMEOUT_MS`, default 20,000). */
+  timeoutMs: number;
+}
+
+/** Defaults and bounds of the embeddings settings. */
+export const EMBEDDINGS_DEFAULTS = { batchSize: 32, maxBatchSize: 2048, timeoutMs: 20_000, maxDimensions: 8192 };
 
 /** OAuth token lifetimes, in milliseconds. */
 export interface OAuthLifetimes {
@@ -156,6 +191,7 @@ export function loadConfig(get: (name: string) => string | undefined = (n) => De
   if (allowLocalPds && env === "production") {
     throw new Error("ATPROTO_ALLOW_LOCAL_PDS is for local development only; unset it in production");
   }
+  const embeddings = embeddingsVars(get);
   const atproto: AtprotoConfig = {
     plcDirectoryUrl: urlVar(get, "ATPROTO_PLC_URL", "https://plc.directory"),
     handleResolverUrl: get("ATPROTO_HANDLE_RESOLVER_URL") ? urlVar(get, "ATPROTO_HANDLE_RESOLVER_URL", "") : null,
@@ -183,7 +219,49 @@ export function loadConfig(get: (name: string) => string | undefined = (n) => De
       refreshTokenTtlMs: positive(intVar(get, "OAUTH_REFRESH_TOKEN_DAYS", 60), "OAUTH_REFRESH_TOKEN_DAYS") *
         86_400_000,
     },
+    embeddings,
   };
+}
+
+/** The embeddings settings, or null when `EMBEDDINGS_URL` is unset; throws on an incomplete or invalid set. */
+function embeddingsVars(get: (n: string) => string | undefined): EmbeddingsConfig | null {
+  if (!get("EMBEDDINGS_URL")?.trim()) {
+    const stray = ["EMBEDDINGS_MODEL", "EMBEDDINGS_KEY", "EMBEDDINGS_DIMENSIONS"].filter((n) => get(n)?.trim());
+    if (stray.length > 0) throw new Error(`${stray.join(", ")} set without EMBEDDINGS_URL`);
+    return null;
+  }
+  const base = urlVar(get, "EMBEDDINGS_URL", "");
+  const model = get("EMBEDDINGS_MODEL")?.trim();
+  if (!model) throw new Error("EMBEDDINGS_URL needs EMBEDDINGS_MODEL (the model name the endpoint serves)");
+  const dims = intVar(get, "EMBEDDINGS_DIMENSIONS", 0);
+  if (dims > EMBEDDINGS_DEFAULTS.maxDimensions) {
+    throw new Error(`EMBEDDINGS_DIMENSIONS must be at most ${EMBEDDINGS_DEFAULTS.maxDimensions}, got ${dims}`);
+  }
+  const batchSize = positive(
+    intVar(get, "EMBEDDINGS_BATCH_SIZE", EMBEDDINGS_DEFAULTS.batchSize),
+    "EMBEDDINGS_BATCH_SIZE",
+  );
+  if (batchSize > EMBEDDINGS_DEFAULTS.maxBatchSize) {
+    throw new Error(`EMBEDDINGS_BATCH_SIZE must be at most ${EMBEDDINGS_DEFAULTS.maxBatchSize}, got ${batchSize}`);
+  }
+  return {
+    endpoint: embeddingsEndpoint(base),
+    model,
+    key: get("EMBEDDINGS_KEY")?.trim() || null,
+    dimensions: dims === 0 ? null : dims,
+    batchSize,
+    timeoutMs: positive(intVar(get, "EMBEDDINGS_TIMEOUT_MS", EMBEDDINGS_DEFAULTS.timeoutMs), "EMBEDDINGS_TIMEOUT_MS"),
+  };
+}
+
+/** The URL embeddings are POSTed to, from `EMBEDDINGS_URL` (see {@link EmbeddingsConfig.endpoint}). */
+export function embeddingsEndpoint(base: string): string {
+  const url = new URL(base);
+  if (url.search || url.hash) throw new Error("EMBEDDINGS_URL must have no query or fragment");
+  const path = url.pathname.replace(/\/+$/, "");
+  if (path.endsWith("/embeddings")) return url.origin + path;
+  if (path.endsWith("/v1")) return `${url.origin}${path}/embeddings`;
+  return `${url.origin}${path}/v1/embeddings`;
 }
 
 /** A configuration for tests: in-memory KV, path mode, `http://localhost:8000`, with overrides. */

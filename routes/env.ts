@@ -2,6 +2,7 @@
  * @module
  * Hono environment types shared by all routes: the app's dependencies and per-request variables.
  */
+import type { RemoteLayer } from "../lib/wiki/meaning/remote_layer.ts";
 import type { Config } from "../lib/config.ts";
 import type { Urls } from "../lib/urls.ts";
 import type { Wikis } from "../lib/wiki/wikis.ts";
@@ -38,6 +39,8 @@ export interface AppDeps {
   platform: PlatformDeps;
   /** The MCP endpoint of every wiki (served by lib/mcp/fast_path.ts; built by routes/wiki/protocol.ts). */
   mcp: McpEndpoint;
+  /** The remote embedder (lib/wiki/meaning/remote_layer.ts), or null when `EMBEDDINGS_URL` is unset. */
+  embeddings: RemoteLayer | null;
 }
 
 /** The signed-in browser session of a request (set by routes/_middleware/session.ts; null when signed out). */

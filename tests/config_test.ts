@@ -77,3 +77,47 @@ Deno.test("config - PRIMARY_WIKI: never by default, a slug, path mode only", () 
   assertThrows(() => loadConfig(env({ PRIMARY_WIKI: "not a slug" })), Error, "PRIMARY_WIKI");
   assertThrows(() => loadConfig(env({ PRIMARY_WIKI: "alice", WIKI_DOMAIN: "robot.wtf" })), Error, "path mode");
 });
+
+Deno.test("config - no EMBEDDINGS_URL: no remote embedder; its other settings alone are refused", () => {
+  assertEquals(loadConfig(env({})).embeddings, null);
+  assertThrows(() => loadConfig(env({ EMBEDDINGS_MODEL: "m" })), Error, "EMBEDDINGS_MODEL set without EMBEDDINGS_URL");
+});
+
+Deno.test("config - EMBEDDINGS_URL: base, /v1 or full endpoint; model required; defaults and bounds", () => {
+  const c = loadConfig(env({ EMBEDDINGS_URL: "http://127.0.0.1:11434", EMBEDDINGS_MODEL: "nomic-embed-text" }));
+  assertEquals(c.embeddings, {
+    endpoint: "http://127.0.0.1:11434/v1/embeddings",
+    model: "nomic-embed-text",
+    key: null,
+    dimensions: null,
+    batchSize: 32,
+    timeoutMs: 20_000,
+  });
+  const endpoint = (url: string) =>
+    loadConfig(env({ EMBEDDINGS_URL: url, EMBEDDINGS_MODEL: "m" })).embeddings?.endpoint;
+  assertEquals(endpoint("https://api.openai.com/v1"), "https://api.openai.com/v1/embeddings");
+  assertEquals(endpoint("https://api.openai.com/v1/"), "https://api.openai.com/v1/embeddings");
+  assertEquals(endpoint("https://h.example/proxy/v1/embeddings"), "https://h.example/proxy/v1/embeddings");
+  assertEquals(endpoint("https://h.example/openai"), "https://h.example/openai/v1/embeddings");
+  const full = loadConfig(env({
+    EMBEDDINGS_URL: "https://api.openai.com/v1",
+    EMBEDDINGS_MODEL: "text-embedding-3-small",
+    EMBEDDINGS_KEY: "sk-1",
+    EMBEDDINGS_DIMENSIONS: "512",
+    EMBEDDINGS_BATCH_SIZE: "100",
+    EMBEDDINGS_TIMEOUT_MS: "5000",
+  })).embeddings!;
+  assertEquals([full.key, full.dimensions, full.batchSize, full.timeoutMs], ["sk-1", 512, 100, 5000]);
+  assertThrows(() => loadConfig(env({ EMBEDDINGS_URL: "http://127.0.0.1:1" })), Error, "needs EMBEDDINGS_MODEL");
+  assertThrows(() => loadConfig(env({ EMBEDDINGS_URL: "ftp://x", EMBEDDINGS_MODEL: "m" })), Error, "http(s)");
+  const bad = (name: string, value: string, msg: string) =>
+    assertThrows(
+      () => loadConfig(env({ EMBEDDINGS_URL: "http://127.0.0.1:1", EMBEDDINGS_MODEL: "m", [name]: value })),
+      Error,
+      msg,
+    );
+  bad("EMBEDDINGS_BATCH_SIZE", "0", "at least 1");
+  bad("EMBEDDINGS_BATCH_SIZE", "5000", "at most 2048");
+  bad("EMBEDDINGS_DIMENSIONS", "100000", "at most 8192");
+  bad("EMBEDDINGS_TIMEOUT_MS", "soon", "non-negative integer");
+});

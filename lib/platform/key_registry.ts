@@ -21,11 +21,13 @@ import { HEARTBEAT_PREFIXES } from "./heartbeat.ts";
 import { RESTORE_PREFIXES } from "../kv/backup/restore.ts";
 import type { BackupRule } from "../kv/backup/backup.ts";
 import { UPLOAD_STORE } from "../archive/upload_store.ts";
+import { REMOTE_EMBED_STORE } from "../wiki/meaning/remote_store.ts";
 
 /** Every registered key prefix, by owner. */
 export const KEY_PREFIXES: readonly KeyPrefix[] = [
   ...SECRET_PREFIXES,
   ...WIKI_STORE.prefixes,
+  ...REMOTE_EMBED_STORE.prefixes,
   ...BLOB_PREFIXES,
   ...TOKEN_STORE.prefixes,
   ...OAUTH_STORE.prefixes,
@@ -110,6 +112,12 @@ export const BACKUP_RULES: Readonly<Record<string, BackupRule>> = {
   app_heartbeat: skip("runtime state of a running process"),
   restore_marker: skip("runtime state of a restore"),
   import_upload: skip("an uploaded archive waiting for its import (1 hour)"),
+  // The remote embedder (lib/wiki/meaning/remote_store.ts): its vectors are `page_vec` records (kept above), so a
+  // restored service need not re-embed every page remotely.
+  remote_mark: KEEP, // says which pages have current remote vectors; restored with them, so no pass re-embeds them
+  remote_job: skip(
+    "the re-embed job's progress and lease: a restored service starts a new pass, marks skip done wikis",
+  ),
 };
 
 /** The backup rule of a record type (undefined for a type nothing registers). */

@@ -11,9 +11,9 @@
  * marker set), then purges (lib/wiki/wiki_purge.ts): the `forgetWiki` hooks of {@link FOREIGN_WIKI_DATA} in order:
  * 1. per-wiki tokens (lib/auth/token_store.ts), 2. OAuth clients, grants and tokens (lib/oauth/store.ts),
  * 3. the platform's records (collaborators' handles, lib/platform/store.ts), 4. sessions (nothing: they belong to
- * people); then the wiki core's own keys (`forgetWiki` of lib/wiki/wiki_purge.ts) and the marker last. The purge is
- * resumable: the marker makes deleting again, or the maintenance sweep (`startMaintenance(kv, FOREIGN_WIKI_DATA)`),
- * finish it.
+ * people), 5. the remote embedder's vectors and mark (lib/wiki/meaning/remote_store.ts); then the wiki core's own
+ * keys (`forgetWiki` of lib/wiki/wiki_purge.ts) and the marker last. The purge is resumable: the marker makes deleting
+ * again, or the maintenance sweep (`startMaintenance(kv, FOREIGN_WIKI_DATA)`), finish it.
  *
  * **Deleting an account** ({@link deleteAccountEverywhere}): 1. the OAuth grants the person gave, on every wiki, with
  * their codes, consents and tokens, 2. their per-wiki tokens (none: tokens belong to wikis), 3. every wiki they own,
@@ -35,6 +35,7 @@ import { WIKI_STORE } from "../wiki/wiki_purge.ts";
 import { PLATFORM_STORE } from "./store.ts";
 import { ATPROTO_STORE } from "../atproto/stores.ts";
 import { UPLOAD_STORE } from "../archive/upload_store.ts";
+import { REMOTE_EMBED_STORE } from "../wiki/meaning/remote_store.ts";
 
 /**
  * The parts that keep records under a wiki's id besides the wiki core, in the order a wiki's deletion forgets them
@@ -48,6 +49,7 @@ export const FOREIGN_WIKI_DATA: readonly StorePart[] = [
   PLATFORM_STORE,
   SESSION_STORE,
   UPLOAD_STORE,
+  REMOTE_EMBED_STORE,
 ];
 
 /** Longest wiki title accepted. */

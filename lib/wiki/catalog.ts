@@ -14,7 +14,13 @@ import { SearchIndex } from "./search_index.ts";
 import type { PageMeta } from "./types.ts";
 import { headMeta, isInline, loadText, type PageHead, type StoredRevision, type WikiState } from "./records.ts";
 import { VectorIndex } from "./meaning/vector_index.ts";
-import { readPageVectors, readWikiVectors, type StoredVector } from "./meaning/vector_store.ts";
+import {
+  decodeVector,
+  encodeVector,
+  readPageVectors,
+  readWikiVectors,
+  type StoredVector,
+} from "./meaning/vector_store.ts";
 import { meaningLayerOn } from "./meaning/switch.ts";
 
 /** Largest number of changes applied incrementally; past it the catalog is rebuilt. */
@@ -82,6 +88,18 @@ export class Catalog {
     return this.#sorted;
   }
 
+  /**
+   * Sets a page's vector of another model (a remote embedder's, stored after the write) when the page is live here
+   * at exactly `revision`; false otherwise (stale: the catalog's next load of the page decides).
+   */
+  setVector(pageId: PageId, revision: string, model: string, v: Float32Array): boolean {
+    const path = this.#pathOf.get(pageId);
+    const meta = path === undefined ? undefined : this.#metas.get(path);
+    if (!meta || meta.revision !== revision) return false;
+    this.vectors.set(model, meta.path, v);
+    return true;
+  }
+
   /** Metadata of a live page, or undefined. */
   get(path: string): PageMeta | undefined {
     return this.#metas.get(path);
@@ -144,6 +162,25 @@ export function cachedCatalogCount(kv: Deno.Kv): number {
 /** Drops a wiki's cached catalog (after the wiki is deleted). */
 export function forgetCatalog(kv: Deno.Kv, wikiId: WikiId): void {
   slots.get(kv)?.delete(wikiId);
+}
+
+/**
+ * Gives this process's cached catalog of a wiki (when there is one) the vectors of `model` just stored outside a
+ * write (lib/wiki/meaning/page_vec_sink.ts), as other instances will load them: quantised, for the revision they
+ * were computed from. Never reads KV.
+ */
+export function noteStoredVectors(
+  kv: Deno.Kv,
+  wikiId: WikiId,
+  model: string,
+  items: readonly { pageId: PageId; revision: string; vector: Float32Array }[],
+): void {
+  const catalog = cachedCatalog(kv, wikiId);
+  if (!catalog) return;
+  for (const it of items) {
+    const v = decodeVector(encodeVector(model, it.revision, it.vector));
+    if (v) catalog.setVector(it.pageId, it.revision, model, v);
+  }
 }
 
 /**

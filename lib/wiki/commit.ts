@@ -62,6 +62,8 @@ export interface WriteContext {
   kv: Deno.Kv;
   wikiId: WikiId;
   quota: { pages: number; bytes: number };
+  /** Told the live paths of each committed write (lib/wiki/store.ts `StoreDeps.afterCommit`). */
+  afterCommit?: (wikiId: WikiId, livePaths: string[]) => void;
 }
 
 /** Reads `wiki_state` plus up to 9 more keys in one round trip. NotFoundError when the wiki has no state. */
@@ -200,6 +202,7 @@ export async function runWrite<T>(ctx: WriteContext, attempt: (n: number) => Pro
     const res = await op.commit();
     if (res.ok) {
       applyCommitted(ctx.kv, ctx.wikiId, plan.state.seq, plan.pages);
+      notifyCommitted(ctx, plan.pages);
       return plan.result;
     }
     await backoff(n);
@@ -208,6 +211,18 @@ export async function runWrite<T>(ctx: WriteContext, attempt: (n: number) => Pro
     "The wiki is busy with other changes and this one could not be saved. Nothing was changed; try again in a moment.",
     null,
   );
+}
+
+/** Tells `ctx.afterCommit` the live pages of a committed write; never throws into the write. */
+function notifyCommitted(ctx: WriteContext, pages: readonly PageChange[]): void {
+  if (ctx.afterCommit === undefined) return;
+  const live = pages.filter((p) => !p.after.deleted).map((p) => p.after.path);
+  if (live.length === 0) return;
+  try {
+    ctx.afterCommit(ctx.wikiId, live);
+  } catch {
+    // best effort: the re-embed job finds what this missed
+  }
 }
 
 /** Sleeps a small, growing, jittered delay. */

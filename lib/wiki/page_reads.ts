@@ -230,6 +230,7 @@ export async function searchPages(
   const catalog = await freshCatalog(ctx.kv, ctx.wikiId);
   return await rankPages(catalog, query, clampLimit(opts.limit ?? DEFAULT_SEARCH_LIMIT, DEFAULT_SEARCH_LIMIT), mode, {
     forgiving: opts.forgiving !== false,
+    ...(ctx.deps.remoteQueryVector ? { remote: ctx.deps.remoteQueryVector } : {}),
   });
 }
 

@@ -24,6 +24,8 @@ import type {
   WriteResult,
 } from "./types.ts";
 import type { Limits } from "../config.ts";
+import type { WikiId } from "../kv/keys.ts";
+import type { RemoteQueryVector } from "./meaning/hybrid.ts";
 
 /** Page operations on one wiki. Obtain with `Wikis.pages(wiki)`. All paths are canonicalized on entry. */
 export interface PageStore {
@@ -100,4 +102,14 @@ export interface StoreDeps {
   now?: () => number;
   /** Revision id generator (32 lowercase hex chars), injectable for tests; default random. */
   revisionId?: () => string;
+  /**
+   * Told the live paths of every committed write, after the commit and without being awaited (the remote embedder's
+   * deferred write path, lib/wiki/meaning/remote_write_queue.ts). Must return at once; what it throws is ignored.
+   */
+  afterCommit?: (wikiId: WikiId, livePaths: string[]) => void;
+  /**
+   * The query's vector of the remote embedder, for search by meaning (lib/wiki/meaning/hybrid.ts); null (or absent:
+   * `EMBEDDINGS_URL` unset) ranks with the static layer. Sends the query text to the endpoint.
+   */
+  remoteQueryVector?: RemoteQueryVector;
 }

@@ -27,6 +27,7 @@ export function storeContext(deps: StoreDeps, wiki: WikiRecord): StoreContext {
     kv: deps.kv,
     wikiId: wiki.id,
     quota: wiki.quota,
+    afterCommit: deps.afterCommit,
     now: deps.now ?? Date.now,
     revisionId: deps.revisionId ?? newRevisionId,
   };

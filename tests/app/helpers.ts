@@ -9,6 +9,7 @@ import { IdentityError, type IdentityResolver } from "../../lib/atproto/identity
 import type { AtprotoLogin } from "../../lib/atproto/client.ts";
 import { upsertUserOnLogin } from "../../lib/platform/users.ts";
 import type { WikiRecord } from "../../lib/wiki/types.ts";
+import type { EmbeddingsConfig } from "../../lib/config.ts";
 import { base64url, randomToken } from "../../lib/ids.ts";
 
 /** The platform origin of the tests. */
@@ -77,14 +78,16 @@ export interface Fixture {
 
 /** Builds the fixture (`wrapKv` wraps the in-memory store before the app gets it, e.g. a fault-injecting store). */
 export async function setup(
-  overrides: { wikisPerUser?: number; wrapKv?: (kv: Deno.Kv) => Deno.Kv } = {},
+  overrides: { wikisPerUser?: number; wrapKv?: (kv: Deno.Kv) => Deno.Kv; embeddings?: EmbeddingsConfig } = {},
 ): Promise<Fixture> {
   const atprotoLogouts: string[] = [];
   const atproto = fakeAtprotoLogin((did) => atprotoLogouts.push(did));
   const f = await appFixture({
-    config: overrides.wikisPerUser === undefined
-      ? { publicOrigin: ORIGIN }
-      : { publicOrigin: ORIGIN, wikisPerUser: overrides.wikisPerUser },
+    config: {
+      publicOrigin: ORIGIN,
+      ...(overrides.wikisPerUser === undefined ? {} : { wikisPerUser: overrides.wikisPerUser }),
+      ...(overrides.embeddings === undefined ? {} : { embeddings: overrides.embeddings }),
+    },
     addressing: "subdomain",
     wrapKv: overrides.wrapKv,
     app: { identity: fakeIdentity(), atproto },

@@ -17,6 +17,8 @@ import { assertEquals, assertOk } from "../assert.ts";
 import { connectApp, csrfFrom, location, mcpCall, ORIGIN, PEOPLE, setup, unescapeHtml } from "../app/helpers.ts";
 import { faultyKv } from "../kv/faulty_kv.ts";
 import { KEY_PREFIXES } from "../../lib/platform/key_registry.ts";
+import { embeddingsEndpoint } from "../../lib/config.ts";
+import { startFakeEmbeddings } from "../wiki/meaning/fake_embeddings_server.ts";
 
 /** Every string inside a KV value (records, arrays, nested objects), for "does it name X" checks. */
 function stringsIn(value: unknown, out: string[] = [], depth = 0): string[] {
@@ -44,7 +46,17 @@ async function remnants(kv: Deno.Kv, id: string, tombstone: Deno.KvKey): Promise
 
 Deno.test("deletion scenario - after deleting the wiki and the account, nothing of either is left in KV", async () => {
   const written = new Set<string>();
+  // A remote embedder (issue 12) on a local server: the writes leave remote vectors and marks to forget too.
+  const embedSrv = startFakeEmbeddings(8);
   const f = await setup({
+    embeddings: {
+      endpoint: embeddingsEndpoint(embedSrv.url),
+      model: "scenario-embed",
+      key: null,
+      dimensions: null,
+      batchSize: 8,
+      timeoutMs: 5_000,
+    },
     wrapKv: (real) => {
       const { kv, faults } = faultyKv(real);
       faults.onCall = (call) => {
@@ -102,8 +114,20 @@ Deno.test("deletion scenario - after deleting the wiki and the account, nothing 
       }),
     );
     assertEquals(staged.status, 303);
+    // The remote embedder's deferred writes and one pass of its job (which marks the wikis done).
+    await f.app.deps.embeddings!.queue.idle();
+    const job = f.app.deps.embeddings!.startJob();
+    while (job.outcomes.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await job.stop();
+    assertEquals(job.outcomes, ["finished"]);
 
     for await (const e of f.kv.list({ prefix: [] })) written.add(String(e.key[0]));
+    // The remote vectors are `page_vec` records of the `remote:` model: some exist before the deletion.
+    let remoteVectors = 0;
+    for await (const e of f.kv.list<{ model: string }>({ prefix: ["page_vec", wiki.id] })) {
+      if (e.value.model === "remote:scenario-embed") remoteVectors++;
+    }
+    assertOk(remoteVectors > 0, "the wiki's pages have remote vectors before the deletion");
 
     // Delete the wiki: nothing names its id any more.
     const deleted = await alice.post("/app/wikis/alice/delete", { confirm: "alice" });
@@ -128,5 +152,6 @@ Deno.test("deletion scenario - after deleting the wiki and the account, nothing 
     await kept.body?.cancel();
   } finally {
     f.close();
+    await embedSrv.close();
   }
 });

@@ -69,6 +69,7 @@ Deno.test("key registry - rate counters and one-time codes are skipped; what peo
     "oauth_code",
     "oauth_consent",
     "rate",
+    "remote_job",
     "restore_marker",
   ]);
   for (const r of Object.values(BACKUP_RULES)) if (!r.keep) assertEquals(r.why.length > 5, true);

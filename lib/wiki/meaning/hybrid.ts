@@ -4,6 +4,11 @@
  * vector ranking (cosine between the query's and the pages' static vectors, lib/wiki/meaning/vector_index.ts) fused
  * by weighted reciprocal rank fusion: score(p) = Σ weight / (RRF_K + rank), over the lists that hold p. Each hit says
  * why it matched (`terms`, `meaning` or `both`). Also related pages: the pages nearest a page's vector.
+ *
+ * With a remote embedder (issue 12 item 4; `StoreDeps.remoteQueryVector`), the vector ranking asks it for the
+ * query's vector first: when it answers, the pages with a vector of that model are ranked by it, and the pages
+ * without one (not embedded yet, or loaded by this instance before they were) follow, ranked by their static
+ * vectors; when it does not (unset, down, slow, breaker open), every page is ranked by its static vector.
  */
 import type { Catalog } from "../catalog.ts";
 import type { SearchHit, SearchMatch, SearchMode, SearchOptions, TermMatch } from "../types.ts";
@@ -29,20 +34,58 @@ export const MIN_SIMILARITY = 0.25;
 /** Cosine below which a page is not listed as related. */
 export const MIN_RELATED_SIMILARITY = 0.2;
 
-/** The pages nearest `query` by meaning, best first (empty when no query word has a vector). */
-export async function meaningRanking(catalog: Catalog, query: string, depth: number): Promise<VectorHit[]> {
+/** A query's vector of a remote model, or null when the static layer must answer (see the module doc). */
+export type RemoteQueryVector = (query: string) => Promise<{ model: string; vector: Float32Array } | null>;
+
+/**
+ * The pages nearest `query` by meaning, best first (empty when no query word has a vector): by the remote model's
+ * vectors when `remote` answers (the pages without one follow, by their static vectors), else by the static ones.
+ */
+export async function meaningRanking(
+  catalog: Catalog,
+  query: string,
+  depth: number,
+  remote?: RemoteQueryVector,
+): Promise<VectorHit[]> {
+  const q = remote ? await remote(query).catch(() => null) : null;
+  if (q === null || catalog.vectors.count(q.model) === 0) return await staticRanking(catalog, query, depth);
+  const first = catalog.vectors.search(q.vector, depth, { model: q.model, minScore: MIN_SIMILARITY });
+  if (catalog.vectors.count(q.model) >= catalog.pages().length) return first;
+  let rest: VectorHit[] = [];
+  try {
+    const without = { has: (path: string) => catalog.vectors.vectorOf(path, q.model) !== undefined };
+    rest = await staticRanking(catalog, query, depth - first.length, without);
+  } catch {
+    // The word file cannot be read: the remote ranking alone.
+  }
+  return [...first, ...rest];
+}
+
+/** The pages nearest `query` by their static vectors, skipping `exclude`. */
+async function staticRanking(
+  catalog: Catalog,
+  query: string,
+  depth: number,
+  exclude?: { has(path: string): boolean },
+): Promise<VectorHit[]> {
+  if (depth <= 0) return [];
   const embedder = await loadStaticEmbedder();
   await catalog.vectors.ready();
   const q = embedder.embedQuery(query);
   if (q.every((x) => x === 0)) return [];
-  return catalog.vectors.search(q, depth, { minScore: MIN_SIMILARITY });
+  return catalog.vectors.search(q, depth, { minScore: MIN_SIMILARITY, ...(exclude ? { exclude } : {}) });
 }
 
 /** The meaning ranking, or an empty one when the word file cannot be read (search then works by terms only). */
-async function meaningOrNothing(catalog: Catalog, query: string, depth: number): Promise<VectorHit[]> {
+async function meaningOrNothing(
+  catalog: Catalog,
+  query: string,
+  depth: number,
+  remote?: RemoteQueryVector,
+): Promise<VectorHit[]> {
   if (!meaningLayerOn()) return [];
   try {
-    return await meaningRanking(catalog, query, depth);
+    return await meaningRanking(catalog, query, depth, remote);
   } catch {
     return [];
   }
@@ -54,7 +97,7 @@ export async function rankPages(
   query: string,
   limit: number,
   mode: SearchMode = "hybrid",
-  opts: Pick<SearchOptions, "forgiving"> = {},
+  opts: Pick<SearchOptions, "forgiving"> & { remote?: RemoteQueryVector } = {},
 ): Promise<{ total: number; hits: SearchHit[] }> {
   if (mode === "lexical" || (mode === "hybrid" && !meaningLayerOn())) {
     const r = catalog.index.search(query, limit, opts);
@@ -62,12 +105,12 @@ export async function rankPages(
   }
   const depth = Math.max(limit, FUSION_DEPTH);
   if (mode === "meaning") {
-    const v = await meaningOrNothing(catalog, query, depth);
+    const v = await meaningOrNothing(catalog, query, depth, opts.remote);
     return { total: v.length, hits: v.slice(0, limit).map((h) => hitOf(catalog, query, h.path, h.score, "meaning")) };
   }
   const lexical = catalog.index.rank(query, Math.max(limit, LEXICAL_FUSION_DEPTH), opts);
   const matchedOf = new Map(lexical.hits.map((h) => [h.path, h.matched]));
-  const meaning = await meaningOrNothing(catalog, query, depth);
+  const meaning = await meaningOrNothing(catalog, query, depth, opts.remote);
   const fused = new Map<string, { score: number; lexRank: number; match: SearchMatch }>();
   lexical.hits.forEach((h, i) => {
     fused.set(h.path, { score: LEXICAL_WEIGHT / (RRF_K + i + 1), lexRank: i, match: "terms" });

@@ -141,7 +141,7 @@ export class VectorIndex {
   search(
     query: Float32Array,
     limit: number,
-    opts: { model?: string; minScore?: number; exclude?: ReadonlySet<string> } = {},
+    opts: { model?: string; minScore?: number; exclude?: { has(path: string): boolean } } = {},
   ): VectorHit[] {
     const vectors = this.#byModel.get(opts.model ?? STATIC_MODEL);
     const min = opts.minScore ?? -Infinity;
