@@ -201,7 +201,7 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
       }
       const fast = mcpFast(request, tenant.slug, tenant.rest);
       if (fast) return await fast;
-      const git = gitFast(request, tenant.slug, tenant.rest);
+      const git = gitFast(request, tenant.slug, tenant.rest, source);
       if (git) return await git;
       // Concatenated, not resolved against the origin: a rest starting with `//` (`/w/alice//x`) would otherwise
       // read as a scheme-relative URL naming another host (or no valid URL at all).

@@ -23,6 +23,8 @@ import { protocolSecurityHeaders, withSecurityHeaders } from "../web/security_he
 import { HistoryCache } from "./history_cache.ts";
 import { errPkt, parsePkts, PktError } from "./pkt.ts";
 import { advertiseV2, fetchAnswer, lsRefs, parseCommand, planFetch, UploadPackError } from "./upload_pack.ts";
+import { type RateRule, takeRate } from "../kv/rate_limit.ts";
+import { UNKNOWN_SOURCE } from "../net/client_address.ts";
 
 /** Wiki-relative path of the repository. */
 export const GIT_PATH = "/wiki.git";
@@ -39,8 +41,18 @@ export interface GitEndpointDeps {
   https: boolean;
 }
 
-/** Serves `request` when it addresses `{wiki}/wiki.git/...`, else returns null. */
-export type GitFastPath = (request: Request, slug: string, rest: string) => Promise<Response> | null;
+/**
+ * Serves `request` when it addresses `{wiki}/wiki.git/...`, else returns null. `source` is the client's rate-limit
+ * source (lib/net/client_address.ts `sourceOf`).
+ */
+export type GitFastPath = (request: Request, slug: string, rest: string, source?: string) => Promise<Response> | null;
+
+/**
+ * Upload-pack requests (`ls-refs`, `fetch`: a clone is two, a fetch one or two) one client address may send, over
+ * all wikis: a clone of a large wiki costs the server seconds of CPU, so anonymous clones of a public wiki must not
+ * be able to keep it busy. Past it the client gets a git `ERR` line saying when to try again.
+ */
+export const GIT_RULE: RateRule = { name: "git_upload", limit: 60, windowMs: 10 * 60_000 };
 
 const ADVERTISEMENT = "application/x-git-upload-pack-advertisement";
 const RESULT = "application/x-git-upload-pack-result";
@@ -49,17 +61,18 @@ const RESULT = "application/x-git-upload-pack-result";
 export function createGitFastPath(deps: GitEndpointDeps): GitFastPath {
   const headers = protocolSecurityHeaders(deps.https);
   const cache = new HistoryCache(deps.kv);
-  const serve = async (request: Request, slug: string, rest: string): Promise<Response> => {
+  const serve = async (request: Request, slug: string, rest: string, source: string): Promise<Response> => {
     try {
-      return withSecurityHeaders(await route(deps, cache, request, slug, rest.slice(GIT_PATH.length)), headers);
+      const sub = rest.slice(GIT_PATH.length);
+      return withSecurityHeaders(await route(deps, cache, request, slug, sub, source), headers);
     } catch (err) {
       if (isKvFailure(err)) return withSecurityHeaders(text(503, "The wiki store is unavailable; try again."), headers);
       console.error("git endpoint:", err);
       return withSecurityHeaders(text(500, "Internal error in the wiki service; try again in a moment."), headers);
     }
   };
-  return (request, slug, rest) =>
-    rest === GIT_PATH || rest.startsWith(GIT_PATH + "/") ? serve(request, slug, rest) : null;
+  return (request, slug, rest, source = UNKNOWN_SOURCE) =>
+    rest === GIT_PATH || rest.startsWith(GIT_PATH + "/") ? serve(request, slug, rest, source) : null;
 }
 
 async function route(
@@ -68,6 +81,7 @@ async function route(
   req: Request,
   slug: string,
   sub: string,
+  source: string,
 ): Promise<Response> {
   const url = new URL(req.url);
   const isRefs = sub === "/info/refs";
@@ -93,6 +107,13 @@ async function route(
     return isRefs ? gitBody(ADVERTISEMENT, errPkt(msg)) : gitBody(RESULT, errPkt(msg));
   }
   if (isRefs) return gitBody(ADVERTISEMENT, advertiseV2());
+  const taken = await takeRate(deps.kv, { rule: GIT_RULE, subject: source });
+  if (!taken.ok) {
+    const msg = taken.reason === "limit"
+      ? `too many git requests from your address; try again in ${taken.retryAfterSeconds} s`
+      : `the wiki store is busy; try again in ${taken.retryAfterSeconds} s`;
+    return gitBody(RESULT, errPkt(msg), { "retry-after": String(taken.retryAfterSeconds) });
+  }
   const body = await readRequest(req, deps.maxBodyBytes);
   if (body instanceof Response) return body;
   try {
@@ -182,9 +203,13 @@ function text(status: number, message: string, extra: Record<string, string> = {
   });
 }
 
-function gitBody(type: string, body: Uint8Array | ReadableStream<Uint8Array>): Response {
+function gitBody(
+  type: string,
+  body: Uint8Array | ReadableStream<Uint8Array>,
+  extra: Record<string, string> = {},
+): Response {
   return new Response(body as BodyInit, {
-    headers: { "content-type": type, "cache-control": "no-cache, max-age=0, must-revalidate" },
+    headers: { "content-type": type, "cache-control": "no-cache, max-age=0, must-revalidate", ...extra },
   });
 }
 

@@ -7,6 +7,7 @@ import { assertEquals, assertIncludes, assertOk } from "../../assert.ts";
 import { type AppFixture, appFixture } from "../../fixture/app.ts";
 import type { Actor } from "../../../lib/wiki/types.ts";
 import { git, gitAvailable, gitOk } from "../../git/git_cli.ts";
+import { GIT_RULE } from "../../../lib/git/endpoint.ts";
 
 const OWNER: Actor = { id: "did:plc:alice", name: "alice.test", client: "web" };
 const HAS_GIT = gitAvailable();
@@ -131,3 +132,32 @@ Deno.test({
 function pktLine(s: string): string {
   return (s.length + 4).toString(16).padStart(4, "0") + s;
 }
+
+Deno.test("git access: one address may send 60 upload-pack requests in 10 minutes; then an ERR says when to retry", async () => {
+  const f = await fixture();
+  try {
+    const lsRefs = () =>
+      f.fetch(`http://localhost:${f.port}/w/open/wiki.git/git-upload-pack`, {
+        method: "POST",
+        body: "0014command=ls-refs\n0000",
+        headers: V2,
+      });
+    for (let i = 0; i < GIT_RULE.limit; i++) {
+      const ok = await lsRefs();
+      assertEquals(ok.status, 200);
+      const body = await ok.text();
+      assertOk(!body.includes("ERR"), `request ${i + 1}: ${body}`);
+    }
+    const refused = await lsRefs();
+    assertEquals(refused.status, 200, "git shows an ERR line's text; an HTTP error would hide it");
+    assertIncludes(await refused.text(), "ERR too many git requests from your address; try again in");
+    assertOk(Number(refused.headers.get("retry-after")) > 0);
+    const refs = await f.fetch(`http://localhost:${f.port}/w/open/wiki.git/info/refs?service=git-upload-pack`, {
+      headers: V2,
+    });
+    assertEquals(refs.status, 200, "the advertisement is cheap and not counted");
+    await refs.body?.cancel();
+  } finally {
+    await f.close();
+  }
+});
