@@ -94,7 +94,7 @@ function bodyText(entry: Entry): string {
 }
 
 /** Body and title term frequencies of one document. */
-type TermStats = Map<string, { body: number; title: boolean }>;
+type TermStats = Map<string, number>;
 
 /** In-memory inverted index with BM25 ranking; see the module doc. */
 export class SearchIndex {
@@ -121,15 +121,16 @@ export class SearchIndex {
     };
     const bodyTokens = tokenize(body);
     entry.pairs = pairFilter([tokenize(entry.title), bodyTokens]);
-    for (const [term, s] of termStats(entry, bodyTokens)) {
-      if (s.title) entry.titleLen++;
-      entry.bodyLen += s.body;
+    for (const [term, stat] of termStats(entry, bodyTokens)) {
+      const body = Math.floor(stat / 2);
+      if ((stat & 1) === 1) entry.titleLen++;
+      entry.bodyLen += body;
       let posting = this.#postings.get(term);
       if (!posting) {
         this.#postings.set(term, posting = new Posting(term));
         this.#vocabulary.add(posting);
       }
-      posting.add(entry.num, Math.min(s.body, MAX_COUNTED_FREQUENCY) * 2 + (s.title ? 1 : 0));
+      posting.add(entry.num, Math.min(body, MAX_COUNTED_FREQUENCY) * 2 + (stat & 1));
     }
     this.#docs.set(entry.path, entry);
     this.#byNum[entry.num] = entry;
@@ -329,15 +330,14 @@ function whyMatched(terms: string[], variants: Variant<Posting>[][], m: Matches,
   return out;
 }
 
-/** Body frequencies and title presence of each term of a document (title field = title + path segments). */
+/**
+ * Body frequency and title presence of each term of a document (title field = title + path segments), packed as
+ * frequency * 2 + 1 when in the title (a number a term: no object a term while a large wiki is indexed).
+ */
 function termStats(entry: Entry, bodyTokens: string[]): TermStats {
   const stats: TermStats = new Map();
-  for (const t of tokenize(entry.title + " " + entry.path.replaceAll("/", " "))) stats.set(t, { body: 0, title: true });
-  for (const t of bodyTokens) {
-    const s = stats.get(t);
-    if (s) s.body++;
-    else stats.set(t, { body: 1, title: false });
-  }
+  for (const t of tokenize(entry.title + " " + entry.path.replaceAll("/", " "))) stats.set(t, 1);
+  for (const t of bodyTokens) stats.set(t, (stats.get(t) ?? 0) + 2);
   return stats;
 }
 
