@@ -29,6 +29,8 @@ export const MAX_INCREMENTAL_CHANGES = 500;
 export const MAX_CACHED_WIKIS = 200;
 /** Parallel reads of heads and blobs while refreshing. */
 const READ_PARALLELISM = 8;
+/** Pages whose texts a rebuild reads before indexing them. */
+const REBUILD_BATCH = 200;
 
 /** Cached state of one wiki's live pages. */
 export class Catalog {
@@ -78,6 +80,12 @@ export class Catalog {
     this.index.remove(path);
     this.vectors.remove(path);
     this.#sorted = null;
+  }
+
+  /** Releases the spare capacity the index and the vectors grew while the catalog was built. */
+  compact(): void {
+    this.index.compact();
+    this.vectors.compact();
   }
 
   /** Live pages sorted by path (shared array: do not modify). */
@@ -269,15 +277,21 @@ async function rebuild(kv: Deno.Kv, wikiId: WikiId): Promise<Catalog> {
   const st = await kv.get<WikiState>(K.wikiState(wikiId));
   if (st.value === null) throw new NotFoundError("This wiki does not exist (it may have been deleted).");
   const catalog = new Catalog();
-  const heads: PageHead[] = [];
-  for await (const e of kv.list<PageHead>({ prefix: K.pages(wikiId) }, { batchSize: 500 })) {
-    if (!e.value.deleted) heads.push(e.value);
+  const vectors = meaningLayerOn() ? await readWikiVectors(kv, wikiId) : new Map<PageId, StoredVector[]>();
+  // A batch of heads (which may hold their text) at a time: a large wiki's heads and texts are never all held at
+  // once, only what the catalog keeps of them.
+  let batch: PageHead[] = [];
+  const indexBatch = async () => {
+    const texts = await mapBounded(batch, (h) => loadText(kv, wikiId, h.content));
+    batch.forEach((h, j) => catalog.upsert(h, texts[j], vectors.get(h.pageId)));
+    batch = [];
+  };
+  for await (const e of kv.list<PageHead>({ prefix: K.pages(wikiId) }, { batchSize: REBUILD_BATCH })) {
+    if (!e.value.deleted) batch.push(e.value);
+    if (batch.length === REBUILD_BATCH) await indexBatch();
   }
-  const [texts, vectors] = await Promise.all([
-    mapBounded(heads, (h) => loadText(kv, wikiId, h.content)),
-    meaningLayerOn() ? readWikiVectors(kv, wikiId) : new Map<PageId, StoredVector[]>(),
-  ]);
-  heads.forEach((h, i) => catalog.upsert(h, texts[i], vectors.get(h.pageId)));
+  await indexBatch();
+  catalog.compact();
   catalog.seq = st.value.seq;
   return catalog;
 }

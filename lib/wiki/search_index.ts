@@ -14,7 +14,8 @@ import { escapeRegExp, TOKEN_GAP_SOURCE, tokenize } from "./text.ts";
 import { plainSnippet } from "./plain_text.ts";
 import { EMPTY_FILTER, hashToken, mayHavePairs, pairFilter, pairHash } from "./pair_filter.ts";
 import { type Candidate, selectTop } from "./search/select.ts";
-import { type Variant, Vocabulary, type VocabularyTerm } from "./search/vocabulary.ts";
+import { type Variant, Vocabulary } from "./search/vocabulary.ts";
+import { Posting } from "./search/postings.ts";
 import type { SearchOptions, TermMatch } from "./types.ts";
 
 /** A page as indexed. */
@@ -66,7 +67,8 @@ interface Entry {
   num: number;
   path: string;
   title: string;
-  body: string;
+  /** The body (NFC) as UTF-8: outside the JS heap, so a large wiki's text does not grow the collected heap. */
+  body: Uint8Array;
   bodyLen: number;
   titleLen: number;
   /** Bloom filter of adjacent token pairs of title and body: rules out most phrase tests without a regex scan. */
@@ -83,43 +85,16 @@ interface Query {
   pairHashes: number[];
 }
 
-/**
- * The postings of one term: parallel growable arrays of document numbers and packed frequencies (body frequency
- * * 2, + 1 when the term is in the title field). Compact (8 bytes a posting) and fast to scan.
- */
-class Posting implements VocabularyTerm {
-  signature = 0;
-  slot = -1;
-  nums = new Int32Array(4);
-  packed = new Int32Array(4);
-  size = 0;
+const UTF8 = new TextEncoder();
+const UTF8_TEXT = new TextDecoder();
 
-  /** A posting list of `term`. */
-  constructor(readonly term: string) {}
-
-  /** Appends a document (the caller guarantees it is not present). */
-  add(num: number, packed: number): void {
-    if (this.size === this.nums.length) {
-      this.nums = grow(this.nums);
-      this.packed = grow(this.packed);
-    }
-    this.nums[this.size] = num;
-    this.packed[this.size] = packed;
-    this.size++;
-  }
-
-  /** Removes a document by swapping the last posting into its place. */
-  delete(num: number): void {
-    const i = this.nums.subarray(0, this.size).indexOf(num);
-    if (i < 0) return;
-    this.size--;
-    this.nums[i] = this.nums[this.size];
-    this.packed[i] = this.packed[this.size];
-  }
+/** A document's body as a string. */
+function bodyText(entry: Entry): string {
+  return UTF8_TEXT.decode(entry.body);
 }
 
 /** Body and title term frequencies of one document. */
-type TermStats = Map<string, { body: number; title: boolean }>;
+type TermStats = Map<string, number>;
 
 /** In-memory inverted index with BM25 ranking; see the module doc. */
 export class SearchIndex {
@@ -134,26 +109,28 @@ export class SearchIndex {
   /** Adds a page, or replaces the page with the same path (its old postings are removed first). */
   upsert(doc: IndexedDoc): void {
     this.remove(doc.path);
+    const body = doc.body.normalize("NFC");
     const entry: Entry = {
       num: this.#freeNums.pop() ?? this.#byNum.length,
       path: doc.path,
       title: doc.title,
-      body: doc.body.normalize("NFC"),
+      body: UTF8.encode(body),
       bodyLen: 0,
       titleLen: 0,
       pairs: EMPTY_FILTER,
     };
-    const bodyTokens = tokenize(entry.body);
+    const bodyTokens = tokenize(body);
     entry.pairs = pairFilter([tokenize(entry.title), bodyTokens]);
-    for (const [term, s] of termStats(entry, bodyTokens)) {
-      if (s.title) entry.titleLen++;
-      entry.bodyLen += s.body;
+    for (const [term, stat] of termStats(entry, bodyTokens)) {
+      const body = Math.floor(stat / 2);
+      if ((stat & 1) === 1) entry.titleLen++;
+      entry.bodyLen += body;
       let posting = this.#postings.get(term);
       if (!posting) {
         this.#postings.set(term, posting = new Posting(term));
         this.#vocabulary.add(posting);
       }
-      posting.add(entry.num, Math.min(s.body, MAX_COUNTED_FREQUENCY) * 2 + (s.title ? 1 : 0));
+      posting.add(entry.num, Math.min(body, MAX_COUNTED_FREQUENCY) * 2 + (stat & 1));
     }
     this.#docs.set(entry.path, entry);
     this.#byNum[entry.num] = entry;
@@ -165,7 +142,7 @@ export class SearchIndex {
   remove(path: string): void {
     const entry = this.#docs.get(path);
     if (!entry) return;
-    for (const term of termStats(entry, tokenize(entry.body)).keys()) {
+    for (const term of termStats(entry, tokenize(bodyText(entry))).keys()) {
       const posting = this.#postings.get(term);
       posting?.delete(entry.num);
       if (posting?.size === 0) {
@@ -180,6 +157,11 @@ export class SearchIndex {
     this.#totalTitleLen -= entry.titleLen;
   }
 
+  /** Releases the spare capacity of the postings (after a bulk build; later additions grow them again). */
+  compact(): void {
+    for (const posting of this.#postings.values()) posting.compact();
+  }
+
   /** True when a page with this path is indexed. */
   has(path: string): boolean {
     return this.#docs.has(path);
@@ -188,7 +170,9 @@ export class SearchIndex {
   /** A snippet of an indexed page for `query` (its start when no query term occurs), or null when absent. */
   snippet(path: string, query: string, matched?: TermMatch[]): { title: string; snippet: string } | null {
     const e = this.#docs.get(path);
-    return e ? { title: e.title, snippet: plainSnippet(e.body, snippetWords(tokenize(query), { matched })) } : null;
+    return e
+      ? { title: e.title, snippet: plainSnippet(bodyText(e), snippetWords(tokenize(query), { matched })) }
+      : null;
   }
 
   /** Number of indexed pages. */
@@ -215,7 +199,10 @@ export class SearchIndex {
     const terms = parseQuery(query).terms;
     return {
       total: r.total,
-      hits: r.hits.map((h) => ({ ...h, snippet: plainSnippet(this.#docs.get(h.path)!.body, snippetWords(terms, h)) })),
+      hits: r.hits.map((h) => ({
+        ...h,
+        snippet: plainSnippet(bodyText(this.#docs.get(h.path)!), snippetWords(terms, h)),
+      })),
     };
   }
 
@@ -236,7 +223,7 @@ export class SearchIndex {
       candidates,
       Number.isNaN(limit) ? DEFAULT_SEARCH_LIMIT : Math.max(0, Math.floor(limit)),
       (e) => mayHavePairs(e.pairs, q.pairHashes),
-      (e) => q.phrase!.test(e.title) || q.phrase!.test(e.body),
+      (e) => q.phrase!.test(e.title) || q.phrase!.test(bodyText(e)),
     );
     return {
       total: candidates.length,
@@ -343,15 +330,14 @@ function whyMatched(terms: string[], variants: Variant<Posting>[][], m: Matches,
   return out;
 }
 
-/** Body frequencies and title presence of each term of a document (title field = title + path segments). */
+/**
+ * Body frequency and title presence of each term of a document (title field = title + path segments), packed as
+ * frequency * 2 + 1 when in the title (a number a term: no object a term while a large wiki is indexed).
+ */
 function termStats(entry: Entry, bodyTokens: string[]): TermStats {
   const stats: TermStats = new Map();
-  for (const t of tokenize(entry.title + " " + entry.path.replaceAll("/", " "))) stats.set(t, { body: 0, title: true });
-  for (const t of bodyTokens) {
-    const s = stats.get(t);
-    if (s) s.body++;
-    else stats.set(t, { body: 1, title: false });
-  }
+  for (const t of tokenize(entry.title + " " + entry.path.replaceAll("/", " "))) stats.set(t, 1);
+  for (const t of bodyTokens) stats.set(t, (stats.get(t) ?? 0) + 2);
   return stats;
 }
 
@@ -382,13 +368,6 @@ function prefixSums(values: number[]): number[] {
   const sums = [0];
   for (const v of values) sums.push(sums[sums.length - 1] + v);
   return sums;
-}
-
-/** A copy of `a` with twice the capacity. */
-function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(a.length * 2);
-  bigger.set(a);
-  return bigger;
 }
 
 /** The words a snippet centres on: the page's words that matched (forgiving searches), then the query's terms. */

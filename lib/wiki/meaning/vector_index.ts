@@ -52,6 +52,12 @@ class ModelVectors {
     this.slab.set(v, slot * this.dims);
   }
 
+  /** Drops the slab's spare capacity. */
+  compact(): void {
+    const length = Math.max(1, this.paths.length) * this.dims;
+    if (length < this.slab.length) this.slab = this.slab.slice(0, length);
+  }
+
   delete(path: string): void {
     const slot = this.slotOf.get(path);
     if (slot === undefined) return;
@@ -109,6 +115,11 @@ export class VectorIndex {
   remove(path: string): void {
     for (const m of this.#byModel.values()) m.delete(path);
     this.#pending.delete(path);
+  }
+
+  /** Releases the spare capacity the vectors grew while a catalog was built. */
+  compact(): void {
+    for (const m of this.#byModel.values()) m.compact();
   }
 
   /** Pages still waiting for their static vector. */
