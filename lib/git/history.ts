@@ -9,7 +9,7 @@
  */
 import type { WikiId } from "../kv/keys.ts";
 import { type RevisionStep, wikiAttachmentStates, wikiPageStates, wikiRevisions } from "../wiki/history_feed.ts";
-import { hex, objectId, type Oid } from "./objects.ts";
+import { hex, objectId, type Oid, textBlobId } from "./objects.ts";
 import { type Change, type GitObject, Replay } from "./replay.ts";
 
 export type { GitObject } from "./replay.ts";
@@ -32,11 +32,6 @@ export interface HistoryIndex {
 }
 
 const UTF8 = new TextEncoder();
-
-/** A blob's body and id. */
-function blob(body: Uint8Array): { oid: Oid; body: Uint8Array } {
-  return { oid: objectId("blob", body), body };
-}
 
 /** Every blob of the history with `base < seq <= upTo`, as stored contents stream by (page texts, attachments). */
 async function* blobsOf(kv: Deno.Kv, wikiId: WikiId, base: number, upTo: number) {
@@ -64,7 +59,7 @@ export async function indexHistory(kv: Deno.Kv, wikiId: WikiId, upTo = Infinity)
   const changes: Change[] = [];
   const blobFirst = new Map<string, number>();
   for await (const e of blobsOf(kv, wikiId, 0, last)) {
-    const oid = e.deleted ? null : blob(await contentOf(e)).oid;
+    const oid = e.deleted ? null : e.s ? textBlobId(await e.s.text()) : objectId("blob", await e.a!.bytes());
     changes.push({ ...e.change, seq: e.seq, blob: oid });
     if (oid) {
       const h = hex(oid);

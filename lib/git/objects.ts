@@ -25,6 +25,16 @@ export function objectId(type: GitType, body: Uint8Array): Oid {
   return new Uint8Array(h.digest());
 }
 
+/** Reused buffer for the UTF-8 bytes of texts hashed by {@link textBlobId} (grown when a text needs more). */
+let scratch = new Uint8Array(64 * 1024);
+
+/** The id of the blob holding `text` as UTF-8, without allocating its bytes (encoded into a reused buffer). */
+export function textBlobId(text: string): Oid {
+  if (text.length * 3 > scratch.length) scratch = new Uint8Array(text.length * 3);
+  const { written } = UTF8.encodeInto(text, scratch);
+  return objectId("blob", scratch.subarray(0, written));
+}
+
 const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
 
 /** Lowercase hex of an id. */
