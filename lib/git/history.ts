@@ -56,6 +56,14 @@ async function* blobsOf(kv: Deno.Kv, wikiId: WikiId, base: number, upTo: number)
   }
 }
 
+/**
+ * A short set key of an id: its 20 bytes as 20 one-byte characters. Only trees are deduplicated by the replays: a
+ * directory can come back to an earlier state, a commit never repeats (it names its parent and its revision).
+ */
+function oidKey(oid: Oid): string {
+  return String.fromCharCode(...oid);
+}
+
 /** The contents of a listed state. */
 async function contentOf(e: { s?: { text(): Promise<string> }; a?: { bytes(): Promise<Uint8Array> } }) {
   return e.s ? UTF8.encode(await e.s.text()) : await e.a!.bytes();
@@ -92,9 +100,11 @@ export async function indexHistory(kv: Deno.Kv, wikiId: WikiId, upTo = Infinity)
   for (const r of revisions) {
     const { objects, commit } = replay.step(r);
     for (const o of objects) {
-      const h = hex(o.oid);
-      if (seen.has(h)) continue;
-      seen.add(h);
+      if (o.type === "tree") {
+        const k = oidKey(o.oid);
+        if (seen.has(k)) continue;
+        seen.add(k);
+      }
       newAt.set(r.seq, (newAt.get(r.seq) ?? 0) + 1);
     }
     commits.push({ seq: r.seq, oid: hex(commit) });
@@ -151,9 +161,11 @@ export async function* historyObjects(
     if (r.seq > target) break;
     const { objects } = replay.step(r);
     for (const o of objects) {
-      const h = hex(o.oid);
-      if (sent.has(h)) continue;
-      sent.add(h);
+      if (o.type === "tree") {
+        const k = oidKey(o.oid);
+        if (sent.has(k)) continue;
+        sent.add(k);
+      }
       if (r.seq > base) yield o;
     }
   }
