@@ -11,7 +11,7 @@
  */
 import type { WikiId } from "../kv/keys.ts";
 import { type RevisionStep, wikiAttachmentStates, wikiPageStates, wikiRevisions } from "../wiki/history_feed.ts";
-import { hex, objectId, type Oid, OidList, textBytes } from "./objects.ts";
+import { hex, objectId, type Oid, oidKey, OidList, textBytes } from "./objects.ts";
 import { blobEntry } from "./pack.ts";
 import { PackedBlobs } from "./packed_blobs.ts";
 import { type Change, type GitObject, Replay } from "./replay.ts";
@@ -56,14 +56,6 @@ async function* blobsOf(kv: Deno.Kv, wikiId: WikiId, base: number, upTo: number)
   }
 }
 
-/**
- * A short set key of an id: its 20 bytes as 20 one-byte characters. Only trees are deduplicated by the replays: a
- * directory can come back to an earlier state, a commit never repeats (it names its parent and its revision).
- */
-function oidKey(oid: Oid): string {
-  return String.fromCharCode(...oid);
-}
-
 /** The contents of a listed state. */
 async function contentOf(e: { s?: { text(): Promise<string> }; a?: { bytes(): Promise<Uint8Array> } }) {
   return e.s ? UTF8.encode(await e.s.text()) : await e.a!.bytes();
@@ -100,6 +92,7 @@ export async function indexHistory(kv: Deno.Kv, wikiId: WikiId, upTo = Infinity)
   for (const r of revisions) {
     const { objects, commit } = replay.step(r);
     for (const o of objects) {
+      // Only trees repeat (a folder back in an earlier state); a commit never does (it names its parent).
       if (o.type === "tree") {
         const k = oidKey(o.oid);
         if (seen.has(k)) continue;

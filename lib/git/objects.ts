@@ -80,6 +80,11 @@ export class OidList {
   }
 }
 
+/** A short map key of an id: its 20 bytes as 20 one-byte characters (half a hex string). */
+export function oidKey(oid: Oid): string {
+  return String.fromCharCode(...oid);
+}
+
 /** True for a 40-character lowercase hex object id. */
 export function isHexOid(s: string): boolean {
   return /^[0-9a-f]{40}$/.test(s);

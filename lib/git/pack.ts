@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import { type GitObject } from "./history.ts";
-import { hex, joinBytes, PACK_TYPE } from "./objects.ts";
+import { joinBytes, oidKey, PACK_TYPE } from "./objects.ts";
 import { prefixSuffixDelta } from "./delta.ts";
 
 /** Bytes collected before a chunk of the pack is handed on. */
@@ -99,7 +99,7 @@ export async function* packStream(count: number, objects: AsyncIterable<GitObjec
   for await (const o of objects) {
     n++;
     const start = offset;
-    const baseAt = o.base ? treeAt.get(hex(o.base.oid)) : undefined;
+    const baseAt = o.base ? treeAt.get(oidKey(o.base.oid)) : undefined;
     const delta = baseAt === undefined ? null : prefixSuffixDelta(o.base!.body, o.body);
     const parts = o.packed
       ? [o.packed]
@@ -110,7 +110,7 @@ export async function* packStream(count: number, objects: AsyncIterable<GitObjec
       push(p);
       offset += p.length;
     }
-    if (o.type === "tree") treeAt.set(hex(o.oid), start);
+    if (o.type === "tree") treeAt.set(oidKey(o.oid), start);
     if (size >= CHUNK_BYTES) yield take();
   }
   if (n !== count) throw new Error(`pack: ${n} objects made, ${count} announced`);
