@@ -3,6 +3,7 @@
  * The indexed history of recently cloned wikis, per process: a clone asks for the refs and then for the pack in two
  * requests, and both need the whole history indexed (lib/git/history.ts). An index is reused while the wiki's write
  * sequence is unchanged (one KV read per request), rebuilt after any write; a few wikis are kept, oldest out first.
+ * An index holds its blobs' pack entries (about a third of the texts' size) until the first whole pack takes them.
  */
 import type { WikiId } from "../kv/keys.ts";
 import { historySeq } from "../wiki/history_feed.ts";

@@ -25,13 +25,64 @@ export function objectId(type: GitType, body: Uint8Array): Oid {
   return new Uint8Array(h.digest());
 }
 
-const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+/** Reused buffer for the UTF-8 bytes of texts encoded by {@link textBytes} (grown when a text needs more). */
+let scratch = new Uint8Array(64 * 1024);
+
+/** The UTF-8 bytes of `text` in a reused buffer: a view valid until the next call. */
+export function textBytes(text: string): Uint8Array {
+  if (text.length * 3 > scratch.length) scratch = new Uint8Array(text.length * 3);
+  const { written } = UTF8.encodeInto(text, scratch);
+  return scratch.subarray(0, written);
+}
+
+const HEX_DIGITS = new TextEncoder().encode("0123456789abcdef");
+/** Reused buffer of an id's hex digits (one flat string made from it, not a rope of 20 pieces). */
+const hexScratch = new Uint8Array(40);
+const LATIN1 = new TextDecoder("latin1");
 
 /** Lowercase hex of an id. */
 export function hex(oid: Oid): string {
-  let s = "";
-  for (let i = 0; i < oid.length; i++) s += HEX_BYTE[oid[i]];
-  return s;
+  const n = oid.length;
+  const out = n * 2 <= hexScratch.length ? hexScratch : new Uint8Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    out[2 * i] = HEX_DIGITS[oid[i] >> 4];
+    out[2 * i + 1] = HEX_DIGITS[oid[i] & 15];
+  }
+  return LATIN1.decode(out.subarray(0, n * 2));
+}
+
+/** Ids appended to one growing byte array (20 bytes each), not one small array per id. */
+export class OidList {
+  #bytes = new Uint8Array(20 * 1024);
+  #count = 0;
+
+  /** How many ids the list holds. */
+  get length(): number {
+    return this.#count;
+  }
+
+  /** Appends `oid`. */
+  push(oid: Oid): void {
+    const at = this.#count * 20;
+    if (at + 20 > this.#bytes.length) {
+      const next = new Uint8Array(this.#bytes.length * 2);
+      next.set(this.#bytes);
+      this.#bytes = next;
+    }
+    this.#bytes.set(oid, at);
+    this.#count++;
+  }
+
+  /** The `i`th id (a view into the list). */
+  at(i: number): Oid {
+    if (i < 0 || i >= this.#count) throw new RangeError(`no id ${i} (${this.#count} recorded)`);
+    return this.#bytes.subarray(i * 20, i * 20 + 20);
+  }
+}
+
+/** A short map key of an id: its 20 bytes as 20 one-byte characters (half a hex string). */
+export function oidKey(oid: Oid): string {
+  return String.fromCharCode(...oid);
 }
 
 /** True for a 40-character lowercase hex object id. */

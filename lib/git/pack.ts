@@ -3,12 +3,14 @@
  * Pack files (gitformat-pack, version 2) written as a stream: the `PACK` header with the object count, each object
  * as its type-and-size header and zlib-deflated body, and the SHA-1 of everything before it. A tree that names an
  * earlier tree of the same pack as its base is written as an offset delta (lib/git/delta.ts); everything else whole.
- * Objects are deflated one at a time as they arrive, so memory stays at one object plus one output chunk.
+ * Objects are deflated one at a time as they arrive, so memory stays at one object plus one output chunk; an object
+ * that comes with its entry ready (`packed`: blobs packed while the history was indexed, {@link blobEntry}) is
+ * copied as it is.
  */
 import { createHash } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import { type GitObject } from "./history.ts";
-import { hex, joinBytes, PACK_TYPE } from "./objects.ts";
+import { joinBytes, oidKey, PACK_TYPE } from "./objects.ts";
 import { prefixSuffixDelta } from "./delta.ts";
 
 /** Bytes collected before a chunk of the pack is handed on. */
@@ -63,6 +65,11 @@ function entryHeader(type: number, size: number): Uint8Array {
   return new Uint8Array(out);
 }
 
+/** The pack entry of a blob with `body` (type-and-size header, zlib data): as {@link packStream} writes it. */
+export function blobEntry(body: Uint8Array): Uint8Array {
+  return joinBytes([entryHeader(PACK_TYPE.blob, body.length), zlib(body)]);
+}
+
 /**
  * The pack of `count` objects from `objects`, in chunks of about 64 KB. Throws when `objects` yields another number
  * of objects than `count` (the header would lie).
@@ -92,16 +99,18 @@ export async function* packStream(count: number, objects: AsyncIterable<GitObjec
   for await (const o of objects) {
     n++;
     const start = offset;
-    const baseAt = o.base ? treeAt.get(hex(o.base.oid)) : undefined;
+    const baseAt = o.base ? treeAt.get(oidKey(o.base.oid)) : undefined;
     const delta = baseAt === undefined ? null : prefixSuffixDelta(o.base!.body, o.body);
-    const parts = delta
+    const parts = o.packed
+      ? [o.packed]
+      : delta
       ? [entryHeader(OFS_DELTA, delta.length), ofsBytes(start - baseAt!), zlib(delta)]
       : [entryHeader(PACK_TYPE[o.type], o.body.length), zlib(o.body)];
     for (const p of parts) {
       push(p);
       offset += p.length;
     }
-    if (o.type === "tree") treeAt.set(hex(o.oid), start);
+    if (o.type === "tree") treeAt.set(oidKey(o.oid), start);
     if (size >= CHUNK_BYTES) yield take();
   }
   if (n !== count) throw new Error(`pack: ${n} objects made, ${count} announced`);

@@ -7,7 +7,7 @@
  * message are the revision's, with a `Revision:` trailer: nothing depends on current state, so ids never change.
  */
 import type { RevisionStep } from "../wiki/history_feed.ts";
-import { commitBody, type GitType, type Ident, objectId, type Oid } from "./objects.ts";
+import { commitBody, type GitType, type Ident, objectId, type Oid, type OidList } from "./objects.ts";
 import { TreeState } from "./tree_state.ts";
 
 /** The folder of attachments, at the repository root. */
@@ -18,12 +18,17 @@ export type Change =
   | { kind: "page"; seq: number; pageId: string; path: string; blob: Oid | null }
   | { kind: "attachment"; seq: number; pageId: string; filename: string; blob: Oid | null };
 
-/** An object of a pack; a tree may name an earlier tree it differs little from (a delta base for the pack). */
+/**
+ * An object of a pack; a tree may name an earlier tree it differs little from (a delta base for the pack). Bodies
+ * may be views into buffers the replay reuses: read them before asking for the next object.
+ */
 export interface GitObject {
   type: GitType;
   oid: Oid;
   body: Uint8Array;
   base?: { oid: Oid; body: Uint8Array } | null;
+  /** The object's pack entry, ready (lib/git/packed_blobs.ts); `body` is then empty and unused. */
+  packed?: Uint8Array;
 }
 
 /** A directory segment git would refuse (`.git` in any case) renamed `_.git`; others unchanged. */
@@ -59,7 +64,7 @@ export function revisionMessage(r: RevisionStep): string {
  * second one over the same changes (which then makes the same objects without hashing them again).
  */
 export interface ReplayIds {
-  ids: Oid[];
+  ids: OidList;
   /** True: `ids` is to be read (a second replay); false: appended to (a first one). */
   replaying: boolean;
 }
@@ -85,7 +90,7 @@ export class Replay {
 
   /** The id of an object made by this replay: the recorded one, or its hash (then recorded). */
   #id(type: "tree" | "commit", body: Uint8Array): Oid {
-    if (this.#ids.replaying) return this.#ids.ids[this.#next++];
+    if (this.#ids.replaying) return this.#ids.ids.at(this.#next++);
     const oid = objectId(type, body);
     this.#ids.ids.push(oid);
     return oid;

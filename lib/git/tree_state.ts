@@ -21,17 +21,27 @@ class Dir {
   readonly dirs = new Map<string, Dir>();
   /** Sort keys of every entry ({@link entryKey}), in git's order. */
   readonly order: string[] = [];
-  /** Byte offset in `body` of each entry of `order`. */
+  /** Byte offset in the body of each entry of `order`. */
   readonly starts: number[] = [];
-  /** The tree body: every entry's bytes, in order (never changed in place: patched into a new array). */
-  body: Uint8Array = EMPTY;
-  /** Id of `body`, or null after a change below. */
+  /** The tree body is `buf[0, len)`: every entry's bytes, in order, edited in place while this dir owns `buf`. */
+  buf: Uint8Array = EMPTY;
+  len = 0;
+  /** False while `buf` is also the last hashed body (`last.buf`): the next edit copies it into a buffer of its own. */
+  owned = false;
+  /** A buffer no body refers to any more, reused by the next copy (two buffers per directory take turns). */
+  spare: Uint8Array | null = null;
+  /** Id of the body, or null after a change below. */
   oid: Oid | null = null;
-  /** The last tree hashed for this directory. */
-  last: { oid: Oid; body: Uint8Array } | null = null;
+  /** The last tree hashed for this directory: its id and body `buf[0, len)` (kept intact until the next hash). */
+  last: { oid: Oid; buf: Uint8Array; len: number } | null = null;
 
   get size(): number {
     return this.order.length;
+  }
+
+  /** The current body (a view: valid until the next edit of this directory after its next hash). */
+  get body(): Uint8Array {
+    return this.buf.subarray(0, this.len);
   }
 
   /** Puts `bytes` as the entry `key` (inserted in order, or replacing the entry's bytes). */
@@ -44,7 +54,7 @@ class Dir {
       removed = this.#length(at);
     } else {
       at = -at - 1;
-      start = at < this.order.length ? this.starts[at] : this.body.length;
+      start = at < this.order.length ? this.starts[at] : this.len;
       this.order.splice(at, 0, key);
       this.starts.splice(at, 0, start);
     }
@@ -62,18 +72,37 @@ class Dir {
     this.#splice(at - 1, start, removed, EMPTY);
   }
 
-  #length(i: number): number {
-    return (i + 1 < this.starts.length ? this.starts[i + 1] : this.body.length) - this.starts[i];
+  /** Records the body just hashed as `last`; its buffer stays intact until the hash after next. */
+  hashed(oid: Oid): void {
+    this.oid = oid;
+    this.spare = this.last?.buf ?? null;
+    this.last = { oid, buf: this.buf, len: this.len };
+    this.owned = false;
   }
 
-  /** Replaces `removed` bytes at `start` with `bytes`; entries after index `at` move by the difference. */
+  #length(i: number): number {
+    return (i + 1 < this.starts.length ? this.starts[i + 1] : this.len) - this.starts[i];
+  }
+
+  /** A buffer of at least `need` bytes holding the body, owned by this dir (copied or grown when needed). */
+  #room(need: number): void {
+    if (this.owned && this.buf.length >= need) return;
+    let next = this.owned ? null : this.spare;
+    if (next === null || next.length < need) next = new Uint8Array(Math.max(need, Math.ceil(this.len * 1.25) + 256));
+    next.set(this.buf.subarray(0, this.len));
+    if (!this.owned) this.spare = null;
+    this.buf = next;
+    this.owned = true;
+  }
+
+  /** Replaces `removed` bytes at `start` with `bytes`, in place; entries after index `at` move by the difference. */
   #splice(at: number, start: number, removed: number, bytes: Uint8Array): void {
-    const old = this.body;
-    const next = new Uint8Array(old.length - removed + bytes.length);
-    next.set(old.subarray(0, start));
-    next.set(bytes, start);
-    next.set(old.subarray(start + removed), start + bytes.length);
-    this.body = next;
+    const len = this.len - removed + bytes.length;
+    this.#room(Math.max(len, this.len));
+    const buf = this.buf;
+    if (bytes.length !== removed) buf.copyWithin(start + bytes.length, start + removed, this.len);
+    buf.set(bytes, start);
+    this.len = len;
     const shift = bytes.length - removed;
     if (shift !== 0) { for (let j = at + 1; j < this.starts.length; j++) this.starts[j] += shift; }
   }
@@ -156,8 +185,10 @@ function hashDir(d: Dir, made: (t: TreeObject) => void, idOf: (body: Uint8Array)
     const oid = hashDir(child, made, idOf);
     d.put(entryKey(name, true), treeEntryBytes({ name, dir: true, oid }));
   }
-  d.oid = idOf(d.body);
-  made({ oid: d.oid, body: d.body, base: d.last });
-  d.last = { oid: d.oid, body: d.body };
-  return d.oid;
+  const body = d.body;
+  const oid = idOf(body);
+  const last = d.last;
+  made({ oid, body, base: last && { oid: last.oid, body: last.buf.subarray(0, last.len) } });
+  d.hashed(oid);
+  return oid;
 }
