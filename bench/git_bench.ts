@@ -26,6 +26,7 @@ import { cpuSecondsOf, seededRandom, table } from "./stats.ts";
 import { createWikis } from "../lib/wiki/wikis.ts";
 import { DEFAULT_LIMITS } from "../lib/config.ts";
 import { FOREIGN_WIKI_DATA } from "../lib/platform/wiki_lifecycle.ts";
+import { SERVER_V8_FLAGS } from "./stats.ts";
 
 /** Options of a run (defaults are the benchmark's; smaller while developing). */
 export interface GitBenchOptions {
@@ -179,7 +180,7 @@ function memoryOf(pid: number, field: "VmHWM" | "VmRSS"): number | null {
  */
 async function cloneFromServerProcess(kvPath: string) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", new URL("./git_server.ts", import.meta.url).pathname, kvPath],
+    args: ["run", "--allow-all", SERVER_V8_FLAGS, new URL("./git_server.ts", import.meta.url).pathname, kvPath],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();

@@ -22,6 +22,7 @@ import { decodeWordFile } from "../lib/wiki/meaning/word_file.ts";
 import { WORD_FILE_URL } from "../lib/wiki/meaning/static_embedder.ts";
 import { skewedPicker } from "./wiki_bench.ts";
 import { fmtMs, LATENCY_HEADER, latencyRow, percentile, seededRandom, summarize, table, timeEach } from "./stats.ts";
+import { SERVER_V8_FLAGS } from "./stats.ts";
 
 /** Options of a run (defaults are the benchmark's; smaller while developing). */
 export interface MeaningBenchOptions {
@@ -108,7 +109,7 @@ async function startOnce(
   const port = freePort();
   const start = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "main.ts"],
+    args: ["run", "--allow-all", SERVER_V8_FLAGS, "main.ts"],
     cwd: ROOT.pathname,
     env: { KV_PATH: kvPath, PORT: String(port), SEED_DEMO: "false", MEANING_LAYER: String(layer) },
     stdout: "null",

@@ -99,3 +99,10 @@ export function cpuSecondsOf(pid: number): number | null {
     return null;
   }
 }
+
+/**
+ * The V8 flags `deno task start` runs the app with (deno.json; tests/bench/server_flags_test.ts keeps them equal), so
+ * that benchmarks measuring the app's memory run it as it is deployed: the young generation capped at 8 MB a
+ * semi-space (V8 grows it to 64 MB while the search catalog or a git history index is built, and returns it late).
+ */
+export const SERVER_V8_FLAGS = "--v8-flags=--max-semi-space-size=8";
