@@ -91,7 +91,9 @@ Deno.test("test the connection: past CHECKS_PER_MINUTE a person gets 429 with Re
     const html = unescapeHtml(await res.text());
     assertEquals(res.status, 429, html.slice(0, 500));
     const retry = Number(res.headers.get("retry-after"));
-    assertOk(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
+    // A one-minute window of six 10 s buckets: a burst at the start of a bucket is weighted out during the seventh, so
+    // the wait can pass 60 s by a fraction of a bucket (lib/kv/rate_limit.ts retryAfterMs), never 70 s.
+    assertOk(retry >= 1 && retry <= 70, `Retry-After ${retry}`);
     assertIncludes(html, "The test was not run");
     assertIncludes(html, `At most ${CHECKS_PER_MINUTE} connection tests a minute`);
     assertExcludes(html, "<strong>initialize</strong>");

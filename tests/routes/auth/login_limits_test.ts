@@ -24,7 +24,9 @@ Deno.test("auth - 300 sign-in posts from one address: most get 429, the resolver
     assertIncludes(page, "Too many sign-in attempts from your network");
     assertIncludes(page, 'name="identifier"'); // the form is still there
     const retry = Number(limited[0].headers.get("retry-after"));
-    assertOk(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
+    // A one-minute window of six 10 s buckets: a burst at the start of a bucket is weighted out during the seventh, so
+    // the wait can pass 60 s by a fraction of a bucket (lib/kv/rate_limit.ts retryAfterMs), never 70 s.
+    assertOk(retry >= 1 && retry <= 70, `Retry-After ${retry}`);
     assertEquals(limited[0].headers.get("cache-control"), "no-store");
     for (const r of results) if (!r.bodyUsed) await r.body?.cancel();
 
