@@ -26,16 +26,16 @@ export interface RebuildReport {
 export async function rebuildStaticVectors(kv: Deno.Kv, wikiId: WikiId): Promise<RebuildReport> {
   const embedder = await loadStaticEmbedder();
   const stored = await readWikiVectors(kv, wikiId);
-  const todo: PageHead[] = [];
+  const stale: PageHead[] = [];
   let pages = 0;
   for await (const e of kv.list<PageHead>({ prefix: K.pages(wikiId) }, { batchSize: 500 })) {
     if (e.value.deleted) continue;
     pages++;
     const mine = stored.get(e.value.pageId)?.find((r) => r.model === embedder.model);
-    if (mine?.revision !== e.value.revision) todo.push(e.value);
+    if (mine?.revision !== e.value.revision) stale.push(e.value);
   }
   const records: { pageId: PageId; vector: StoredVector }[] = [];
-  for (const h of todo) {
+  for (const h of stale) {
     const text = await loadText(kv, wikiId, h.content);
     const v = embedder.embedPage(h.title, h.path, text.slice(h.bodyStart));
     records.push({ pageId: h.pageId, vector: encodeVector(embedder.model, h.revision, v) });

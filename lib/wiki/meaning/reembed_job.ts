@@ -114,12 +114,12 @@ export async function runReembedPass(deps: ReembedDeps, opts: PassOptions = {}):
   /** Embeds and stores a batch; false when the embedder failed (state.lastError set and saved). */
   const embedBatch = async (wikiId: WikiId, pages: PageToEmbed[]): Promise<"ok" | "stop" | "unavailable"> => {
     const fresh = await sink.current(wikiId, pages, model);
-    const todo = pages.filter((_, i) => !fresh[i]);
-    if (todo.length > 0) {
+    const unembedded = pages.filter((_, i) => !fresh[i]);
+    if (unembedded.length > 0) {
       if (opts.maxBatches !== undefined && batches >= opts.maxBatches) return "stop";
       let vectors: Float32Array[];
       try {
-        vectors = await embedder.embed(todo.map((p) => p.text), opts.signal);
+        vectors = await embedder.embed(unembedded.map((p) => p.text), opts.signal);
       } catch (err) {
         if (!(err instanceof EmbedderUnavailableError)) throw err;
         if (opts.signal?.aborted) return "stop";
@@ -129,8 +129,8 @@ export async function runReembedPass(deps: ReembedDeps, opts: PassOptions = {}):
         return "unavailable";
       }
       batches++;
-      await sink.put(wikiId, todo.map((p, i) => ({ ...p, vector: vectors[i] })), model);
-      state!.embedded += todo.length;
+      await sink.put(wikiId, unembedded.map((p, i) => ({ ...p, vector: vectors[i] })), model);
+      state!.embedded += unembedded.length;
     }
     state!.done += pages.length;
     state!.lastError = null;
