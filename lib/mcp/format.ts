@@ -152,7 +152,14 @@ export function formatSearch(query: string, total: number, hits: SearchHit[]): s
 export function formatHit(h: SearchHit, index: number): string {
   const why = h.match === "meaning" ? ", similar meaning" : "";
   const line = `${index + 1}. ${h.path} (score: ${h.score.toFixed(2)}${why})`;
-  return h.snippet ? `${line}\n   ${h.snippet.replaceAll("\n", " ")}` : line;
+  const text = h.snippet ? `${line}\n   ${h.snippet.replaceAll("\n", " ")}` : line;
+  return h.section === undefined ? text : `${text}\n   ${sectionNote(h.section)}`;
+}
+
+/** The line saying which section of a page matched by meaning and how to read it. */
+export function sectionNote(section: string): string {
+  const quoted = JSON.stringify(section);
+  return `Closest in meaning: section ${quoted} (read_note with section: ${quoted} reads it).`;
 }
 
 /** get_links output. */

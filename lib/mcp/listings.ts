@@ -123,6 +123,7 @@ export function searchPart(
     score: h.score,
     snippet: h.snippet,
     ...(h.match ? { match: h.match } : {}),
+    ...(h.section !== undefined ? { section: h.section } : {}),
   }));
   const data = (k: number) => ({
     query,

@@ -21,6 +21,10 @@ const nextCursor = z.string().optional().describe(
   "Pass as `cursor` (with the same arguments) for the next part; absent at the end.",
 );
 const time = z.string().describe("ISO 8601 UTC, to the second.");
+const sectionField = z.string().optional().describe(
+  "Heading path of the page's section closest in meaning, when a section matched better than the whole page: " +
+    "read_note with this `section` reads it.",
+);
 
 const change = z.object({
   revision: z.string().describe("Full revision id."),
@@ -75,6 +79,7 @@ export const OUTPUT = {
       match: z.enum(["terms", "meaning", "both"]).optional().describe(
         "Why it matched: the query's terms, a similar meaning, or both.",
       ),
+      section: sectionField,
     })),
     next_cursor: nextCursor,
     truncated,
@@ -86,6 +91,7 @@ export const OUTPUT = {
       title: z.string(),
       score: z.number().describe("Similarity in meaning, 0..1."),
       snippet: z.string(),
+      section: sectionField,
     })),
     truncated,
   }),

@@ -11,6 +11,7 @@ import { ok } from "./errors.ts";
 import { fitListing, resultBudget } from "./budget.ts";
 import { fitItems, OUTPUT, withData } from "./output.ts";
 import { READ, tool, type WikiTool } from "./tool.ts";
+import { sectionNote } from "./format.ts";
 
 /** Default number of results of the meaning tools. */
 export const DEFAULT_MEANING_RESULTS = 5;
@@ -21,10 +22,11 @@ const n = z.number().int().min(1).max(MAX_MEANING_RESULTS).optional().describe(
   `How many pages (1-${MAX_MEANING_RESULTS}, default ${DEFAULT_MEANING_RESULTS}).`,
 );
 
-/** One result line: rank, path, similarity, then the snippet when there is one. */
-function line(i: number, path: string, score: number, snippet?: string): string {
+/** One result line: rank, path, similarity, then the snippet and the section that matched, when known. */
+function line(i: number, path: string, score: number, snippet?: string, section?: string): string {
   const head = `${i + 1}. ${path} (similarity: ${score.toFixed(2)})`;
-  return snippet ? `${head}\n   ${snippet.replaceAll("\n", " ")}` : head;
+  const text = snippet ? `${head}\n   ${snippet.replaceAll("\n", " ")}` : head;
+  return section === undefined ? text : `${text}\n   ${sectionNote(section)}`;
 }
 
 /** The meaning tools. */
@@ -44,12 +46,23 @@ export const MEANING_TOOLS: WikiTool[] = [
     }),
     async run({ query, n }, { pages, limits }) {
       const r = await pages.search(query, { limit: n ?? DEFAULT_MEANING_RESULTS, mode: "meaning" });
-      const results = r.hits.map((h) => ({ path: h.path, title: h.title, score: h.score, snippet: h.snippet }));
+      const results = r.hits.map((h) => ({
+        path: h.path,
+        title: h.title,
+        score: h.score,
+        snippet: h.snippet,
+        ...(h.section !== undefined ? { section: h.section } : {}),
+      }));
       const budget = resultBudget(limits);
       const head = results.length === 0
         ? `No page is close in meaning to "${query}". Try other words, or search_notes for keywords.`
         : `${results.length} pages closest in meaning to "${query}":`;
-      const f = fitListing(() => head, results.map((h, i) => line(i, h.path, h.score, h.snippet)), budget, () => "");
+      const f = fitListing(
+        () => head,
+        results.map((h, i) => line(i, h.path, h.score, h.snippet, h.section)),
+        budget,
+        () => "",
+      );
       const data = (k: number) => ({ query, results: results.slice(0, k) });
       return withData(ok(f.text), data(fitItems(f.shown, budget, data)));
     },

@@ -200,7 +200,7 @@ export function applyCommitted(
   kv: Deno.Kv,
   wikiId: WikiId,
   prevSeq: number,
-  changes: { before: PageHead | null; after: PageHead; text?: string; vector?: Float32Array }[],
+  changes: { before: PageHead | null; after: PageHead; text?: string; vector?: Float32Array; record?: StoredVector }[],
 ): void {
   const slot = slots.get(kv)?.get(wikiId);
   const catalog = slot?.catalog;
@@ -210,7 +210,7 @@ export function applyCommitted(
   changes.forEach((c, i) => {
     if (c.before && c.before.path !== c.after.path) catalog.remove(c.before.path);
     if (c.after.deleted) catalog.remove(c.after.path);
-    else catalog.upsert(c.after, texts[i]!, undefined, c.vector);
+    else catalog.upsert(c.after, texts[i]!, c.record ? [c.record] : undefined, c.vector);
   });
   catalog.seq = prevSeq + 1;
 }

@@ -10,6 +10,7 @@ import { K } from "./keys.ts";
 import { type BlobRef, deleteBlob, publishBlob, stageBlob } from "../kv/blobs.ts";
 import { applyCommitted } from "./catalog.ts";
 import { addPageVectors, writeEmbedder } from "./meaning/page_vectors.ts";
+import type { StoredVector } from "./meaning/vector_store.ts";
 import { ConflictError, NotFoundError, QuotaExceededError, TooLargeError, WikiError } from "../errors.ts";
 import {
   COMMIT_BUDGET_BYTES,
@@ -36,6 +37,8 @@ export interface PageChange {
   text?: string;
   /** The static vector stored with the commit (set by `runWrite`, lib/wiki/meaning/page_vectors.ts). */
   vector?: Float32Array;
+  /** Its stored record, with the page's section vectors (set by `runWrite`). */
+  record?: StoredVector;
 }
 
 /** Everything one write attempt wants to commit. */

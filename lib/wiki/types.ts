@@ -160,6 +160,9 @@ export interface SearchHit {
   match?: SearchMatch;
   /** Why the page matched: one entry a matched query term (forgiving searches). */
   matched?: TermMatch[];
+  /** Heading path of the section closest in meaning, when a section's vector matched better than the page's
+   * (read_note's `section` argument reads it). */
+  section?: string;
 }
 
 /** Why a search hit matched: query terms, similar meaning, or both. */

@@ -2,7 +2,8 @@
  * @module
  * Search: `/-/search?q=`, ranked results (terms and meaning fused, the ranking of search_notes) with snippets,
  * scores and why each matched: similar meaning, and the words that matched (a stemmed, misspelt or completed query
- * word shows as the page's word). Without a query it shows the form.
+ * word shows as the page's word), and the section of a long page that matched by meaning. Without a query it shows
+ * the form.
  */
 import type { Context } from "hono";
 import { InvalidInputError } from "../../lib/errors.ts";
@@ -77,6 +78,7 @@ function Results({ ctx, q, total, hits }: { ctx: WikiContext; q: string; total: 
             {h.path !== h.title ? <span class="muted path">{h.path}</span> : null}{" "}
             <span class="score" title="Relevance">{h.score.toFixed(2)}</span>{" "}
             {h.match ? <span class={`match match-${h.match}`}>{MATCH_LABEL[h.match]}</span> : null}
+            {h.section !== undefined ? <span class="match-section">(section “{h.section}”)</span> : null}
             <p class="snippet">{h.snippet}</p>
             <WhyMatched hit={h} />
           </li>

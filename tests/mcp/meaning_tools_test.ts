@@ -6,6 +6,7 @@
 import { assertEquals, assertIncludes, assertOk } from "../assert.ts";
 import { connect, setupMcp, type TestClient } from "./helpers.ts";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { HANDBOOK } from "../wiki/meaning/section_helpers.ts";
 
 async function withClient(fn: (c: TestClient, f: Awaited<ReturnType<typeof setupMcp>>) => Promise<void>) {
   const f = await setupMcp();
@@ -97,6 +98,42 @@ Deno.test("semantic_search and find_related: results, n bounds, structured outpu
     const connector = await call("search", { query: "vehicle upkeep" });
     const ids = (connector.data!.results as { id: string }[]).map((r) => r.id);
     assertEquals(ids[0], "Garage/Automobile Maintenance");
+  } finally {
+    await client.close();
+    await f.close();
+  }
+});
+
+Deno.test("search_notes and semantic_search name the section of a long page that matched; read_note reads it", async () => {
+  const f = await setupMcp();
+  const client = new Client({ name: "meaning-sections-test", version: "1" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(f.mcpUrl("alice")), {
+      fetch: f.fetch,
+      requestInit: { headers: { authorization: `Bearer ${f.rw}` } },
+    }),
+  );
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const r = await client.callTool({ name, arguments: args });
+    const text = (r.content as { text?: string }[]).map((x) => x.text ?? "").join("\n");
+    return { text, isError: r.isError === true, data: r.structuredContent as Record<string, unknown> | undefined };
+  };
+  try {
+    for (const [path, content] of PAGES.slice(1)) await call("write_note", { path, content });
+    await call("write_note", { path: "Handbook/Everything", content: HANDBOOK });
+    const hybrid = await call("search_notes", { query: "vehicle upkeep" });
+    assertEquals(firstPath(hybrid.text), "Handbook/Everything", hybrid.text);
+    assertIncludes(hybrid.text, 'Closest in meaning: section "Fleet" (read_note with section: "Fleet" reads it).');
+    const results = hybrid.data!.results as { path: string; section?: string }[];
+    assertEquals([results[0].path, results[0].section], ["Handbook/Everything", "Fleet"]);
+    const semantic = await call("semantic_search", { query: "vehicle upkeep" });
+    assertIncludes(semantic.text, 'section "Fleet"');
+    assertEquals((semantic.data!.results as { section?: string }[])[0].section, "Fleet");
+    const read = await call("read_note", { path: "Handbook/Everything", section: "Fleet" });
+    assertEquals(read.isError, false, read.text);
+    assertIncludes(read.text, "car oil");
+    const lexical = await call("search_notes", { query: "espresso", mode: "lexical" });
+    assertEquals((lexical.data!.results as { section?: string }[])[0].section, undefined, "terms name no section");
   } finally {
     await client.close();
     await f.close();

@@ -3,7 +3,8 @@
  * Search by terms, by meaning, or both (issue 12): the catalog's lexical ranking (lib/wiki/search_index.ts) and its
  * vector ranking (cosine between the query's and the pages' static vectors, lib/wiki/meaning/vector_index.ts) fused
  * by weighted reciprocal rank fusion: score(p) = Σ weight / (RRF_K + rank), over the lists that hold p. Each hit says
- * why it matched (`terms`, `meaning` or `both`). Also related pages: the pages nearest a page's vector.
+ * why it matched (`terms`, `meaning` or `both`) and, when a section's vector matched best, which section
+ * (lib/wiki/meaning/section_vectors.ts). Also related pages: the pages nearest a page's vector (page vectors only).
  *
  * With a remote embedder (issue 12 item 4; `StoreDeps.remoteQueryVector`), the vector ranking asks it for the
  * query's vector first: when it answers, the pages with a vector of that model are ranked by it, and the pages
@@ -106,12 +107,15 @@ export async function rankPages(
   const depth = Math.max(limit, FUSION_DEPTH);
   if (mode === "meaning") {
     const v = await meaningOrNothing(catalog, query, depth, opts.remote);
-    return { total: v.length, hits: v.slice(0, limit).map((h) => hitOf(catalog, query, h.path, h.score, "meaning")) };
+    return {
+      total: v.length,
+      hits: v.slice(0, limit).map((h) => hitOf(catalog, query, h.path, h.score, "meaning", undefined, h.section)),
+    };
   }
   const lexical = catalog.index.rank(query, Math.max(limit, LEXICAL_FUSION_DEPTH), opts);
   const matchedOf = new Map(lexical.hits.map((h) => [h.path, h.matched]));
   const meaning = await meaningOrNothing(catalog, query, depth, opts.remote);
-  const fused = new Map<string, { score: number; lexRank: number; match: SearchMatch }>();
+  const fused = new Map<string, { score: number; lexRank: number; match: SearchMatch; section?: string }>();
   lexical.hits.forEach((h, i) => {
     fused.set(h.path, { score: LEXICAL_WEIGHT / (RRF_K + i + 1), lexRank: i, match: "terms" });
   });
@@ -122,8 +126,9 @@ export async function rankPages(
     if (f) {
       f.score += add;
       f.match = "both";
+      f.section = h.section;
     } else {
-      fused.set(h.path, { score: add, lexRank: Infinity, match: "meaning" });
+      fused.set(h.path, { score: add, lexRank: Infinity, match: "meaning", section: h.section });
       meaningOnly++;
     }
   });
@@ -132,7 +137,7 @@ export async function rankPages(
     b.score - a.score || a.lexRank - b.lexRank || (pa < pb ? -1 : pa > pb ? 1 : 0)
   );
   const hits = ranked.slice(0, limit).map(([path, f]): SearchHit =>
-    hitOf(catalog, query, path, Math.min(1, f.score / best), f.match, matchedOf.get(path))
+    hitOf(catalog, query, path, Math.min(1, f.score / best), f.match, matchedOf.get(path), f.section)
   );
   return { total: lexical.total + meaningOnly, hits };
 }
@@ -145,6 +150,7 @@ function hitOf(
   score: number,
   match: SearchMatch,
   matched?: TermMatch[],
+  section?: string,
 ): SearchHit {
   const s = catalog.index.snippet(path, query, matched);
   const hit: SearchHit = {
@@ -155,6 +161,7 @@ function hitOf(
     match,
   };
   if (matched) hit.matched = matched;
+  if (section !== undefined) hit.section = section;
   return hit;
 }
 
@@ -177,7 +184,8 @@ export async function relatedPages(
   const v = catalog.vectors.vectorOf(path);
   if (!v || v.every((x) => x === 0)) return [];
   const exclude = new Set([path, ...meta.links, ...catalog.backlinksOf(path)]);
-  return catalog.vectors.search(v, limit, { minScore: MIN_RELATED_SIMILARITY, exclude }).map((h) => ({
+  const opts = { minScore: MIN_RELATED_SIMILARITY, exclude, sections: false };
+  return catalog.vectors.search(v, limit, opts).map((h) => ({
     path: h.path,
     title: catalog.get(h.path)?.title ?? h.path,
     score: h.score,

@@ -77,6 +77,18 @@ export class StaticEmbedder implements Embedder {
     return this.#finish(acc, heading + this.#accumulate(acc, splitWords(body.slice(0, MAX_EMBEDDED_CHARS)), 1));
   }
 
+  /**
+   * A section's vector (lib/wiki/meaning/section_vectors.ts): its heading path's words weigh {@link TITLE_WEIGHT}
+   * body words each, the page title's words one each, then the section's text. Null when no word of the heading or
+   * the text has a vector (the title alone does not make a section).
+   */
+  embedSection(title: string, heading: string, text: string): Float32Array | null {
+    const acc = new Float64Array(this.dims);
+    const own = this.#accumulate(acc, splitWords(heading), TITLE_WEIGHT) + this.#accumulate(acc, splitWords(text), 1);
+    if (!(own > 0)) return null;
+    return this.#finish(acc, own + this.#accumulate(acc, splitWords(title), 1));
+  }
+
   /** A query's vector: like {@link embedText}, and an unknown longer word counts as the known word one typo away. */
   embedQuery(query: string): Float32Array {
     const words = splitWords(query).map((w) => this.#index.has(w) ? w : this.correct(w) ?? w);

@@ -5,10 +5,15 @@
  * and related pages. A page whose static vector is not stored (never written by this version, or stored for an
  * older word file) waits in `pending` with its text and is embedded on the first vector search ({@link ready}),
  * so building a catalog never reads the word file when KV holds the vectors.
+ *
+ * A static vector may come with the page's section vectors (lib/wiki/meaning/section_vectors.ts), kept as int8 rows
+ * (about 100 bytes a section; a page without them costs one empty slot of an array). A page's score for a query is
+ * the best of its page cosine and its sections' cosines; the hit names the section when one won.
  */
 import { MODEL_ID } from "./word_file.ts";
 import { decodeVector, type StoredVector } from "./vector_store.ts";
 import { loadStaticEmbedder } from "./static_embedder.ts";
+import { bestSection, decodeSections, embedSections, type SectionRows } from "./section_vectors.ts";
 import { meaningLayerOn } from "./switch.ts";
 
 /** The static layer's model id (of the shipped word file). */
@@ -18,6 +23,8 @@ export const STATIC_MODEL = MODEL_ID;
 export interface VectorHit {
   path: string;
   score: number;
+  /** Heading path of the section whose vector scored best, when one beat the page's own vector. */
+  section?: string;
 }
 
 /** Text of a page waiting for its static vector. */
@@ -31,13 +38,15 @@ class ModelVectors {
   slab: Float32Array;
   readonly paths: (string | undefined)[] = [];
   readonly slotOf = new Map<string, number>();
+  /** Section vectors by slot (created when a page first has some). */
+  sections: (SectionRows | undefined)[] | null = null;
   readonly #free: number[] = [];
 
   constructor(readonly dims: number) {
     this.slab = new Float32Array(dims * 64);
   }
 
-  set(path: string, v: Float32Array): void {
+  set(path: string, v: Float32Array, sections: SectionRows | null = null): void {
     let slot = this.slotOf.get(path);
     if (slot === undefined) {
       slot = this.#free.pop() ?? this.paths.length;
@@ -50,6 +59,8 @@ class ModelVectors {
       this.paths[slot] = path;
     }
     this.slab.set(v, slot * this.dims);
+    if (sections !== null) (this.sections ??= [])[slot] = sections;
+    else if (this.sections !== null) this.sections[slot] = undefined;
   }
 
   /** Drops the slab's spare capacity. */
@@ -63,6 +74,7 @@ class ModelVectors {
     if (slot === undefined) return;
     this.slotOf.delete(path);
     this.paths[slot] = undefined;
+    if (this.sections !== null) this.sections[slot] = undefined;
     this.#free.push(slot);
   }
 
@@ -89,26 +101,34 @@ export class VectorIndex {
   ): void {
     this.remove(path);
     let staticVec = computed ?? null;
+    let sections: SectionRows | null = null;
     for (const rec of stored) {
       if (rec.revision !== page.revision) continue;
+      if (rec.model === STATIC_MODEL) sections = decodeSections(rec.sections, rec.dims);
       if (rec.model === STATIC_MODEL && staticVec !== null) continue;
       const v = decodeVector(rec);
       if (v === null) continue;
       if (rec.model === STATIC_MODEL) staticVec = v;
       else this.set(rec.model, path, v);
     }
-    if (staticVec) this.set(STATIC_MODEL, path, staticVec);
+    if (staticVec) this.#static(path, staticVec, sections);
     else if (meaningLayerOn()) this.#pending.set(path, { title: page.title, body: page.body });
   }
 
-  /** Sets one model's vector of a page (a remote embedder's, after a background re-embed). */
-  set(model: string, path: string, v: Float32Array): void {
+  /** Sets a page's static vector and section vectors (of the vector's dimension). */
+  #static(path: string, v: Float32Array, sections: SectionRows | null): void {
+    const fits = sections !== null && sections.q.length === sections.paths.length * v.length;
+    this.set(STATIC_MODEL, path, v, fits ? sections : null);
+  }
+
+  /** Sets one model's vector of a page (a remote embedder's, after a background re-embed), and its section vectors. */
+  set(model: string, path: string, v: Float32Array, sections: SectionRows | null = null): void {
     let m = this.#byModel.get(model);
     if (!m || m.dims !== v.length) {
       // A model's dimension is fixed; a different one means the model changed: start its vectors afresh.
       this.#byModel.set(model, m = new ModelVectors(v.length));
     }
-    m.set(path, v);
+    m.set(path, v, sections);
   }
 
   /** Forgets a page's vectors (no-op when absent). */
@@ -136,8 +156,18 @@ export class VectorIndex {
   async ready(): Promise<void> {
     if (this.#pending.size === 0) return;
     const embedder = await loadStaticEmbedder();
-    for (const [path, p] of this.#pending) this.set(STATIC_MODEL, path, embedder.embedPage(p.title, path, p.body));
+    for (const [path, p] of this.#pending) {
+      const sections = decodeSections(embedSections(embedder, p.title, p.body), embedder.dims);
+      this.#static(path, embedder.embedPage(p.title, path, p.body), sections);
+    }
     this.#pending.clear();
+  }
+
+  /** Number of section vectors of a page (0 without them). */
+  sectionCount(path: string): number {
+    const m = this.#byModel.get(STATIC_MODEL);
+    const slot = m?.slotOf.get(path);
+    return slot === undefined ? 0 : m!.sections?.[slot]?.paths.length ?? 0;
   }
 
   /** A page's vector of `model`, or undefined. */
@@ -147,28 +177,39 @@ export class VectorIndex {
 
   /**
    * The `limit` pages most similar to `query` (a unit vector of `model`) with a score of at least `minScore`,
-   * best first, ties by path; pages in `exclude` are skipped. Call {@link ready} first for the static model.
+   * best first, ties by path; pages in `exclude` are skipped. A page scores the best of its vector and its section
+   * vectors (unless `sections` is false). Call {@link ready} first for the static model.
    */
   search(
     query: Float32Array,
     limit: number,
-    opts: { model?: string; minScore?: number; exclude?: { has(path: string): boolean } } = {},
+    opts: { model?: string; minScore?: number; exclude?: { has(path: string): boolean }; sections?: boolean } = {},
   ): VectorHit[] {
     const vectors = this.#byModel.get(opts.model ?? STATIC_MODEL);
     const min = opts.minScore ?? -Infinity;
     const top: VectorHit[] = [];
     if (!vectors || limit <= 0 || vectors.dims !== query.length) return top;
     const { dims, slab, paths } = vectors;
+    const sections = opts.sections === false ? null : vectors.sections;
     for (let slot = 0, base = 0; slot < paths.length; slot++, base += dims) {
       const path = paths[slot];
       if (path === undefined) continue;
       let s = 0;
       for (let d = 0; d < dims; d++) s += query[d] * slab[base + d];
+      const rows = sections?.[slot];
+      let section: string | undefined;
+      if (rows) {
+        const best = bestSection(rows, query);
+        if (best.score > s) {
+          s = best.score;
+          if (rows.paths[best.row] !== "") section = rows.paths[best.row];
+        }
+      }
       if (s < min || (top.length === limit && s <= top[limit - 1].score)) continue;
       if (opts.exclude?.has(path)) continue;
       let i = top.length;
       while (i > 0 && (top[i - 1].score < s || (top[i - 1].score === s && top[i - 1].path > path))) i--;
-      top.splice(i, 0, { path, score: s });
+      top.splice(i, 0, section === undefined ? { path, score: s } : { path, score: s, section });
       if (top.length > limit) top.pop();
     }
     return top;

@@ -8,7 +8,8 @@
  *
  * API (for the static layer and the remote embedder alike):
  * - {@link encodeVector} / {@link decodeVector}: a unit vector <-> a {@link StoredVector} (int8, one scale; 100 dims
- *   take ~150 bytes, 3,072 dims ~3.2 KB: far below the 64 KiB value cap). `revision` names the page revision the
+ *   take ~150 bytes, 3,072 dims ~3.2 KB: far below the 64 KiB value cap). A static record may carry the page's
+ *   section vectors too (at most 32 rows of 100 int8 and their heading paths: under ~20 KB). `revision` names the page revision the
  *   vector was computed from: a vector whose revision is not the head's is stale (recompute or ignore it).
  * - {@link vectorKey}: the key, to `set` it in a commit (lib/wiki/commit.ts does so for the static vector of every
  *   page a write changes) or after one (a background re-embed).
@@ -19,6 +20,7 @@
  */
 import type { PageId, WikiId } from "../../kv/keys.ts";
 import { K } from "../keys.ts";
+import type { StoredSections } from "./section_vectors.ts";
 
 /** Value of `["page_vec", wikiId, pageId, model]`. */
 export interface StoredVector {
@@ -32,6 +34,12 @@ export interface StoredVector {
   scale: number;
   /** The components, int8, as bytes. */
   q: Uint8Array;
+  /**
+   * The page's section vectors (static model only, lib/wiki/meaning/section_vectors.ts): null when the page has
+   * fewer than two sections; absent in a record written before them or by a commit without room for them (the
+   * page then has none until it is rewritten or `deno task vectors:rebuild` runs).
+   */
+  sections?: StoredSections | null;
 }
 
 /** Records set per commit by {@link writeVectors}. */

@@ -8,6 +8,7 @@ import { appFixture } from "../../fixture/app.ts";
 import type { Actor, WikiRecord } from "../../../lib/wiki/types.ts";
 import type { PageStore } from "../../../lib/wiki/store.ts";
 import { assertEquals, assertExcludes, assertIncludes, assertOk } from "../../assert.ts";
+import { HANDBOOK } from "../../wiki/meaning/section_helpers.ts";
 
 const ACTOR: Actor = { id: "local:tester", name: "tester", client: "mcp:claude-test" };
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
@@ -525,6 +526,9 @@ Deno.test("ui - search uses the hybrid ranking and says why; the page view lists
     assertIncludes(html, '<span class="match match-meaning">similar meaning</span>');
     const words = await (await f.get("/-/search?q=tyres")).text();
     assertIncludes(words, "matching words");
+    await f.pages.write("Handbook/Everything", HANDBOOK, {}, ACTOR);
+    const sections = await (await f.get("/-/search?q=vehicle+upkeep")).text();
+    assertIncludes(sections, '<span class="match-section">(section “Fleet”)</span>', "the section that matched");
     const page = await (await f.get("/Garage/Automobile_Maintenance")).text();
     const at = page.indexOf("<h2>Related pages</h2>");
     assertOk(at > 0, "related block");
