@@ -9,13 +9,15 @@
  * With a remote embedder (issue 12 item 4; `StoreDeps.remoteQueryVector`), the vector ranking asks it for the
  * query's vector first: when it answers, the pages with a vector of that model are ranked by it, and the pages
  * without one (not embedded yet, or loaded by this instance before they were) follow, ranked by their static
- * vectors; when it does not (unset, down, slow, breaker open), every page is ranked by its static vector.
+ * vectors; when it does not (unset, down, slow, breaker open), every page is ranked by its static vector. Section
+ * vectors are static only: a page ranked by a remote vector names no section.
  */
 import type { Catalog } from "../catalog.ts";
 import type { SearchHit, SearchMatch, SearchMode, SearchOptions, TermMatch } from "../types.ts";
 import { loadStaticEmbedder } from "./static_embedder.ts";
 import type { VectorHit } from "./vector_index.ts";
 import { meaningLayerOn } from "./switch.ts";
+import { SECTION_SEPARATOR } from "../sections.ts";
 
 export type { SearchMode };
 /** The search modes, default first. */
@@ -142,7 +144,10 @@ export async function rankPages(
   return { total: lexical.total + meaningOnly, hits };
 }
 
-/** A hit with its title and snippet (the text around a query term, else the start of the text). */
+/**
+ * A hit with its title and snippet: the text around a query term, else around the heading of the section that
+ * matched by meaning, else the start of the text.
+ */
 function hitOf(
   catalog: Catalog,
   query: string,
@@ -152,7 +157,8 @@ function hitOf(
   matched?: TermMatch[],
   section?: string,
 ): SearchHit {
-  const s = catalog.index.snippet(path, query, matched);
+  const around = matched === undefined && section !== undefined ? section.split(SECTION_SEPARATOR).at(-1)! : query;
+  const s = catalog.index.snippet(path, around, matched);
   const hit: SearchHit = {
     path,
     title: s?.title ?? path,

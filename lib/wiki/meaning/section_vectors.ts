@@ -67,7 +67,9 @@ export function pageSections(body: string): { path: string; heading: string; tex
 export function embedSections(embedder: StaticEmbedder, title: string, body: string): StoredSections | null {
   const paths: string[] = [];
   const rows: Float32Array[] = [];
-  for (const s of pageSections(body)) {
+  const sections = pageSections(body);
+  if (sections.length < MIN_SECTIONS) return null; // most pages: no second embedding of their text
+  for (const s of sections) {
     if (rows.length === MAX_SECTION_VECTORS) break;
     const v = embedder.embedSection(title, s.heading, s.text);
     if (v === null) continue;

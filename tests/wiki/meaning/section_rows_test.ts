@@ -15,6 +15,7 @@ import { STATIC_MODEL, VectorIndex } from "../../../lib/wiki/meaning/vector_inde
 import { addPageVectors, type EmbeddedChange } from "../../../lib/wiki/meaning/page_vectors.ts";
 import { estimateKeySize, estimateSize, type PageHead } from "../../../lib/wiki/records.ts";
 import { HANDBOOK } from "./section_helpers.ts";
+import { decodeValue, encodeValue } from "../../../lib/kv/backup/codec.ts";
 
 Deno.test("a page's sections: the text before the first heading, each heading's own text, repeats merged", () => {
   const body = "Intro words.\n# A\nalpha\n## B\nbeta\n# A\nmore alpha\n```\n# not a heading\n```\n";
@@ -42,6 +43,8 @@ Deno.test("section vectors: at least two sections, at most the cap; a KV record 
     await kv.set(["t"], rec);
     const back = (await kv.get<StoredVector>(["t"])).value!;
     assertEquals(back.sections?.paths, sections.paths);
+    // The service backup's codec keeps it as it is.
+    assertEquals(decodeValue(JSON.parse(JSON.stringify(encodeValue(back)))), back);
     const rows = decodeSections(back.sections, back.dims)!;
     assertEquals(rows.paths.length, 11);
     // Each row's factor makes a dot product with a unit vector its cosine: a row against its own unit vector ~ 1.

@@ -46,6 +46,7 @@ Deno.test("a section about car upkeep finds its long page by meaning, naming the
     const hits = (await f.pages.search("vehicle upkeep", { mode: "meaning" })).hits;
     assertEquals(hits[0]?.path, "Handbook/Everything", JSON.stringify(hits));
     assertEquals(hits[0]?.section, "Fleet");
+    assert(hits[0].snippet.includes("car oil"), `the snippet shows the section: ${hits[0].snippet}`);
     // The default (hybrid) ranking uses the same vector ranking.
     const hybrid = (await f.pages.search("vehicle upkeep")).hits;
     assertEquals(hybrid[0]?.path, "Handbook/Everything");
