@@ -92,7 +92,11 @@ export async function createApp(config: Config, store: Deno.Kv, options: AppOpti
   const embeddings = createRemoteLayer(kv, config.embeddings, options.embeddings);
   // Search by meaning asks it for the query's vector (timeout, breaker, cache; null: the static layer answers).
   const remote = embeddings
-    ? { afterCommit: embeddings.afterCommit, remoteQueryVector: (q: string) => embeddings.queries.vector(q) }
+    ? {
+      afterCommit: embeddings.afterCommit,
+      remoteQueryVector: (q: string) => embeddings.queries.vector(q),
+      remoteModel: embeddings.embedder.model,
+    }
     : {};
   const wikis = createWikis({ kv, limits: config.limits, ...remote }, FOREIGN_WIKI_DATA);
   const keys = await loadKeyRing(kv, config);

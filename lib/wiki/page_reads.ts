@@ -240,7 +240,7 @@ export async function relatedTo(ctx: StoreContext, path: string, limit = 5): Pro
   if (!meaningLayerOn()) return [];
   const catalog = await freshCatalog(ctx.kv, ctx.wikiId);
   if (!catalog.get(p)) throw new NotFoundError(`Page "${p}" does not exist. Check the path (see list_notes).`);
-  return await relatedPages(catalog, p, clampLimit(limit, 5));
+  return await relatedPages(catalog, p, clampLimit(limit, 5), ctx.deps.remoteModel);
 }
 
 /** Live pages no other page links to, `Home` excluded: PageStore `orphans`. */

@@ -112,4 +112,9 @@ export interface StoreDeps {
    * `EMBEDDINGS_URL` unset) ranks with the static layer. Sends the query text to the endpoint.
    */
   remoteQueryVector?: RemoteQueryVector;
+  /**
+   * The remote embedder's model id (`remote:<name>`), when one is configured: related pages are compared by their
+   * vectors of this model where they have one (lib/wiki/meaning/hybrid.ts `relatedPages`).
+   */
+  remoteModel?: string;
 }

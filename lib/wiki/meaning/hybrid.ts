@@ -173,15 +173,38 @@ function hitOf(
 
 /**
  * The `limit` pages nearest `path` by meaning, best first, without the page itself and the pages it links to or
- * that link to it. Empty when the page is not live.
+ * that link to it; page vectors only (no section vectors). Empty when the page is not live. With `remoteModel` (the
+ * remote embedder's model id) and a vector of that model for the page, the pages with one are compared by it first
+ * and the others follow by their static vectors, as in {@link meaningRanking}.
  */
 export async function relatedPages(
   catalog: Catalog,
   path: string,
   limit: number,
+  remoteModel?: string,
 ): Promise<{ path: string; title: string; score: number }[]> {
   const meta = catalog.get(path);
   if (!meta || !meaningLayerOn()) return [];
+  const exclude = new Set([path, ...meta.links, ...catalog.backlinksOf(path)]);
+  const remote = remoteModel === undefined ? undefined : catalog.vectors.vectorOf(path, remoteModel);
+  let hits: VectorHit[] = [];
+  if (remote && remote.some((x) => x !== 0)) {
+    hits = catalog.vectors.search(remote, limit, { model: remoteModel, minScore: MIN_RELATED_SIMILARITY, exclude });
+    const withRemote = (p: string) => exclude.has(p) || catalog.vectors.vectorOf(p, remoteModel) !== undefined;
+    if (hits.length < limit) hits.push(...await staticRelated(catalog, path, limit - hits.length, { has: withRemote }));
+  } else {
+    hits = await staticRelated(catalog, path, limit, exclude);
+  }
+  return hits.map((h) => ({ path: h.path, title: catalog.get(h.path)?.title ?? h.path, score: h.score }));
+}
+
+/** The `limit` pages nearest `path` by their static vectors, skipping `exclude` (empty without the word file). */
+async function staticRelated(
+  catalog: Catalog,
+  path: string,
+  limit: number,
+  exclude: { has(path: string): boolean },
+): Promise<VectorHit[]> {
   try {
     await catalog.vectors.ready();
   } catch {
@@ -189,11 +212,5 @@ export async function relatedPages(
   }
   const v = catalog.vectors.vectorOf(path);
   if (!v || v.every((x) => x === 0)) return [];
-  const exclude = new Set([path, ...meta.links, ...catalog.backlinksOf(path)]);
-  const opts = { minScore: MIN_RELATED_SIMILARITY, exclude, sections: false };
-  return catalog.vectors.search(v, limit, opts).map((h) => ({
-    path: h.path,
-    title: catalog.get(h.path)?.title ?? h.path,
-    score: h.score,
-  }));
+  return catalog.vectors.search(v, limit, { minScore: MIN_RELATED_SIMILARITY, exclude, sections: false });
 }

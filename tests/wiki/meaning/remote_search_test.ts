@@ -11,7 +11,8 @@ import { embeddingsEndpoint } from "../../../lib/config.ts";
 import { K } from "../../../lib/wiki/keys.ts";
 import type { PageHead } from "../../../lib/wiki/records.ts";
 import { startFakeEmbeddings } from "./fake_embeddings_server.ts";
-import { ALICE, world } from "./reembed_helpers.ts";
+import { ALICE, type World, world } from "./reembed_helpers.ts";
+import type { WikiRecord } from "../../../lib/wiki/types.ts";
 
 /** The issue's pages. */
 const PAGES: [string, string][] = [
@@ -28,6 +29,18 @@ function contrary(text: string, dims: number): number[] {
   const t = text.toLowerCase();
   const axis = t.includes("sourdough") || t.includes("vehicle upkeep") ? 1 : t.includes("automobile") ? 0 : 2;
   return Array.from({ length: dims }, (_, i) => (i === axis ? 1 : 0));
+}
+
+/** Stores a vector of the model `remote:m1` for the current revision of a page, as the background job would. */
+async function putRemote(w: World, wiki: WikiRecord, path: string, vector: number[]): Promise<void> {
+  const head = await w.kv.get<PageHead>(K.page(wiki.id, path));
+  const item = { pageId: head.value!.pageId, path, revision: head.value!.revision };
+  const n = await w.sink.put(
+    wiki.id,
+    [{ ...item, headVersionstamp: head.versionstamp!, vector: new Float32Array(vector) }],
+    "remote:m1",
+  );
+  assertEquals(n, 1);
 }
 
 /** The first path of a search_notes text result. */
@@ -106,16 +119,7 @@ Deno.test("remote search - pages with a remote vector rank first by it, the othe
     assertEquals(plain.slice(0, 2).sort(), ["Kitchen/Rye", "Kitchen/Sourdough"], plain.join());
 
     // Remote vectors for two pages, stored after the catalog was built: the model says the garage is about baking.
-    const put = async (path: string, vector: number[]) => {
-      const head = await w.kv.get<PageHead>(K.page(wiki.id, path));
-      const item = { pageId: head.value!.pageId, path, revision: head.value!.revision };
-      const n = await w.sink.put(
-        wiki.id,
-        [{ ...item, headVersionstamp: head.versionstamp!, vector: new Float32Array(vector) }],
-        "remote:m1",
-      );
-      assertEquals(n, 1);
-    };
+    const put = (path: string, vector: number[]) => putRemote(w, wiki, path, vector);
     await put("Garage/Automobile Maintenance", [1, 0, 0, 0]);
     await put("Kitchen/Sourdough", [0, 1, 0, 0]);
     query = { model: "remote:m1", vector: new Float32Array([1, 0, 0, 0]) };
@@ -130,5 +134,33 @@ Deno.test("remote search - pages with a remote vector rank first by it, the othe
     assertEquals((await paths("baking loaves")).slice(0, 2).sort(), ["Kitchen/Rye", "Kitchen/Sourdough"]);
   } finally {
     await w.close();
+  }
+});
+
+Deno.test("remote search - find_related compares by the remote model where pages have its vector", async () => {
+  for (const remoteModel of [undefined, "remote:m1"]) {
+    const w = await world(remoteModel ? { remoteModel } : {});
+    try {
+      const wiki = await w.wikis.create({ slug: "related", ownerDid: ALICE.id, seed: false }, ALICE);
+      const store = w.wikis.pages(wiki);
+      for (const [path, content] of PAGES) await store.write(path, content, {}, ALICE);
+      await store.write("Kitchen/Rye", "Rye bread baked in a tin; the dough rises overnight.\n", {}, ALICE);
+      // The model says sourdough is about cars, and sign-in about nothing either is; rye has no remote vector.
+      await putRemote(w, wiki, "Kitchen/Sourdough", [1, 0, 0, 0]);
+      await putRemote(w, wiki, "Garage/Automobile Maintenance", [1, 0, 0, 0]);
+      await putRemote(w, wiki, "Security/Authentication", [0, 1, 0, 0]);
+      const related = (await store.related("Kitchen/Sourdough")).map((r) => r.path);
+      if (remoteModel === undefined) {
+        // Static vectors only (no remote embedder configured): the bread page is nearest.
+        assertEquals(related[0], "Kitchen/Rye", related.join());
+      } else {
+        // The remote model's neighbour first, then the page without a remote vector by its static one; the page
+        // whose remote vector is orthogonal is not refilled by its static vector.
+        assertEquals(related.slice(0, 2), ["Garage/Automobile Maintenance", "Kitchen/Rye"], related.join());
+        assertOk(!related.includes("Security/Authentication"), related.join());
+      }
+    } finally {
+      await w.close();
+    }
   }
 });
