@@ -103,6 +103,7 @@ export function cpuSecondsOf(pid: number): number | null {
 /**
  * The V8 flags `deno task start` runs the app with (deno.json; tests/bench/server_flags_test.ts keeps them equal), so
  * that benchmarks measuring the app's memory run it as it is deployed: the young generation capped at 8 MB a
- * semi-space (V8 grows it to 64 MB while the search catalog or a git history index is built, and returns it late).
+ * semi-space (V8 grows it to 64 MB while the search catalog or a git history index is built, and returns it late),
+ * and `gc` exposed so that a catalog rebuild collects its garbage as it goes (lib/gc.ts).
  */
-export const SERVER_V8_FLAGS = "--v8-flags=--max-semi-space-size=8";
+export const SERVER_V8_FLAGS = "--v8-flags=--max-semi-space-size=8,--expose-gc";

@@ -56,7 +56,7 @@ export async function meaningRanking(
   if (catalog.vectors.count(q.model) >= catalog.pages().length) return first;
   let rest: VectorHit[] = [];
   try {
-    const without = { has: (path: string) => catalog.vectors.vectorOf(path, q.model) !== undefined };
+    const without = { has: (path: string) => catalog.vectors.has(path, q.model) };
     rest = await staticRanking(catalog, query, depth - first.length, without);
   } catch {
     // The word file cannot be read: the remote ranking alone.
@@ -190,7 +190,7 @@ export async function relatedPages(
   let hits: VectorHit[] = [];
   if (remote && remote.some((x) => x !== 0)) {
     hits = catalog.vectors.search(remote, limit, { model: remoteModel, minScore: MIN_RELATED_SIMILARITY, exclude });
-    const withRemote = (p: string) => exclude.has(p) || catalog.vectors.vectorOf(p, remoteModel) !== undefined;
+    const withRemote = (p: string) => exclude.has(p) || catalog.vectors.has(p, remoteModel);
     if (hits.length < limit) hits.push(...await staticRelated(catalog, path, limit - hits.length, { has: withRemote }));
   } else {
     hits = await staticRelated(catalog, path, limit, exclude);

@@ -11,9 +11,10 @@
  * the best of its page cosine and its sections' cosines; the hit names the section when one won.
  */
 import { MODEL_ID } from "./word_file.ts";
-import { decodeVector, type StoredVector } from "./vector_store.ts";
+import type { StoredVector } from "./vector_store.ts";
 import { loadStaticEmbedder } from "./static_embedder.ts";
 import { bestSection, decodeSections, embedSections, type SectionRows } from "./section_vectors.ts";
+import { ModelVectors } from "./model_vectors.ts";
 import { meaningLayerOn } from "./switch.ts";
 
 /** The static layer's model id (of the shipped word file). */
@@ -33,57 +34,6 @@ interface PendingPage {
   body: string;
 }
 
-/** One model's vectors in one growable slab (fast to scan), a slot per page. */
-class ModelVectors {
-  slab: Float32Array;
-  readonly paths: (string | undefined)[] = [];
-  readonly slotOf = new Map<string, number>();
-  /** Section vectors by slot (created when a page first has some). */
-  sections: (SectionRows | undefined)[] | null = null;
-  readonly #free: number[] = [];
-
-  constructor(readonly dims: number) {
-    this.slab = new Float32Array(dims * 64);
-  }
-
-  set(path: string, v: Float32Array, sections: SectionRows | null = null): void {
-    let slot = this.slotOf.get(path);
-    if (slot === undefined) {
-      slot = this.#free.pop() ?? this.paths.length;
-      if ((slot + 1) * this.dims > this.slab.length) {
-        const bigger = new Float32Array(this.slab.length * 2);
-        bigger.set(this.slab);
-        this.slab = bigger;
-      }
-      this.slotOf.set(path, slot);
-      this.paths[slot] = path;
-    }
-    this.slab.set(v, slot * this.dims);
-    if (sections !== null) (this.sections ??= [])[slot] = sections;
-    else if (this.sections !== null) this.sections[slot] = undefined;
-  }
-
-  /** Drops the slab's spare capacity. */
-  compact(): void {
-    const length = Math.max(1, this.paths.length) * this.dims;
-    if (length < this.slab.length) this.slab = this.slab.slice(0, length);
-  }
-
-  delete(path: string): void {
-    const slot = this.slotOf.get(path);
-    if (slot === undefined) return;
-    this.slotOf.delete(path);
-    this.paths[slot] = undefined;
-    if (this.sections !== null) this.sections[slot] = undefined;
-    this.#free.push(slot);
-  }
-
-  get(path: string): Float32Array | undefined {
-    const slot = this.slotOf.get(path);
-    return slot === undefined ? undefined : this.slab.slice(slot * this.dims, (slot + 1) * this.dims);
-  }
-}
-
 /** Unit vectors of a wiki's live pages, per model; see the module doc. */
 export class VectorIndex {
   readonly #byModel = new Map<string, ModelVectors>();
@@ -100,35 +50,34 @@ export class VectorIndex {
     computed?: Float32Array,
   ): void {
     this.remove(path);
-    let staticVec = computed ?? null;
-    let sections: SectionRows | null = null;
+    let staticRec: StoredVector | null = null;
     for (const rec of stored) {
-      if (rec.revision !== page.revision) continue;
-      if (rec.model === STATIC_MODEL) sections = decodeSections(rec.sections, rec.dims);
-      if (rec.model === STATIC_MODEL && staticVec !== null) continue;
-      const v = decodeVector(rec);
-      if (v === null) continue;
-      if (rec.model === STATIC_MODEL) staticVec = v;
-      else this.set(rec.model, path, v);
+      if (rec.revision !== page.revision || !isWellFormed(rec)) continue;
+      if (rec.model === STATIC_MODEL) staticRec = rec;
+      else this.#model(rec.model, rec.dims).setQuantised(path, int8(rec));
     }
-    if (staticVec) this.#static(path, staticVec, sections);
-    else if (meaningLayerOn()) this.#pending.set(path, { title: page.title, body: page.body });
+    const sections = staticRec === null ? null : decodeSections(staticRec.sections, staticRec.dims);
+    if (computed) this.#static(path, computed, sections);
+    else if (staticRec !== null) {
+      this.#model(STATIC_MODEL, staticRec.dims).setQuantised(path, int8(staticRec), fitting(sections, staticRec.dims));
+    } else if (meaningLayerOn()) this.#pending.set(path, { title: page.title, body: page.body });
   }
 
   /** Sets a page's static vector and section vectors (of the vector's dimension). */
   #static(path: string, v: Float32Array, sections: SectionRows | null): void {
-    const fits = sections !== null && sections.q.length === sections.paths.length * v.length;
-    this.set(STATIC_MODEL, path, v, fits ? sections : null);
+    this.set(STATIC_MODEL, path, v, fitting(sections, v.length));
   }
 
   /** Sets one model's vector of a page (a remote embedder's, after a background re-embed), and its section vectors. */
   set(model: string, path: string, v: Float32Array, sections: SectionRows | null = null): void {
+    this.#model(model, v.length).set(path, v, sections);
+  }
+
+  /** The vectors of `model`, started afresh when `dims` is not theirs (a model's dimension is fixed: it changed). */
+  #model(model: string, dims: number): ModelVectors {
     let m = this.#byModel.get(model);
-    if (!m || m.dims !== v.length) {
-      // A model's dimension is fixed; a different one means the model changed: start its vectors afresh.
-      this.#byModel.set(model, m = new ModelVectors(v.length));
-    }
-    m.set(path, v, sections);
+    if (!m || m.dims !== dims) this.#byModel.set(model, m = new ModelVectors(dims));
+    return m;
   }
 
   /** Forgets a page's vectors (no-op when absent). */
@@ -170,7 +119,12 @@ export class VectorIndex {
     return slot === undefined ? 0 : m!.sections?.[slot]?.paths.length ?? 0;
   }
 
-  /** A page's vector of `model`, or undefined. */
+  /** True when the page has a vector of `model`. */
+  has(path: string, model: string = STATIC_MODEL): boolean {
+    return this.#byModel.get(model)?.slotOf.has(path) ?? false;
+  }
+
+  /** A page's vector of `model` (a unit vector, a copy), or undefined. */
   vectorOf(path: string, model: string = STATIC_MODEL): Float32Array | undefined {
     return this.#byModel.get(model)?.get(path);
   }
@@ -189,13 +143,14 @@ export class VectorIndex {
     const min = opts.minScore ?? -Infinity;
     const top: VectorHit[] = [];
     if (!vectors || limit <= 0 || vectors.dims !== query.length) return top;
-    const { dims, slab, paths } = vectors;
+    const { dims, slab, factors, paths } = vectors;
     const sections = opts.sections === false ? null : vectors.sections;
     for (let slot = 0, base = 0; slot < paths.length; slot++, base += dims) {
       const path = paths[slot];
       if (path === undefined) continue;
       let s = 0;
       for (let d = 0; d < dims; d++) s += query[d] * slab[base + d];
+      s *= factors[slot];
       const rows = sections?.[slot];
       let section: string | undefined;
       if (rows) {
@@ -205,7 +160,9 @@ export class VectorIndex {
           if (rows.paths[best.row] !== "") section = rows.paths[best.row];
         }
       }
-      if (s < min || (top.length === limit && s <= top[limit - 1].score)) continue;
+      if (s < min) continue;
+      const last = top.length === limit ? top[limit - 1] : null;
+      if (last !== null && (s < last.score || (s === last.score && path > last.path))) continue;
       if (opts.exclude?.has(path)) continue;
       let i = top.length;
       while (i > 0 && (top[i - 1].score < s || (top[i - 1].score === s && top[i - 1].path > path))) i--;
@@ -214,4 +171,19 @@ export class VectorIndex {
     }
     return top;
   }
+}
+
+/** True when a stored record's components are as many as it says, with a usable scale. */
+function isWellFormed(rec: StoredVector): boolean {
+  return rec.q instanceof Uint8Array && rec.q.length === rec.dims && rec.dims > 0 && rec.scale > 0;
+}
+
+/** A well-formed record's components as int8 (a view, no copy). */
+function int8(rec: StoredVector): Int8Array {
+  return new Int8Array(rec.q.buffer, rec.q.byteOffset, rec.q.length);
+}
+
+/** Section vectors when they have `dims` components each, else null. */
+function fitting(sections: SectionRows | null, dims: number): SectionRows | null {
+  return sections !== null && sections.q.length === sections.paths.length * dims ? sections : null;
 }

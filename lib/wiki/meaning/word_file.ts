@@ -99,7 +99,7 @@ export function decodeWordFile(data: Uint8Array): WordFile {
   const mean = new Float32Array(copy(dims));
   const scales = new Float32Array(copy(n));
   const ranks = new Uint32Array(copy(n));
-  const quantised = new Int8Array(data.buffer, data.byteOffset + off, n * dims).slice();
+  const quantised = new Int8Array(data.buffer, data.byteOffset + off, n * dims); // a view: the file stays in memory once
   off += n * dims;
   const wordsLen = u32();
   if (off + wordsLen !== data.byteLength) throw new Error("word file truncated or padded");

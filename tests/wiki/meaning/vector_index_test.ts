@@ -1,5 +1,6 @@
 /** The catalog's vector index: cosine ranking, removal and slot reuse, exclusion, a model's vectors per model. */
-import { assertEquals } from "../../assert.ts";
+import { assertEquals, assertOk } from "../../assert.ts";
+import { encodeVector } from "../../../lib/wiki/meaning/vector_store.ts";
 import { STATIC_MODEL, VectorIndex } from "../../../lib/wiki/meaning/vector_index.ts";
 
 const unit = (...xs: number[]) => {
@@ -33,5 +34,28 @@ Deno.test("vector index: best first, min score, exclude, remove and reuse, model
   for (let i = 0; i < 200; i++) page(`P${i}`, unit(1, i, 0)); // grows past the first slab
   assertEquals(ix.count(), 204);
   assertEquals(ix.search(unit(1, 0, 0), 1)[0].path, "P0");
-  assertEquals(ix.search(unit(0, 1, 0), 2).map((h) => h.path), ["C", "P199"]);
+  assertEquals(ix.search(unit(0, 1, 0), 1).map((h) => h.path), ["C"]);
+  // Kept as int8 (as stored): P85..P199 all quantise to (1, 127, 0), so they tie and are ordered by path.
+  assertEquals(ix.search(unit(0, 1, 0), 3).map((h) => h.path), ["C", "P100", "P101"]);
+});
+
+Deno.test("vector index: int8 vectors in memory score within 0.01 of the float cosine, stored or computed", () => {
+  const ix = new VectorIndex();
+  let seed = 7;
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
+  const vecs = Array.from({ length: 300 }, () => unit(...Array.from({ length: 100 }, rand)));
+  vecs.forEach((v, i) => {
+    const stored = i % 2 === 0 ? [encodeVector(STATIC_MODEL, "r", v)] : [];
+    ix.upsert(`P${i}`, { title: "", body: "", revision: "r" }, stored, i % 2 === 0 ? undefined : v);
+  });
+  const q = vecs[0].map((x, d) => x + vecs[1][d]);
+  const query = unit(...q);
+  const hits = ix.search(query, 300);
+  assertEquals(hits.length, 300);
+  for (const h of hits) {
+    const v = vecs[Number(h.path.slice(1))];
+    const exact = v.reduce((s, x, d) => s + x * query[d], 0);
+    assertOk(Math.abs(h.score - exact) < 0.01, `${h.path}: ${h.score} vs ${exact}`);
+  }
+  assertEquals(hits.slice(0, 2).map((h) => h.path).sort(), ["P0", "P1"]);
 });
