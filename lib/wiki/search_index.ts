@@ -59,6 +59,8 @@ export const MAX_QUERY_TERMS = 32;
 export const MAX_PHRASE_TOKENS = 64;
 
 const TOKEN_CHAR = "[\\p{L}\\p{N}\\p{M}]";
+/** Removed documents' numbers tolerated before renumbering (at least; or a quarter of the live documents). */
+const MIN_HOLES = 256;
 /** Body frequencies are capped here when packed (far past BM25 saturation). */
 const MAX_COUNTED_FREQUENCY = 1 << 29;
 
@@ -99,8 +101,10 @@ type TermStats = Map<string, number>;
 /** In-memory inverted index with BM25 ranking; see the module doc. */
 export class SearchIndex {
   #docs = new Map<string, Entry>();
+  /** Documents by number; numbers are never reused (postings stay ascending) until {@link #renumber}. */
   #byNum: (Entry | undefined)[] = [];
-  #freeNums: number[] = [];
+  /** Numbers of removed documents not yet renumbered away. */
+  #holes = 0;
   #postings = new Map<string, Posting>();
   #vocabulary = new Vocabulary<Posting>();
   #totalBodyLen = 0;
@@ -111,7 +115,7 @@ export class SearchIndex {
     this.remove(doc.path);
     const body = doc.body.normalize("NFC");
     const entry: Entry = {
-      num: this.#freeNums.pop() ?? this.#byNum.length,
+      num: this.#byNum.length,
       path: doc.path,
       title: doc.title,
       body: UTF8.encode(body),
@@ -152,9 +156,26 @@ export class SearchIndex {
     }
     this.#docs.delete(path);
     this.#byNum[entry.num] = undefined;
-    this.#freeNums.push(entry.num);
+    if (++this.#holes > Math.max(MIN_HOLES, this.#docs.size / 4)) this.#renumber();
     this.#totalBodyLen -= entry.bodyLen;
     this.#totalTitleLen -= entry.titleLen;
+  }
+
+  /**
+   * Numbers the documents 0..n-1 again, in their order (per-search arrays are as long as the numbers reach): one pass
+   * over the postings once removed documents' numbers outnumber a quarter of the live ones.
+   */
+  #renumber(): void {
+    const map = new Int32Array(this.#byNum.length).fill(-1);
+    const live: Entry[] = [];
+    this.#byNum.forEach((e, num) => {
+      if (e === undefined) return;
+      map[num] = e.num = live.length;
+      live.push(e);
+    });
+    for (const posting of this.#postings.values()) posting.renumber(map);
+    this.#byNum = live;
+    this.#holes = 0;
   }
 
   /** Releases the spare capacity of the postings (after a bulk build; later additions grow them again). */

@@ -5,8 +5,8 @@
 import type { VocabularyTerm } from "./vocabulary.ts";
 
 /**
- * The postings of one term: parallel growable arrays of document numbers and packed frequencies (body frequency
- * * 2, + 1 when the term is in the title field). Compact (6 bytes a posting while frequencies fit in 16 bits, 8
+ * The postings of one term: parallel growable arrays of document numbers, ascending, and packed frequencies (body
+ * frequency * 2, + 1 when the term is in the title field). Compact (6 bytes a posting while frequencies fit in 16 bits, 8
  * after) and fast to scan; {@link Posting.compact} drops the spare capacity after a bulk build.
  */
 export class Posting implements VocabularyTerm {
@@ -20,7 +20,7 @@ export class Posting implements VocabularyTerm {
   /** A posting list of `term`. */
   constructor(readonly term: string) {}
 
-  /** Appends a document (the caller guarantees it is not present). */
+  /** Appends a document; its number is above every number already here (the index numbers documents in order). */
   add(num: number, packed: number): void {
     if (this.size === this.nums.length) {
       this.nums = resized(this.nums, Math.max(4, this.size * 2));
@@ -43,13 +43,27 @@ export class Posting implements VocabularyTerm {
     this.packed = resized(this.packed, this.size);
   }
 
-  /** Removes a document by swapping the last posting into its place. */
+  /** Removes a document: found by binary search (numbers are ascending), the later postings shifted down. */
   delete(num: number): void {
-    const i = this.nums.subarray(0, this.size).indexOf(num);
-    if (i < 0) return;
-    this.size--;
-    this.nums[i] = this.nums[this.size];
-    this.packed[i] = this.packed[this.size];
+    let lo = 0;
+    let hi = this.size - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const at = this.nums[mid];
+      if (at === num) {
+        this.nums.copyWithin(mid, mid + 1, this.size);
+        this.packed.copyWithin(mid, mid + 1, this.size);
+        this.size--;
+        return;
+      }
+      if (at < num) lo = mid + 1;
+      else hi = mid - 1;
+    }
+  }
+
+  /** Renumbers the documents by `map` (old number -> new; increasing over the numbers present, so order is kept). */
+  renumber(map: Int32Array): void {
+    for (let i = 0; i < this.size; i++) this.nums[i] = map[this.nums[i]];
   }
 }
 
