@@ -50,20 +50,26 @@ Deno.test("search_notes (no mode) ranks each page first for a query sharing none
   });
 });
 
-Deno.test("semantic_search and find_related: results, n bounds, structured output; search uses the same ranking", async () => {
+/** An app with Alice's wiki and an SDK client on its MCP endpoint; `call` gives a tool result's text, error flag and data. */
+async function sdkClient(name: string) {
   const f = await setupMcp();
-  const client = new Client({ name: "meaning-test", version: "1" });
+  const client = new Client({ name, version: "1" });
   await client.connect(
     new StreamableHTTPClientTransport(new URL(f.mcpUrl("alice")), {
       fetch: f.fetch,
       requestInit: { headers: { authorization: `Bearer ${f.rw}` } },
     }),
   );
-  const call = async (name: string, args: Record<string, unknown>) => {
-    const r = await client.callTool({ name, arguments: args });
+  const call = async (tool: string, args: Record<string, unknown>) => {
+    const r = await client.callTool({ name: tool, arguments: args });
     const text = (r.content as { text?: string }[]).map((x) => x.text ?? "").join("\n");
     return { text, isError: r.isError === true, data: r.structuredContent as Record<string, unknown> | undefined };
   };
+  return { f, client, call };
+}
+
+Deno.test("semantic_search and find_related: results, n bounds, structured output; search uses the same ranking", async () => {
+  const { f, client, call } = await sdkClient("meaning-test");
   try {
     for (const [path, content] of PAGES) await call("write_note", { path, content });
     await call("write_note", { path: "Garage/Bicycle", content: "Oil the bike chain and pump the tyres.\n" });
@@ -105,19 +111,7 @@ Deno.test("semantic_search and find_related: results, n bounds, structured outpu
 });
 
 Deno.test("search_notes and semantic_search name the section of a long page that matched; read_note reads it", async () => {
-  const f = await setupMcp();
-  const client = new Client({ name: "meaning-sections-test", version: "1" });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(f.mcpUrl("alice")), {
-      fetch: f.fetch,
-      requestInit: { headers: { authorization: `Bearer ${f.rw}` } },
-    }),
-  );
-  const call = async (name: string, args: Record<string, unknown>) => {
-    const r = await client.callTool({ name, arguments: args });
-    const text = (r.content as { text?: string }[]).map((x) => x.text ?? "").join("\n");
-    return { text, isError: r.isError === true, data: r.structuredContent as Record<string, unknown> | undefined };
-  };
+  const { f, client, call } = await sdkClient("meaning-sections-test");
   try {
     for (const [path, content] of PAGES.slice(1)) await call("write_note", { path, content });
     await call("write_note", { path: "Handbook/Everything", content: HANDBOOK });
