@@ -83,7 +83,7 @@ async function pkce(): Promise<{ verifier: string; challenge: string }> {
 }
 
 /** What the server process hands the load generator. */
-interface Fixture {
+export interface Fixture {
   port: number;
   tokenUrl: string;
   mcpUrl: string;
@@ -96,8 +96,11 @@ interface Fixture {
 
 // ---------------------------------------------------------------- server side (subprocess, and in-process counting)
 
-/** Builds the app on `kv` with wiki `bench`, Claude's registration and `n` approved codes. */
-async function setupApp(kv: Deno.Kv, dir: string, port: number, n: number) {
+/**
+ * Builds the app on `kv` with wiki `bench`, Claude's registration and `n` approved codes (also used by
+ * bench/versions_ab.ts, copied into another checkout, to build that version's app).
+ */
+export async function setupApp(kv: Deno.Kv, dir: string, port: number, n: number) {
   const origin = `http://127.0.0.1:${port}`;
   const config = testConfig({ publicOrigin: origin, kvPath: `${dir}/bench.kv` });
   // Codes live long enough to survive the untimed setup; nothing else differs from the defaults.
@@ -235,7 +238,8 @@ async function drive(
   };
 }
 
-function form(body: Record<string, string>): RequestInit {
+/** A form POST. */
+export function form(body: Record<string, string>): RequestInit {
   return {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -243,7 +247,8 @@ function form(body: Record<string, string>): RequestInit {
   };
 }
 
-function mcpInit(token: string, id: number): RequestInit {
+/** A stateless 2025-era `tools/call read_note` POST with `token`. */
+export function mcpInit(token: string, id: number): RequestInit {
   return {
     method: "POST",
     headers: {
@@ -261,7 +266,8 @@ function mcpInit(token: string, id: number): RequestInit {
   };
 }
 
-function exchangeForm(f: Fixture, c: { code: string; verifier: string }): Record<string, string> {
+/** The token request exchanging code `c`. */
+export function exchangeForm(f: Fixture, c: { code: string; verifier: string }): Record<string, string> {
   return {
     grant_type: "authorization_code",
     code: c.code,
