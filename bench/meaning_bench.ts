@@ -21,7 +21,7 @@ import type { Actor } from "../lib/wiki/types.ts";
 import { FOREIGN_WIKI_DATA } from "../lib/platform/wiki_lifecycle.ts";
 import { decodeWordFile } from "../lib/wiki/meaning/word_file.ts";
 import { WORD_FILE_URL } from "../lib/wiki/meaning/static_embedder.ts";
-import { skewedPicker } from "./wiki_bench.ts";
+import { paragraphs, skewedPicker } from "./wiki_bench.ts";
 import { fmtMs, LATENCY_HEADER, latencyRow, percentile, seededRandom, summarize, table, timeEach } from "./stats.ts";
 import { SERVER_V8_FLAGS } from "./stats.ts";
 
@@ -67,17 +67,7 @@ function pagePath(c: Corpus, i: number): string {
 }
 
 function pageContent(c: Corpus, i: number, words: number): string {
-  const lines = [`# ${pageTitle(c, i)}`, ""];
-  let para: string[] = [];
-  for (let w = 0; w < words; w++) {
-    para.push(c.word());
-    if (para.length >= 60) {
-      lines.push(para.join(" ") + ".", "");
-      para = [];
-    }
-  }
-  if (para.length) lines.push(para.join(" ") + ".", "");
-  return lines.join("\n");
+  return [`# ${pageTitle(c, i)}`, "", ...paragraphs(c.word, words)].join("\n");
 }
 
 /** A free loopback port. */

@@ -70,6 +70,16 @@ export function corpus(seed: number) {
   return { rand, words, word: skewedPicker(words, rand) };
 }
 
+/** `words` words drawn from `word`, as paragraphs of 60 words (each a line ending in "." and a blank line). */
+export function paragraphs(word: () => string, words: number): string[] {
+  const lines: string[] = [];
+  for (let w = 0; w < words; w += 60) {
+    const para = Array.from({ length: Math.min(60, words - w) }, () => word());
+    lines.push(para.join(" ") + ".", "");
+  }
+  return lines;
+}
+
 /** Draws from `words` with rank r weighted ~1/(r+10), like word frequencies in prose. */
 export function skewedPicker(words: readonly string[], rand: () => number): () => string {
   const cumulative: number[] = [];
@@ -104,15 +114,7 @@ export function pageContent(c: ReturnType<typeof corpus>, i: number, pages: numb
     `# Topic ${i}${edit ? ` (edit ${edit})` : ""}`,
     "",
   ];
-  let para: string[] = [];
-  for (let w = 0; w < words; w++) {
-    para.push(c.word());
-    if (para.length >= 60) {
-      lines.push(para.join(" ") + ".", "");
-      para = [];
-    }
-  }
-  if (para.length) lines.push(para.join(" ") + ".", "");
+  lines.push(...paragraphs(c.word, words));
   const links = 2 + Math.floor(c.rand() * 2);
   for (let l = 0; l < links; l++) {
     const target = Math.floor(c.rand() * pages);

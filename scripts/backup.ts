@@ -29,24 +29,38 @@ export function kvName(path: string | null): string {
   return KV_CONNECT_URL.test(path) ? path.replace(/[?#].*$/, "") : path;
 }
 
-/** Runs the backup command line; returns the exit code. */
-export async function main(argv: string[], log: (line: string) => void = console.log): Promise<number> {
-  let values: { kv?: string; force?: boolean; help?: boolean }, positionals: string[];
+/**
+ * The arguments of a command taking one file and `--kv` (plus `extra` options): the file and the option values, or
+ * null after logging the usage (a parse error, `--help`, not exactly one file).
+ */
+export function fileCommandArgs(
+  argv: string[],
+  usage: string,
+  log: (line: string) => void,
+  extra: Record<string, { type: "boolean" }> = {},
+): { file: string; values: { kv?: string; force?: boolean } } | null {
   try {
-    ({ values, positionals } = parseArgs({
+    const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { kv: { type: "string" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    }));
+      options: { kv: { type: "string" }, help: { type: "boolean", short: "h" }, ...extra },
+    });
+    if (values.help || positionals.length !== 1) {
+      log(usage);
+      return null;
+    }
+    return { file: positionals[0], values: values as { kv?: string; force?: boolean } };
   } catch (err) {
-    log(`${err instanceof Error ? err.message : err}\n${USAGE}`);
-    return 2;
+    log(`${err instanceof Error ? err.message : err}\n${usage}`);
+    return null;
   }
-  if (values.help || positionals.length !== 1) {
-    log(USAGE);
-    return 2;
-  }
-  const file = positionals[0];
+}
+
+/** Runs the backup command line; returns the exit code. */
+export async function main(argv: string[], log: (line: string) => void = console.log): Promise<number> {
+  const args = fileCommandArgs(argv, USAGE, log, { force: { type: "boolean" } });
+  if (args === null) return 2;
+  const { file, values } = args;
   checkBackupRules();
   const path = kvLocation(values.kv);
   if (path !== null && path !== ":memory:" && !KV_CONNECT_URL.test(path) && !(await exists(path))) {

@@ -9,32 +9,18 @@
  * in atomic batches under a restore marker that is removed last (lib/kv/backup/restore.ts). Start the app only
  * after it says "Restored".
  */
-import { parseArgs } from "node:util";
 import { openKv } from "../lib/kv/open.ts";
 import { BackupFormatError } from "../lib/kv/backup/format.ts";
 import { restoreBackup, RestoreRefusedError } from "../lib/kv/backup/restore.ts";
-import { kvLocation, kvName } from "./backup.ts";
+import { fileCommandArgs, kvLocation, kvName } from "./backup.ts";
 
 const USAGE = "usage: deno task restore <file> [--kv <path or KV Connect URL>]";
 
 /** Runs the restore command line; returns the exit code. */
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<number> {
-  let values: { kv?: string; help?: boolean }, positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { kv: { type: "string" }, help: { type: "boolean", short: "h" } },
-    }));
-  } catch (err) {
-    log(`${err instanceof Error ? err.message : err}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help || positionals.length !== 1) {
-    log(USAGE);
-    return 2;
-  }
-  const file = positionals[0];
+  const args = fileCommandArgs(argv, USAGE, log);
+  if (args === null) return 2;
+  const { file, values } = args;
   try {
     await Deno.stat(file);
   } catch {

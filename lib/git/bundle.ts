@@ -8,6 +8,7 @@
 import type { WikiId } from "../kv/keys.ts";
 import { countObjects, type HistoryIndex, historyObjects, indexHistory } from "./history.ts";
 import { packStream } from "./pack.ts";
+import { joinBytes } from "./objects.ts";
 import { BRANCH } from "./upload_pack.ts";
 
 /** A wiki's history ready to write: the newest commit id, and the bytes as a stream. */
@@ -50,16 +51,6 @@ export async function historyBundleBytes(kv: Deno.Kv, wikiId: WikiId): Promise<U
   const file = await historyBundle(kv, wikiId);
   if (file === null) return null;
   const parts: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of file.chunks) {
-    parts.push(chunk);
-    size += chunk.length;
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  for await (const chunk of file.chunks) parts.push(chunk);
+  return joinBytes(parts);
 }
