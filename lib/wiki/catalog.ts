@@ -14,7 +14,7 @@ import { SearchIndex } from "./search_index.ts";
 import type { PageMeta } from "./types.ts";
 import { headMeta, isInline, loadText, type PageHead, type StoredRevision, type WikiState } from "./records.ts";
 import { VectorIndex } from "./meaning/vector_index.ts";
-import { decodeVector, encodeVector, readPageVectors, type StoredVector } from "./meaning/vector_store.ts";
+import { readPageVectors, type StoredVector } from "./meaning/vector_store.ts";
 import { meaningLayerOn } from "./meaning/switch.ts";
 import { loadWikiVectors, WikiVectors } from "./meaning/wiki_vectors.ts";
 import { collectGarbage } from "../gc.ts";
@@ -186,10 +186,8 @@ export function noteStoredVectors(
 ): void {
   const catalog = cachedCatalog(kv, wikiId);
   if (!catalog) return;
-  for (const it of items) {
-    const v = decodeVector(encodeVector(model, it.revision, it.vector));
-    if (v) catalog.setVector(it.pageId, it.revision, model, v);
-  }
+  // The catalog keeps vectors int8-quantised exactly as they are stored (model_vectors.ts), so these match.
+  for (const it of items) catalog.setVector(it.pageId, it.revision, model, it.vector);
 }
 
 /**
